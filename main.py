@@ -1,0 +1,30 @@
+"""Neuron Lab: `python main.py` opens the window; `python main.py train …` runs the same engine headless."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+USAGE = """usage: python main.py              open the Neuron Lab window
+       python main.py train [...]  train headless (see: python main.py train --help)"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["train"]:
+        from model.cli import run_train
+
+        return run_train(argv[1:])
+    if argv[:1] in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
+    if argv:
+        print(f"main.py: error: unknown command {argv[0]!r}\n{USAGE}", file=sys.stderr)
+        return 2
+    from gui.app import run_app
+
+    return run_app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""`python main.py train …`: the same engine as the window, run headless so runs can be scripted and tested."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from model.csv_io import DataFileError
+from model.data import Dataset
+from model.files import write_text_atomic
+from model.optimum import Optimum, exact_optimum
+from model.report import history_csv, result_json
+from model.settings import LOSSES, OPTIMIZERS, PRESETS, Settings, SettingsError, apply_preset
+from model.sources import dataset_for
+from model.trainer import DIVERGED, Trainer, TrainerView
+
+EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
+
+GAUSSIAN_FIELDS = ("mu0", "sigma0", "n0", "mu1", "sigma1", "n1")
+OPTION_FIELDS = (
+    *GAUSSIAN_FIELDS, "seed", "loss", "optimizer", "batch_size", "lr", "epochs", "l2", "init_w", "init_b", "every",
+)
+
+
+class UsageError(Exception):
+    """A bad command line; printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+@dataclass(frozen=True)
+class TrainCommand:
+    settings: Settings
+    out: Path | None
+    figures: bool
+    quiet: bool
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = Settings()
+    parser = _Parser(
+        prog="main.py train",
+        description="Train one neuron (z = w·x + b, ŷ = σ(z)) on two classes without opening the window.",
+        epilog="Example: python main.py train --preset far-apart --lr 0.001 --epochs 120 --out run1",
+    )
+    data = parser.add_argument_group("data (a preset, Gaussian parameters, or a CSV file)")
+    data.add_argument("--preset", help=f"start from a preset: {', '.join(_cli_name(p) for p in PRESETS)}")
+    data.add_argument("--mu0", type=float, help=f"mean of class 0 (default {defaults.mu0})")
+    data.add_argument("--sigma0", type=float, help=f"standard deviation of class 0 (default {defaults.sigma0})")
+    data.add_argument("--n0", type=int, help=f"number of class-0 samples (default {defaults.n0})")
+    data.add_argument("--mu1", type=float, help=f"mean of class 1 (default {defaults.mu1})")
+    data.add_argument("--sigma1", type=float, help=f"standard deviation of class 1 (default {defaults.sigma1})")
+    data.add_argument("--n1", type=int, help=f"number of class-1 samples (default {defaults.n1})")
+    data.add_argument("--seed", type=int,
+                       help=f"seed for samples, initial weights, shuffling (default {defaults.seed})")
+    data.add_argument("--data", metavar="FILE.csv", help="load samples from a CSV file with columns x,label (0 or 1)")
+    model = parser.add_argument_group("model")
+    model.add_argument("--loss", choices=LOSSES, help="bce: binary cross-entropy (default); mse: mean squared error")
+    model.add_argument("--l2", type=float, help="L2 penalty λ on w, adds (λ/2)·w² to the loss (default 0)")
+    model.add_argument("--init-w", dest="init_w", type=float, help="initial weight (default: uniform in ±0.01)")
+    model.add_argument("--init-b", dest="init_b", type=float, help="initial bias (default: uniform in ±0.01)")
+    training = parser.add_argument_group("training")
+    training.add_argument("--optimizer", choices=OPTIMIZERS,
+                          help="sgd: one update per sample (default); minibatch: per batch; batch: per epoch")
+    training.add_argument("--batch-size", dest="batch_size", type=int,
+                          help=f"samples per update for minibatch (default {defaults.batch_size})")
+    training.add_argument("--lr", type=float, help=f"learning rate η (default {defaults.lr})")
+    training.add_argument("--epochs", type=int, help=f"passes over the data (default {defaults.epochs})")
+    training.add_argument("--no-shuffle", dest="shuffle", action="store_false", default=None,
+                          help="keep the samples in file order instead of shuffling each epoch")
+    training.add_argument("--every", type=int,
+                          help=f"snapshot and print a progress line every N epochs (default {defaults.every})")
+    output = parser.add_argument_group("output")
+    output.add_argument("--out", metavar="DIR", help="write history.csv and result.json into DIR (created if needed)")
+    output.add_argument("--figures", action="store_true",
+                        help="also write the figures (PNG and SVG) into DIR; needs --out")
+    output.add_argument("--quiet", action="store_true", help="print only the final line")
+    return parser
+
+
+def parse_train_args(argv: Sequence[str]) -> TrainCommand:
+    """Turn the command line into validated settings. Raises UsageError with a one-line reason."""
+    args = build_parser().parse_args(list(argv))
+    settings = Settings()
+    if args.preset is not None:
+        try:
+            settings = apply_preset(settings, args.preset.replace("-", " ").lower())
+        except SettingsError as error:
+            raise UsageError(error.problems["preset"]) from None
+    given = {name: getattr(args, name) for name in OPTION_FIELDS if getattr(args, name) is not None}
+    if args.shuffle is not None:
+        given["shuffle"] = False
+    if args.data is not None:
+        clashing = [f"--{name}" for name in GAUSSIAN_FIELDS if name in given]
+        if args.preset is not None or clashing:
+            raise UsageError(f"--data cannot be combined with {', '.join(clashing or ['--preset'])}.")
+        given["data_path"] = args.data
+    if args.figures and args.out is None:
+        raise UsageError("--figures needs --out DIR to know where to write them.")
+    try:
+        settings = settings.replace(**given).validated()
+    except SettingsError as error:
+        name, message = next(iter(error.problems.items()))
+        raise UsageError(f"--{name.replace('_', '-')}: {message}") from None
+    return TrainCommand(settings, Path(args.out) if args.out else None, args.figures, args.quiet)
+
+
+FigureWriter = Callable[[Path, Settings, Dataset, TrainerView, Optimum], list[Path]]
+
+
+def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None) -> int:
+    """Run the command; returns the exit code. figure_writer draws the figures (the display side provides it)."""
+    try:
+        command = parse_train_args(argv)
+        data = dataset_for(command.settings)
+    except (UsageError, DataFileError) as error:
+        print(f"main.py train: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = command.settings
+    trainer = Trainer(settings, data)
+    while trainer.can_train:
+        trainer.run_epochs(settings.every)
+        if not command.quiet and trainer.status != DIVERGED:
+            _print_progress(trainer)
+    view = trainer.view()
+    optimum = exact_optimum(data, settings.loss, settings.l2)
+    if command.out is not None:
+        try:
+            command.out.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(command.out / "history.csv", history_csv(view.history))
+            write_text_atomic(command.out / "result.json", result_json(settings, view, optimum))
+            if command.figures and figure_writer is not None:
+                figure_writer(command.out, settings, data, view, optimum)
+        except OSError as error:
+            print(f"main.py train: error: cannot write to {command.out}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
+    print(_summary(view, optimum))
+    if view.status == DIVERGED:
+        print(f"main.py train: {view.message}", file=sys.stderr)
+        return EXIT_DIVERGED
+    return EXIT_OK
+
+
+def _print_progress(trainer: Trainer) -> None:
+    record = trainer.history.view().record(-1)
+    print(f"epoch {record.epoch:>6}  loss {record.loss:.6f}  accuracy {record.accuracy:.3f}  "
+          f"w {record.w:+.6f}  b {record.b:+.6f}")
+
+
+def _summary(view: TrainerView, optimum: Optimum) -> str:
+    boundary = "none" if view.boundary is None else f"{view.boundary:+.6f}"
+    line = (f"{view.status}: epoch {view.epoch}, w {view.w:+.6f}, b {view.b:+.6f}, loss {view.loss:.6f}, "
+            f"accuracy {view.accuracy:.3f}, boundary x* {boundary}")
+    if optimum.exists:
+        return line + f"; exact optimum w {optimum.w:+.6f}, b {optimum.b:+.6f}, loss {optimum.loss:.6f}"
+    return line + f"; no exact optimum: {optimum.reason}"
+
+
+def _cli_name(preset: str) -> str:
+    return preset.replace(" ", "-")
