@@ -51,6 +51,23 @@ class TrainerView:
         return min(1.0, (self.epoch + self.position / self.n_samples) / self.total_epochs)
 
 
+@dataclass(frozen=True)
+class TrainerState:
+    """Everything needed to carry on training exactly where it stopped, including the shuffling generator."""
+
+    w: float
+    b: float
+    epoch: int
+    position: int
+    updates: int
+    order: tuple[int, ...] | None
+    rng_state: dict
+    status: str
+    message: str
+    history: tuple[EpochRecord, ...]
+    snapshots: tuple[EpochRecord, ...]
+
+
 class Trainer:
     """One neuron trained on one dataset with one set of settings."""
 
@@ -135,6 +152,33 @@ class Trainer:
             boundary=boundary(self.w, self.b), status=self.status, message=self.message, history=last,
             snapshots=tuple(self.snapshots), generation=self.generation,
         )
+
+    def state(self) -> TrainerState:
+        """The trainer's full state, for saving a session."""
+        return TrainerState(
+            w=self.w, b=self.b, epoch=self.epoch, position=self.position, updates=self.updates,
+            order=None if self.order is None else tuple(int(i) for i in self.order),
+            rng_state=self._rng.bit_generator.state, status=self.status, message=self.message,
+            history=tuple(self.history.view().records()), snapshots=tuple(self.snapshots),
+        )
+
+    @classmethod
+    def restored(cls, settings: Settings, data: Dataset, state: TrainerState) -> Trainer:
+        """A trainer that continues from a saved state exactly as the original would have.
+
+        Raises ValueError if the generator state is not one numpy accepts.
+        """
+        trainer = cls(settings, data)
+        trainer._rng.bit_generator.state = state.rng_state
+        trainer.w, trainer.b = state.w, state.b
+        trainer.epoch, trainer.position, trainer.updates = state.epoch, state.position, state.updates
+        trainer.order = None if state.order is None else np.array(state.order, dtype=np.int64)
+        trainer.status, trainer.message = state.status, state.message
+        trainer.history = History(len(state.history))
+        for record in state.history:
+            trainer.history.append(record)
+        trainer.snapshots = list(state.snapshots)
+        return trainer
 
     def current_loss(self) -> float:
         s = self.settings
