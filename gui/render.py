@@ -1,0 +1,48 @@
+"""Turning part of a graphics scene into PNG or SVG bytes, the same way for the window and the headless command.
+
+SVG is drawn with Qt's own generator: pyqtgraph's SVG exporter cannot parse the closed paths Qt 6 writes.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
+
+PNG_SCALES = (1, 2, 3, 4)
+
+
+def render_png(scene: QtWidgets.QGraphicsScene, source: QtCore.QRectF, scale: float = 1.0) -> bytes:
+    """PNG of the scene's source rectangle, `scale` image pixels per screen pixel (2 or more for print)."""
+    size = QtCore.QSize(round(source.width() * scale), round(source.height() * scale))
+    image = QtGui.QImage(size, QtGui.QImage.Format.Format_ARGB32)
+    image.setDevicePixelRatio(scale)
+    image.fill(QtGui.QColor("white"))
+    _paint(image, scene, source)
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise OSError("the image could not be encoded as PNG")
+    return bytes(buffer.data())
+
+
+def render_svg(scene: QtWidgets.QGraphicsScene, source: QtCore.QRectF, title: str) -> bytes:
+    """SVG of the scene's source rectangle: curves stay vectors, so the figure scales to any print size."""
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    generator = QtSvg.QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setSize(source.size().toSize())
+    generator.setViewBox(QtCore.QRectF(0, 0, source.width(), source.height()))
+    generator.setTitle(title)
+    generator.setDescription("Made with Neuron Lab")
+    _paint(generator, scene, source)
+    return bytes(buffer.data())
+
+
+def _paint(device: QtGui.QPaintDevice, scene: QtWidgets.QGraphicsScene, source: QtCore.QRectF) -> None:
+    painter = QtGui.QPainter(device)
+    try:
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
+        scene.render(painter, QtCore.QRectF(0, 0, source.width(), source.height()), source)
+    finally:
+        painter.end()
