@@ -133,6 +133,16 @@ class Trainer:
             start = self._begin_epoch_if_needed()
             self._advance(start, len(self.data))
 
+    def step_samples(self, count: int) -> None:
+        """About `count` samples' worth of whole updates, across epoch ends: a slow animation's smooth pace."""
+        remaining = count
+        while remaining > 0 and self.can_train:
+            start = self._begin_epoch_if_needed()
+            batch = self._batch_size()
+            stop = min(start + max(batch, remaining - remaining % batch), len(self.data))
+            self._advance(start, stop)
+            remaining -= stop - start
+
     def run_epochs(self, count: int) -> None:
         """Up to `count` epochs, stopping early at the planned end or on divergence."""
         for _ in range(count):

@@ -1,0 +1,44 @@
+"""Colours and pens shared by every figure: Okabe–Ito colours, which stay distinct for colour-blind viewers."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+CLASS_COLOURS = ("#0072B2", "#E69F00")
+"""Class 0 blue, class 1 orange."""
+Z_LINE_COLOUR = "#555555"
+SIGMOID_COLOUR = "#D55E00"
+BOUNDARY_COLOUR = "#009E73"
+LOSS_COLOUR = "#CC79A7"
+OPTIMUM_COLOUR = "#333333"
+Y_RANGE = (-0.25, 1.25)
+"""The tutorial's vertical window: room for samples at 0 and 1 and the sigmoid between."""
+
+FONT_SIZE = 11
+
+
+def configure_pyqtgraph() -> None:
+    """Light background and antialiased lines, for every plot this process makes."""
+    pg.setConfigOptions(background="w", foreground="#222222", antialias=True)
+
+
+def pen(colour: str, width: float = 2.0, dashed: bool = False) -> QtGui.QPen:
+    style = QtCore.Qt.PenStyle.DashLine if dashed else QtCore.Qt.PenStyle.SolidLine
+    return pg.mkPen(colour, width=width, style=style)
+
+
+def brush(colour: str, alpha: int = 150) -> QtGui.QBrush:
+    color = QtGui.QColor(colour)
+    color.setAlpha(alpha)
+    return pg.mkBrush(color)
+
+
+def title_html(text: str, size: int = FONT_SIZE + 2) -> str:
+    return f"<span style='font-size:{size}pt'>{text}</span>"
+
+
+def axis_font(size: int = FONT_SIZE) -> QtGui.QFont:
+    font = QtGui.QFont()
+    font.setPointSize(size)
+    return font

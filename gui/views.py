@@ -1,0 +1,188 @@
+"""Drawing the neuron, its loss and its snapshots onto pyqtgraph plots.
+
+These classes only draw: they are given a plot and the numbers to show, so the live window and the figure exporter
+share them and draw the same picture.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from gui import style
+from model.data import Dataset
+from model.history import EpochRecord, HistoryView
+from model.neuron import boundary, sigmoid
+
+CURVE_POINTS = 400
+HISTOGRAM_BINS = 50
+LOSS_NAMES = {"bce": "cross-entropy", "mse": "squared error"}
+
+
+def neuron_title(epoch: int, loss: float, accuracy: float | None = None) -> str:
+    text = f"Epoch {epoch} · loss {loss:.4f}"
+    return text if accuracy is None else f"{text} · accuracy {accuracy:.1%}"
+
+
+def curve_grid(data: Dataset) -> np.ndarray:
+    """x values for drawing z and ŷ: the data's extent plus a margin, so the ends of the sigmoid show."""
+    low, high = data.x_range
+    margin = max(0.5, 0.15 * (high - low))
+    return np.linspace(low - margin, high + margin, CURVE_POINTS)
+
+
+class NeuronView:
+    """Samples of both classes, the line z = w·x + b, the sigmoid ŷ = σ(z) and the boundary x* on one plot."""
+
+    def __init__(self, plot: pg.PlotItem, compact: bool = False):
+        self.plot = plot
+        self.compact = compact
+        if not compact:
+            plot.addLegend(offset=(10, 10), labelTextSize=f"{style.FONT_SIZE}pt")
+            plot.setLabel("bottom", "x (input)")
+            plot.setLabel("left", "class · z · ŷ")
+            plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.setYRange(*style.Y_RANGE, padding=0)
+        plot.setMouseEnabled(x=True, y=False)
+        size = 6 if compact else 9
+        self.histograms = [
+            pg.PlotCurveItem(fillLevel=0, brush=style.brush(c, 60), pen=style.pen(c, 1))
+            for c in style.CLASS_COLOURS
+        ]
+        for item in self.histograms:
+            item.setVisible(False)
+            plot.addItem(item)
+        self.samples = [
+            pg.ScatterPlotItem(size=size, brush=style.brush(c), pen=None, name=f"class {label}")
+            for label, c in enumerate(style.CLASS_COLOURS)
+        ]
+        for item in self.samples:
+            plot.addItem(item)
+        self.z_line = plot.plot(pen=style.pen(style.Z_LINE_COLOUR, 1.5, dashed=True), name="z = w·x + b")
+        self.sigmoid = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 3), name="ŷ = σ(z)")
+        self.boundary = pg.InfiniteLine(angle=90, pen=style.pen(style.BOUNDARY_COLOUR, 2, dashed=True))
+        plot.addItem(self.boundary)
+        if not compact:
+            plot.legend.addItem(pg.PlotDataItem(pen=style.pen(style.BOUNDARY_COLOUR, 2, dashed=True)),
+                                "boundary x* (ŷ = 0.5)")
+        self._grid = np.zeros(0)
+
+    def set_data(self, data: Dataset, samples_at_label: bool = False, histograms: bool = False) -> None:
+        """Show the samples at y = 0 (the neuron's input line) or at y = label (the target it should output)."""
+        self._grid = curve_grid(data)
+        low, high = self._grid[0], self._grid[-1]
+        edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
+        counts = [np.histogram(data.of_class(label), bins=edges)[0] for label in (0, 1)]
+        tallest = max(1, max(int(c.max()) for c in counts))
+        for label, (scatter, histogram) in enumerate(zip(self.samples, self.histograms, strict=True)):
+            xs = data.of_class(label)
+            scatter.setData(x=xs, y=np.full(xs.size, float(label) if samples_at_label else 0.0))
+            histogram.setData(x=edges, y=counts[label] * (0.9 / tallest), stepMode="center")
+            histogram.setVisible(histograms)
+        self.plot.setXRange(low, high, padding=0)
+
+    def show(self, w: float, b: float, title: str) -> None:
+        z = w * self._grid + b
+        self.z_line.setData(self._grid, z)
+        self.sigmoid.setData(self._grid, sigmoid(z))
+        x_star = boundary(w, b)
+        self.boundary.setVisible(x_star is not None)
+        if x_star is not None:
+            self.boundary.setValue(x_star)
+        self.plot.setTitle(style.title_html(title, style.FONT_SIZE if self.compact else style.FONT_SIZE + 2))
+
+
+class LossView:
+    """Loss after each epoch, with the exact optimum's loss as a dashed level when there is one."""
+
+    def __init__(self, plot: pg.PlotItem):
+        self.plot = plot
+        plot.addLegend(offset=(-10, 10), labelTextSize=f"{style.FONT_SIZE}pt")
+        plot.setLabel("bottom", "epoch")
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.getAxis("left").enableAutoSIPrefix(False)
+        plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.curve = plot.plot(pen=style.pen(style.LOSS_COLOUR, 2.5), name="loss after each epoch")
+        self.curve.setDownsampling(auto=True, method="peak")
+        self.curve.setClipToView(True)
+        self.optimum = pg.InfiniteLine(angle=0, pen=style.pen(style.OPTIMUM_COLOUR, 1.5, dashed=True))
+        self.optimum.setVisible(False)
+        plot.addItem(self.optimum)
+        self._optimum_legend = pg.PlotDataItem(pen=style.pen(style.OPTIMUM_COLOUR, 1.5, dashed=True))
+        self._legend_shows_optimum = False
+
+    def set_loss_name(self, loss: str) -> None:
+        self.plot.setLabel("left", f"loss ({LOSS_NAMES[loss]})")
+        self.plot.setTitle(style.title_html(f"Loss ({LOSS_NAMES[loss]}) per epoch"))
+
+    def set_optimum(self, loss: float | None) -> None:
+        """Draw the best loss this data allows, so the learner sees how far gradient descent still has to go."""
+        self.optimum.setVisible(loss is not None)
+        if loss is not None:
+            self.optimum.setValue(loss)
+        if (loss is not None) != self._legend_shows_optimum:
+            if loss is None:
+                self.plot.legend.removeItem(self._optimum_legend)
+            else:
+                self.plot.legend.addItem(self._optimum_legend, "exact optimum (Newton)")
+            self._legend_shows_optimum = loss is not None
+
+    def show(self, history: HistoryView, total_epochs: int) -> None:
+        """Plot the loss so far against the whole planned run, so the x axis does not jump as it grows."""
+        self.curve.setData(history.epoch, history.loss)
+        self.plot.setXRange(0, max(total_epochs, int(history.epoch[-1])), padding=0.02)
+
+
+def thin(snapshots: tuple[EpochRecord, ...], limit: int) -> tuple[EpochRecord, ...]:
+    """Every k-th snapshot, k the smallest power of two that keeps at most `limit`, so long runs stay readable and
+    the choice only changes when the count doubles."""
+    step = 1
+    while -(-len(snapshots) // step) > limit:
+        step *= 2
+    return snapshots[::step]
+
+
+class SnapshotGrid:
+    """Small multiples of the neuron every N epochs, filled row by row like the tutorial's 2×3 figure."""
+
+    def __init__(self, layout: pg.GraphicsLayout, columns: int = 3, max_cells: int = 12):
+        self.layout = layout
+        self.columns = columns
+        self.max_cells = max_cells
+        self.cells: list[NeuronView] = []
+        self.epochs: list[int] = []
+        self._data: Dataset | None = None
+        self._samples_at_label = False
+
+    def set_data(self, data: Dataset, samples_at_label: bool = False) -> None:
+        self._data = data
+        self._samples_at_label = samples_at_label
+        for cell in self.cells:
+            cell.set_data(data, samples_at_label)
+
+    def fit_width(self, width: float) -> None:
+        """Give every column the same width, so the first snapshot does not stretch across the whole row."""
+        for column in range(self.columns):
+            self.layout.layout.setColumnFixedWidth(column, max(120.0, width / self.columns - 12))
+
+    def clear(self) -> None:
+        self.layout.clear()
+        self.cells = []
+        self.epochs = []
+
+    def show(self, snapshots: tuple[EpochRecord, ...]) -> None:
+        """Draw the chosen snapshots, adding cells when only new ones came and starting over when the choice moved."""
+        chosen = thin(snapshots, self.max_cells)
+        if [record.epoch for record in chosen[: len(self.epochs)]] != self.epochs:
+            self.clear()
+        for record in chosen[len(self.cells):]:
+            index = len(self.cells)
+            cell = NeuronView(self.layout.addPlot(row=index // self.columns, col=index % self.columns), compact=True)
+            cell.set_data(self._data, self._samples_at_label)
+            cell.show(record.w, record.b, neuron_title(record.epoch, record.loss))
+            self.cells.append(cell)
+            self.epochs.append(record.epoch)
+
+    @property
+    def rows(self) -> int:
+        return -(-len(self.cells) // self.columns)

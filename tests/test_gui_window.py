@@ -1,0 +1,168 @@
+"""The window as a learner drives it: play, pause, step, reset, shortcuts, validation, snapshots, closing."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from gui_helpers import SMALL, open_window, wait_for_view
+from PySide6 import QtCore
+
+from model.neuron import sigmoid
+
+
+def test_window_opens_with_the_untrained_neuron(window):
+    view = window.canvas.last_view
+    assert window.windowTitle() == "Neuron Lab"
+    assert view.epoch == 0 and view.status == "ready"
+    assert window.epoch_label.text().strip() == "Epoch 0 / 12"
+    assert window.play_action.isEnabled()
+
+
+def test_play_trains_and_the_curves_show_the_engine_weights(qtbot, window):
+    window.play_action.trigger()
+    view = wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    x, z = window.canvas.neuron.z_line.getData()
+    np.testing.assert_allclose(z, view.w * x + view.b)
+    _, y_hat = window.canvas.neuron.sigmoid.getData()
+    np.testing.assert_allclose(y_hat, sigmoid(view.w * x + view.b))
+    assert window.canvas.neuron.boundary.value() == view.boundary
+    epochs, losses = window.canvas.loss.curve.getData()
+    assert list(epochs) == list(range(13))
+    np.testing.assert_allclose(losses, view.history.loss)
+    assert window.status_fields["w"].text() == f"w = {view.w:+.4f}"
+    assert window.progress.value() == 1000
+
+
+def test_pause_stops_training(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(epochs=100_000, speed=5.0))
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: window.playing)
+    wait_for_view(qtbot, window, lambda v: v.position > 0 or v.epoch > 0)
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: not window.playing)
+    qtbot.wait(100)
+    paused = window.canvas.last_view
+    qtbot.wait(300)
+    assert (window.canvas.last_view.epoch, window.canvas.last_view.position) == (paused.epoch, paused.position)
+    assert window.play_action.text() == "Play"
+    window.close()
+
+
+def test_step_epoch_and_step_update_advance_exactly_one(qtbot, window):
+    window.step_epoch_action.trigger()
+    view = wait_for_view(qtbot, window, lambda v: v.epoch == 1)
+    assert view.position == 0
+    window.step_batch_action.trigger()
+    view = wait_for_view(qtbot, window, lambda v: v.position == 1)
+    assert view.epoch == 1 and view.updates == 61
+
+
+def test_keyboard_shortcuts_drive_training(qtbot, window):
+    qtbot.keyClick(window.canvas.main_plot, QtCore.Qt.Key.Key_Right)
+    wait_for_view(qtbot, window, lambda v: v.epoch == 1)
+    qtbot.keyClick(window.canvas.main_plot, QtCore.Qt.Key.Key_Right, QtCore.Qt.KeyboardModifier.ShiftModifier)
+    wait_for_view(qtbot, window, lambda v: v.epoch == 1 and v.position == 1)
+    qtbot.keyClick(window.canvas.main_plot, QtCore.Qt.Key.Key_R, QtCore.Qt.KeyboardModifier.ControlModifier)
+    wait_for_view(qtbot, window, lambda v: v.epoch == 0 and v.position == 0)
+    qtbot.keyClick(window.canvas.main_plot, QtCore.Qt.Key.Key_Space)
+    wait_for_view(qtbot, window, lambda v: v.status == "finished")
+
+
+def test_reset_returns_to_epoch_zero_and_clears_curves_and_snapshots(qtbot, window):
+    window.run_to_end_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    assert len(window.canvas.snapshots.cells) == 4
+    window.reset_action.trigger()
+    view = wait_for_view(qtbot, window, lambda v: v.epoch == 0)
+    assert len(window.canvas.loss.curve.getData()[0]) == 1
+    assert len(window.canvas.snapshots.cells) == 1
+    assert view.w == window.canvas.last_view.history.w[0]
+
+
+def test_snapshots_appear_every_n_epochs(qtbot, window):
+    for expected_epoch in range(1, 9):
+        window.step_epoch_action.trigger()
+        wait_for_view(qtbot, window, lambda v, e=expected_epoch: v.epoch == e)
+    titles = [cell.plot.titleLabel.text for cell in window.canvas.snapshots.cells]
+    assert len(titles) == 3
+    assert all(f"Epoch {epoch} ·" in title for epoch, title in zip((0, 4, 8), titles, strict=True))
+
+
+def test_invalid_input_disables_play_with_the_reason(qtbot, window):
+    edit = window.panel._edits["sigma0"]
+    edit.selectAll()
+    qtbot.keyClicks(edit, "-2")
+    assert not window.play_action.isEnabled()
+    assert "standard deviation must be a number greater than 0" in window.play_action.toolTip()
+    assert "standard deviation" in edit.toolTip()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "abc")
+    assert "Enter a number" in window.play_action.toolTip()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "0.5")
+    assert window.play_action.isEnabled()
+
+
+def test_changing_data_resets_training_and_says_so(qtbot, window):
+    window.step_epoch_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.epoch == 1)
+    edit = window.panel._edits["n0"]
+    edit.selectAll()
+    qtbot.keyClicks(edit, "50")
+    view = wait_for_view(qtbot, window, lambda v: v.n_samples == 80)
+    assert view.epoch == 0
+    assert "training restarted" in window.statusBar().currentMessage()
+
+
+def test_learning_rate_changes_while_playing_without_reset(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(epochs=100_000, speed=20.0))
+    window.play_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.epoch >= 1)
+    edit = window.panel._edits["lr"]
+    edit.selectAll()
+    qtbot.keyClicks(edit, "0.2")
+    qtbot.waitUntil(lambda: window.settings.lr == 0.2)
+    before = window.canvas.last_view.epoch
+    wait_for_view(qtbot, window, lambda v: v.epoch > before)
+    assert window.playing
+    window.close()
+
+
+def test_divergence_stops_with_a_clear_message(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(lr=10.0, l2=1.0))
+    window.play_action.trigger()
+    view = wait_for_view(qtbot, window, lambda v: v.status == "diverged")
+    assert window.banner.isVisible()
+    assert "Lower the learning rate" in window.banner.text()
+    assert not window.play_action.isEnabled()
+    assert np.isfinite(view.w) and np.isfinite(view.b)
+    window.close()
+
+
+def test_bad_csv_is_refused_and_current_data_kept(qtbot, window, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,label\n1.0,0\n2.0,7\n")
+    before = window.data
+    assert not window.load_csv(str(bad))
+    assert window.data is before
+    assert "Line 3" in window.statusBar().currentMessage()
+    good = tmp_path / "good.csv"
+    good.write_text("x,label\n-1,0\n-2,0\n1,1\n3,1\n")
+    assert window.load_csv(str(good))
+    wait_for_view(qtbot, window, lambda v: v.n_samples == 4)
+
+
+def test_closing_mid_training_exits_cleanly_within_a_second(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(epochs=1_000_000, speed=0.0))
+    window.play_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.epoch > 2)
+    started = time.perf_counter()
+    window.close()
+    closed_in = time.perf_counter() - started
+    assert not window.worker_thread.thread.isRunning()
+    assert closed_in < 1.0
