@@ -9,12 +9,19 @@ USAGE = """usage: python main.py              open the Neuron Lab window
        python main.py train [...]  train headless (see: python main.py train --help)"""
 
 
+def _write_figures(*args, **kwargs):
+    """Load the drawing code only when figures are asked for, so plain headless runs never import Qt."""
+    from gui.figures import headless_figure_writer
+
+    return headless_figure_writer(*args, **kwargs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["train"]:
         from model.cli import run_train
 
-        return run_train(argv[1:])
+        return run_train(argv[1:], figure_writer=_write_figures)
     if argv[:1] in (["-h"], ["--help"]):
         print(USAGE)
         return 0

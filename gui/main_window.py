@@ -6,20 +6,26 @@ at most about 60 times a second however fast the worker runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.actions import make_action
 from gui.canvas import Canvas
+from gui.file_actions import FileActions, app_settings
 from gui.panels import DATA_FIELDS, SettingsPanel
 from gui.worker import WorkerThread
 from model.csv_io import DataFileError
 from model.data import Dataset
 from model.optimum import Optimum
+from model.session import Session
 from model.settings import Settings
 from model.sources import dataset_for
 from model.trainer import DIVERGED, FINISHED, LIVE_FIELDS, TrainerView
 
+GEOMETRY_KEY = "window/geometry"
+STATE_KEY = "window/state"
 DRAW_INTERVAL_MS = 16
 RATE_WINDOW_S = 1.0
 
@@ -35,6 +41,8 @@ class MainWindow(QtWidgets.QMainWindow):
     stepBatchRequested = QtCore.Signal()
     runToEndRequested = QtCore.Signal()
     resetRequested = QtCore.Signal(int)
+    loadSessionRequested = QtCore.Signal(int, object)
+    saveSessionRequested = QtCore.Signal(str)
     viewDrawn = QtCore.Signal(object)
 
     def __init__(self, settings: Settings | None = None):
@@ -48,6 +56,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._pending: TrainerView | None = None
         self._rate_mark: tuple[float, int] | None = None
         self._updates_per_second = 0.0
+        self.optimum = Optimum(False, reason="The exact optimum has not been computed yet.")
 
         self.canvas = Canvas()
         self.panel = SettingsPanel(self.settings)
@@ -87,6 +96,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stepBatchRequested.connect(worker.step_batch)
         self.runToEndRequested.connect(worker.run_to_end)
         self.resetRequested.connect(worker.reset)
+        self.loadSessionRequested.connect(worker.load_session)
+        self.saveSessionRequested.connect(worker.save_session)
         worker.viewReady.connect(self._view_arrived)
         worker.optimumReady.connect(self._optimum_arrived)
         worker.playingChanged.connect(self._playing_changed)
@@ -96,23 +107,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panel.regenerateRequested.connect(self._regenerate)
         self.panel.loadCsvRequested.connect(self._load_csv)
         self.panel.displayChanged.connect(self._redraw_data)
+        self.file_actions = FileActions(self)
+        self._restore_layout()
         self._redraw_data()
         self._configure()
+        self.canvas.main_plot.setFocus()
 
     def _build_actions(self) -> None:
-        style = self.style()
         icon = QtWidgets.QStyle.StandardPixmap
 
-        def action(text: str, shortcut: str, tip: str, slot, pixmap=None) -> QtGui.QAction:
-            made = QtGui.QAction(text, self)
-            if shortcut:
-                made.setShortcut(QtGui.QKeySequence(shortcut))
-            made.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
-            made.setStatusTip(tip)
-            if pixmap is not None:
-                made.setIcon(style.standardIcon(pixmap))
-            made.triggered.connect(slot)
-            return made
+        def action(text: str, shortcut: str, tip: str, slot: Callable[[], object],
+                   pixmap: QtWidgets.QStyle.StandardPixmap | None = None) -> QtGui.QAction:
+            return make_action(self, text, shortcut, tip, slot, pixmap)
 
         self.play_action = action("Play", "Space", "Train continuously at the chosen speed", self.toggle_play,
                                   icon.SP_MediaPlay)
@@ -196,7 +202,7 @@ class MainWindow(QtWidgets.QMainWindow):
             try:
                 data = dataset_for(candidate)
             except DataFileError as error:
-                self._show_error("The data could not be loaded", str(error))
+                self.show_error("The data could not be loaded", str(error))
                 self.panel.set_settings(self.settings)
                 return
             self.settings, self.data = candidate, data
@@ -231,7 +237,7 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             data = dataset_for(candidate)
         except DataFileError as error:
-            self._show_error("The file could not be used", str(error))
+            self.show_error("The file could not be used", str(error))
             return False
         self.panel.set_settings(candidate)
         self.settings, self.data = candidate, data
@@ -240,7 +246,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage(f"Loaded {len(data)} samples from {Path(path).name}.", 5000)
         return True
 
-    def _show_error(self, title: str, message: str) -> None:
+    def adopt_session(self, session: Session) -> None:
+        """Show a reopened session's settings and samples and hand its trainer state to the worker."""
+        self.settings, self.data = session.settings, session.data
+        self.panel.set_settings(session.settings)
+        self._redraw_data()
+        self._ticket += 1
+        self.banner.hide()
+        self.loadSessionRequested.emit(self._ticket, session)
+
+    def show_error(self, title: str, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
         box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, title, message,
                                     QtWidgets.QMessageBox.StandardButton.Ok, self)
@@ -292,6 +307,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._rate_mark = (now, view.updates)
         if not self.playing:
             self._updates_per_second = 0.0
+        self.optimum = Optimum(False, reason="The exact optimum has not been computed yet.")
         return self._updates_per_second
 
     def _refresh_enabled(self, view: TrainerView | None = None) -> None:
@@ -321,7 +337,18 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             self.statusBar().clearMessage()
 
+    def _restore_layout(self) -> None:
+        stored = app_settings()
+        geometry, state = stored.value(GEOMETRY_KEY), stored.value(STATE_KEY)
+        if isinstance(geometry, QtCore.QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QtCore.QByteArray):
+            self.restoreState(state)
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        stored = app_settings()
+        stored.setValue(GEOMETRY_KEY, self.saveGeometry())
+        stored.setValue(STATE_KEY, self.saveState())
         self._draw_timer.stop()
         self.worker_thread.stop()
         super().closeEvent(event)

@@ -1,10 +1,13 @@
 """Test set-up: Qt draws offscreen so the suite runs without a display."""
 
 import os
+import tempfile
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Remembered folders and window layout go to a throw-away place, never the tester's own settings.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="neuron-lab-test-config-")
 
 
 @pytest.fixture
