@@ -23,9 +23,8 @@ def load_csv(path: str | os.PathLike) -> Dataset:
     except OSError as error:
         raise DataFileError(f"Cannot open {path}: {error.strerror or error}.") from error
     if size > MAX_FILE_BYTES:
-        raise DataFileError(
-            f"{path.name} is {size / 2**20:.1f} MB; data files may be at most {MAX_FILE_BYTES // 2**20} MB."
-        )
+        limit = _size_text(MAX_FILE_BYTES)
+        raise DataFileError(f"{path.name} is {_size_text(size)}; data files may be at most {limit}.")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
@@ -72,6 +71,10 @@ def format_csv(dataset: Dataset) -> str:
     lines = ["x,label"]
     lines.extend(f"{float(x)!r},{int(y)}" for x, y in zip(dataset.x, dataset.y, strict=True))
     return "\n".join(lines) + "\n"
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size:,} bytes"
 
 
 def _is_header(line: str) -> bool:

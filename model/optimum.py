@@ -62,13 +62,18 @@ def exact_optimum(data: Dataset, loss: str = "bce", l2: float = 0.0) -> Optimum:
         while scale > 1e-10:
             trial_w, trial_b = w - scale * step[0], b - scale * step[1]
             trial = objective(trial_w, trial_b, data, "bce", l2)
-            if trial <= current:
+            if trial <= current or _steeper(grad, trial_w, trial_b, data, l2):
                 break
             scale /= 2
         else:
             break
         w, b, current = trial_w, trial_b, trial
     return Optimum(True, float(w), float(b), float(current))
+
+
+def _steeper(grad: np.ndarray, w: float, b: float, data: Dataset, l2: float) -> bool:
+    """Near the minimum the loss stops changing in double precision; a smaller gradient still means progress."""
+    return bool(np.max(np.abs(gradient(w, b, data.x, data.y, "bce", l2))) < np.max(np.abs(grad)))
 
 
 def _hessian(w: float, b: float, data: Dataset, l2: float) -> np.ndarray:

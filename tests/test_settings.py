@@ -1,0 +1,57 @@
+"""Settings: every rule with a message a learner understands, and a strict JSON round trip."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from model.settings import PRESETS, Settings, SettingsError, apply_preset, effective_batch_size
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("n0", 0, "sample count"), ("n1", -3, "sample count"), ("n0", 2.5, "whole number"),
+    ("sigma0", 0.0, "greater than 0"), ("sigma1", -1.0, "greater than 0"), ("mu0", float("nan"), "finite"),
+    ("mu1", float("inf"), "finite"), ("seed", -1, "seed"), ("lr", 0.0, "learning rate"), ("lr", -0.1, "learning rate"),
+    ("epochs", 0, "epochs"), ("batch_size", 0, "batch size"), ("every", 0, "every 1 epoch"),
+    ("l2", -0.5, "L2"), ("loss", "hinge", "bce, mse"), ("optimizer", "adam", "sgd, minibatch, batch"),
+    ("init_w", float("nan"), "initial value"), ("speed", -1.0, "speed"), ("shuffle", "yes", "true or false"),
+])
+def test_each_invalid_field_is_named_with_a_readable_message(field, value, words):
+    problems = Settings().replace(**{field: value}).problems()
+    assert list(problems) == [field]
+    assert words in problems[field]
+    with pytest.raises(SettingsError):
+        Settings().replace(**{field: value}).validated()
+
+
+def test_defaults_are_valid_and_round_trip_through_json():
+    settings = Settings(init_w=0.25, data_path="samples.csv", shuffle=False)
+    assert settings.problems() == {}
+    assert Settings.from_dict(json.loads(json.dumps(settings.to_dict()))) == settings
+
+
+@pytest.mark.parametrize("raw, field", [
+    ({"n0": "ten"}, "n0"), ({"shuffle": 1}, "shuffle"), ({"lr": True}, "lr"), ({"colour": "red"}, "colour"),
+    ({"loss": None}, "loss"), ({"epochs": 2.0}, "epochs"),
+])
+def test_from_dict_refuses_unknown_keys_and_wrong_types(raw, field):
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_dict(raw)
+    assert field in caught.value.problems
+
+
+def test_presets_reproduce_the_tutorials():
+    bumps = apply_preset(Settings(), "two bumps")
+    assert (bumps.mu0, bumps.sigma0, bumps.n0, bumps.mu1, bumps.sigma1, bumps.n1) == (-1.5, 1.0, 100, 1.5, 1.0, 100)
+    far = apply_preset(Settings(data_path="x.csv"), "far apart")
+    assert (far.mu0, far.sigma0, far.n0, far.mu1, far.sigma1, far.n1) == (0.0, 1.0, 500, 5.0, 0.5, 500)
+    assert far.data_path is None
+    assert set(PRESETS) == {"two bumps", "far apart"}
+
+
+def test_effective_batch_size_per_optimizer():
+    assert effective_batch_size(Settings(optimizer="sgd", batch_size=8), 100) == 1
+    assert effective_batch_size(Settings(optimizer="minibatch", batch_size=8), 100) == 8
+    assert effective_batch_size(Settings(optimizer="minibatch", batch_size=800), 100) == 100
+    assert effective_batch_size(Settings(optimizer="batch"), 100) == 100
