@@ -78,6 +78,7 @@ class Canvas(QtWidgets.QWidget):
 
     def set_optimum(self, optimum: Optimum) -> None:
         self.loss.set_optimum(optimum.loss if optimum.exists else None)
+        self.neuron.set_optimum(optimum)
 
     def show_view(self, view: TrainerView) -> None:
         self.last_view = view

@@ -134,6 +134,7 @@ def headless_figure_writer(out_dir: Path, settings: Settings, data: Dataset, vie
 def _draw_main(plot: pg.PlotItem, content: FigureContent) -> None:
     neuron = NeuronView(plot)
     neuron.set_data(content.data, content.samples_at_label, content.histograms)
+    neuron.set_optimum(content.optimum)
     view = content.view
     neuron.show(view.w, view.b, neuron_title(view.epoch, view.loss, view.accuracy))
 

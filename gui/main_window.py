@@ -48,7 +48,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, settings: Settings | None = None):
         super().__init__()
         self.setWindowTitle("Neuron Lab")
-        self.resize(1360, 860)
+        screen = QtGui.QGuiApplication.primaryScreen().availableGeometry()
+        self.resize(min(1360, round(screen.width() * 0.95)), min(860, round(screen.height() * 0.92)))
         self.settings = settings or Settings()
         self.data: Dataset = dataset_for(self.settings)
         self.playing = False

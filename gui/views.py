@@ -13,6 +13,7 @@ from gui import style
 from model.data import Dataset
 from model.history import EpochRecord, HistoryView
 from model.neuron import boundary, sigmoid
+from model.optimum import Optimum
 
 CURVE_POINTS = 400
 HISTOGRAM_BINS = 50
@@ -60,12 +61,15 @@ class NeuronView:
             plot.addItem(item)
         self.z_line = plot.plot(pen=style.pen(style.Z_LINE_COLOUR, 1.5, dashed=True), name="z = w·x + b")
         self.sigmoid = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 3), name="ŷ = σ(z)")
+        self.optimum = plot.plot(pen=style.pen(style.OPTIMUM_COLOUR, 1.2, dashed=True))
+        self._optimum_weights: tuple[float, float] | None = None
         self.boundary = pg.InfiniteLine(angle=90, pen=style.pen(style.BOUNDARY_COLOUR, 2, dashed=True))
         plot.addItem(self.boundary)
         if not compact:
             plot.legend.addItem(pg.PlotDataItem(pen=style.pen(style.BOUNDARY_COLOUR, 2, dashed=True)),
                                 "boundary x* (ŷ = 0.5)")
         self._grid = np.zeros(0)
+        self._optimum_in_legend = False
 
     def set_data(self, data: Dataset, samples_at_label: bool = False, histograms: bool = False) -> None:
         """Show the samples at y = 0 (the neuron's input line) or at y = label (the target it should output)."""
@@ -80,6 +84,25 @@ class NeuronView:
             histogram.setData(x=edges, y=counts[label] * (0.9 / tallest), stepMode="center")
             histogram.setVisible(histograms)
         self.plot.setXRange(low, high, padding=0)
+        self._draw_optimum()
+
+    def set_optimum(self, optimum: Optimum) -> None:
+        """Draw σ at the exact optimum faintly, so the learner sees where gradient descent is heading."""
+        self._optimum_weights = (optimum.w, optimum.b) if optimum.exists else None
+        self._draw_optimum()
+        if not self.compact and self._optimum_weights is not None and not self._optimum_in_legend:
+            self.plot.legend.addItem(self.optimum, "ŷ at the exact optimum")
+            self._optimum_in_legend = True
+        elif self._optimum_in_legend and self._optimum_weights is None:
+            self.plot.legend.removeItem(self.optimum)
+            self._optimum_in_legend = False
+
+    def _draw_optimum(self) -> None:
+        if self._optimum_weights is None or not self._grid.size:
+            self.optimum.setData([], [])
+            return
+        w, b = self._optimum_weights
+        self.optimum.setData(self._grid, sigmoid(w * self._grid + b))
 
     def show(self, w: float, b: float, title: str) -> None:
         z = w * self._grid + b

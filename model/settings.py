@@ -50,7 +50,7 @@ class Settings:
     shuffle: bool = True
 
     every: int = 20
-    speed: float = 20.0
+    speed: float = 10.0
 
     def problems(self) -> dict[str, str]:
         """Return {field: message} for every invalid field; empty when the settings can be used."""

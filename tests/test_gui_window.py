@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore
 
@@ -166,3 +167,41 @@ def test_closing_mid_training_exits_cleanly_within_a_second(qtbot, monkeypatch):
     closed_in = time.perf_counter() - started
     assert not window.worker_thread.thread.isRunning()
     assert closed_in < 1.0
+
+
+def test_display_options_move_samples_to_their_label_and_show_histograms(qtbot, window):
+    window.panel.at_label.click()
+    for label, scatter in enumerate(window.canvas.neuron.samples):
+        xs, ys = scatter.getData()
+        assert len(xs) == 30 and set(ys) == {float(label)}
+    window.panel.histograms.click()
+    histograms = window.canvas.neuron.histograms
+    assert all(h.isVisible() for h in histograms)
+    heights = [h.getData()[1] for h in histograms]
+    tallest = max(float(np.max(h)) for h in heights)
+    assert tallest == pytest.approx(0.9)
+    counts = [np.histogram(window.data.of_class(label), bins=h.getData()[0])[0] for label, h in enumerate(histograms)]
+    per_sample = 0.9 / max(int(np.max(c)) for c in counts)
+    for height, count in zip(heights, counts, strict=True):
+        np.testing.assert_allclose(height, count * per_sample)
+
+
+def test_exact_optimum_is_drawn_on_both_plots(qtbot, window):
+    from model.optimum import exact_optimum
+
+    edit = window.panel._edits["l2"]
+    edit.selectAll()
+    qtbot.keyClicks(edit, "0.1")
+    optimum = exact_optimum(window.data, "bce", 0.1)
+    qtbot.waitUntil(lambda: window.optimum.exists)
+    x, y_hat = window.canvas.neuron.optimum.getData()
+    np.testing.assert_allclose(y_hat, sigmoid(optimum.w * x + optimum.b))
+    assert window.canvas.loss.optimum.value() == pytest.approx(optimum.loss)
+    edit.selectAll()
+    qtbot.keyClicks(edit, "0")
+    edit = window.panel._edits["mu1"]
+    edit.selectAll()
+    qtbot.keyClicks(edit, "20")
+    qtbot.waitUntil(lambda: not window.optimum.exists)
+    assert not window.canvas.loss.optimum.isVisible()
+    assert len(window.canvas.neuron.optimum.getData()[0] or []) == 0
