@@ -23,8 +23,9 @@ def configure_pyqtgraph() -> None:
     pg.setConfigOptions(background="w", foreground="#222222", antialias=True)
 
 
-def pen(colour: str, width: float = 2.0, dashed: bool = False) -> QtGui.QPen:
-    style = QtCore.Qt.PenStyle.DashLine if dashed else QtCore.Qt.PenStyle.SolidLine
+def pen(colour: str, width: float = 2.0, dashed: bool = False, dotted: bool = False) -> QtGui.QPen:
+    styles = QtCore.Qt.PenStyle
+    style = styles.DotLine if dotted else styles.DashLine if dashed else styles.SolidLine
     return pg.mkPen(colour, width=width, style=style)
 
 

@@ -61,7 +61,7 @@ class NeuronView:
             plot.addItem(item)
         self.z_line = plot.plot(pen=style.pen(style.Z_LINE_COLOUR, 1.5, dashed=True), name="z = w·x + b")
         self.sigmoid = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 3), name="ŷ = σ(z)")
-        self.optimum = plot.plot(pen=style.pen(style.OPTIMUM_COLOUR, 1.2, dashed=True))
+        self.optimum = plot.plot(pen=style.pen(style.OPTIMUM_COLOUR, 2, dotted=True))
         self._optimum_weights: tuple[float, float] | None = None
         self.boundary = pg.InfiniteLine(angle=90, pen=style.pen(style.BOUNDARY_COLOUR, 2, dashed=True))
         plot.addItem(self.boundary)
