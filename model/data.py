@@ -32,9 +32,6 @@ class Dataset:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Dataset) and np.array_equal(self.x, other.x) and np.array_equal(self.y, other.y)
 
-    def __hash__(self) -> int:
-        return hash((self.x.tobytes(), self.y.tobytes()))
-
     def of_class(self, label: int) -> np.ndarray:
         return self.x[self.y == label]
 

@@ -43,7 +43,6 @@ class TrainerView:
     message: str
     history: HistoryView
     snapshots: tuple[EpochRecord, ...]
-    generation: int
 
     @property
     def progress(self) -> float:
@@ -75,7 +74,6 @@ class Trainer:
         self.settings = settings.validated()
         self.data = data
         self._kernel = kernel
-        self.generation = 0
         self.reset()
 
     @property
@@ -87,7 +85,6 @@ class Trainer:
 
     def reset(self) -> None:
         """Back to epoch 0 with the initial weights the settings and seed give."""
-        self.generation += 1
         self._rng = np.random.default_rng((self.settings.seed, 1))
         drawn_w, drawn_b = self._rng.uniform(-INIT_RANGE, INIT_RANGE, size=2)
         self.w = float(drawn_w if self.settings.init_w is None else self.settings.init_w)
@@ -160,7 +157,7 @@ class Trainer:
             updates=self.updates, w=self.w, b=self.b, loss=self.current_loss(),
             accuracy=accuracy(self.w, self.b, self.data),
             boundary=boundary(self.w, self.b), status=self.status, message=self.message, history=last,
-            snapshots=tuple(self.snapshots), generation=self.generation,
+            snapshots=tuple(self.snapshots),
         )
 
     def state(self) -> TrainerState:

@@ -195,3 +195,14 @@ def test_headless_figures_match_the_window_figures(tmp_path):
         assert ElementTree.parse(tmp_path / f"{kind}.svg").getroot().tag == f"{SVG}svg"
     history = (tmp_path / "history.csv").read_text().splitlines()
     assert len(history) == 22
+
+
+def test_window_layout_is_remembered_between_launches(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    first = open_window(qtbot)
+    first.resize(700, 520)
+    qtbot.waitUntil(lambda: first.width() == 700)
+    first.close()
+    second = open_window(qtbot)
+    assert (second.width(), second.height()) == (700, 520)
+    second.close()
