@@ -177,15 +177,29 @@ class MainWindow(QtWidgets.QMainWindow):
             self.playRequested.emit()
 
     def reset(self) -> None:
-        self._ticket += 1
-        self.resetRequested.emit(self._ticket)
+        self.resetRequested.emit(self._next_run())
         self.statusBar().showMessage("Training reset to epoch 0.", 4000)
 
-    def _configure(self) -> None:
-        """Send settings and samples to the worker; views of the previous run are ignored from now on."""
+    def _next_run(self) -> int:
+        """A new ticket: views of the previous run that are still on their way are dropped from now on."""
         self._ticket += 1
         self.banner.hide()
-        self.configureRequested.emit(self._ticket, self.settings, self.data)
+        return self._ticket
+
+    def _configure(self) -> None:
+        self.configureRequested.emit(self._next_run(), self.settings, self.data)
+
+    def _use_data(self, candidate: Settings, error_title: str) -> bool:
+        """Load the samples the candidate settings describe and restart on them; on a bad file keep what we have."""
+        try:
+            data = dataset_for(candidate)
+        except DataFileError as error:
+            self.show_error(error_title, str(error))
+            return False
+        self.settings, self.data = candidate, data
+        self._redraw_data()
+        self._configure()
+        return True
 
     def _settings_edited(self, candidate: Settings, problems: dict[str, str]) -> None:
         if problems:
@@ -200,16 +214,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if not changed:
             return
         if changed & DATA_FIELDS:
-            try:
-                data = dataset_for(candidate)
-            except DataFileError as error:
-                self.show_error("The data could not be loaded", str(error))
+            if self._use_data(candidate, "The data could not be loaded"):
+                self.statusBar().showMessage("Data changed: training restarted from epoch 0.", 5000)
+            else:
                 self.panel.set_settings(self.settings)
-                return
-            self.settings, self.data = candidate, data
-            self._redraw_data()
-            self._configure()
-            self.statusBar().showMessage("Data changed: training restarted from epoch 0.", 5000)
         elif changed - LIVE_FIELDS:
             self.settings = candidate
             self._redraw_data()
@@ -235,16 +243,10 @@ class MainWindow(QtWidgets.QMainWindow):
     def load_csv(self, path: str) -> bool:
         """Use a CSV file's samples; on a bad file say why and keep the current data."""
         candidate = self.settings.replace(data_path=path)
-        try:
-            data = dataset_for(candidate)
-        except DataFileError as error:
-            self.show_error("The file could not be used", str(error))
+        if not self._use_data(candidate, "The file could not be used"):
             return False
         self.panel.set_settings(candidate)
-        self.settings, self.data = candidate, data
-        self._redraw_data()
-        self._configure()
-        self.statusBar().showMessage(f"Loaded {len(data)} samples from {Path(path).name}.", 5000)
+        self.statusBar().showMessage(f"Loaded {len(self.data)} samples from {Path(path).name}.", 5000)
         return True
 
     def adopt_session(self, session: Session) -> None:
@@ -252,9 +254,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings, self.data = session.settings, session.data
         self.panel.set_settings(session.settings)
         self._redraw_data()
-        self._ticket += 1
-        self.banner.hide()
-        self.loadSessionRequested.emit(self._ticket, session)
+        self.loadSessionRequested.emit(self._next_run(), session)
 
     def show_error(self, title: str, message: str) -> None:
         self.statusBar().showMessage(message, 10000)

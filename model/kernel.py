@@ -93,7 +93,8 @@ _compile_lock = threading.Lock()
 
 
 def compiled_kernel() -> Kernel | None:
-    """The numba-compiled kernel, compiled once per process (and cached on disk), or None without numba."""
+    """The numba-compiled kernel, or None without numba. The first call compiles it (or loads it from numba's
+    disk cache) by running it once, so the cost is paid here and not in the middle of training."""
     global _compiled_kernel
     with _compile_lock:
         if _compiled_kernel is None:
@@ -101,7 +102,10 @@ def compiled_kernel() -> Kernel | None:
                 import numba
             except ImportError:
                 return None
-            _compiled_kernel = Kernel(numba.njit(cache=True, nogil=True)(train_span), compiled=True)
+            kernel = Kernel(numba.njit(cache=True, nogil=True)(train_span), compiled=True)
+            one = np.zeros(1)
+            kernel.run(one, one, np.zeros(1, dtype=np.int64), 0, 1, 0.0, 0.0, 0.1, 0.0, "bce", 1)
+            _compiled_kernel = kernel
         return _compiled_kernel
 
 
