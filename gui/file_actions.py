@@ -14,7 +14,8 @@ from PySide6 import QtCore, QtWidgets
 
 from gui.actions import make_action
 from gui.export_dialog import ExportChoice, ExportDialog
-from gui.figures import FigureContent, export_figure
+from gui.figures import FIGURES, FORMATS, FigureContent, export_figure
+from gui.render import PNG_SCALES
 from model.csv_io import format_csv
 from model.files import write_text_atomic
 from model.report import history_csv
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 EXPORT_FOLDER_KEY = "export/folder"
 SESSION_FOLDER_KEY = "session/folder"
 EXPORT_CHOICE_KEY = "export/choice"
+DEFAULT_CHOICE = ExportChoice("canvas", "png", 2)
 
 
 def app_settings() -> QtCore.QSettings:
@@ -78,6 +80,8 @@ class FileActions(QtCore.QObject):
 
     def export_figure(self, choice: ExportChoice, path: str) -> bool:
         view = self.window.canvas.last_view
+        if view is None:
+            return self._nothing_yet()
         panel = self.window.panel
         content = FigureContent(self.window.data, self.window.settings.loss, view, self.window.optimum,
                                 panel.at_label.isChecked(), panel.histograms.isChecked())
@@ -89,11 +93,20 @@ class FileActions(QtCore.QObject):
         self.window.statusBar().showMessage(f"Saved {Path(path).name} ({width} × {height}).", 5000)
         return True
 
-    def export_history(self, path: str) -> None:
-        write_text_atomic(path, history_csv(self.window.canvas.last_view.history))
+    def export_history(self, path: str) -> bool:
+        view = self.window.canvas.last_view
+        if view is None:
+            return self._nothing_yet()
+        write_text_atomic(path, history_csv(view.history))
+        return True
 
-    def export_samples(self, path: str) -> None:
+    def _nothing_yet(self) -> bool:
+        self.window.statusBar().showMessage("Nothing to export yet: the first picture is still being drawn.", 5000)
+        return False
+
+    def export_samples(self, path: str) -> bool:
         write_text_atomic(path, format_csv(self.window.data))
+        return True
 
     def open_session_dialog(self) -> None:
         path = self._ask_path(False, SESSION_FOLDER_KEY, "session.json", "Neuron Lab sessions (*.json)")
@@ -116,16 +129,17 @@ class FileActions(QtCore.QObject):
         if path:
             self.export_figure(choice, path)
 
-    def _export_text_dialog(self, name: str, write: Callable[[str], None]) -> None:
+    def _export_text_dialog(self, name: str, write: Callable[[str], bool]) -> None:
         path = self._ask_path(True, EXPORT_FOLDER_KEY, name, "CSV files (*.csv)")
         if not path:
             return
         try:
-            write(path)
+            written = write(path)
         except OSError as error:
             self.window.show_error("The file could not be saved", _reason(error))
             return
-        self.window.statusBar().showMessage(f"Saved {Path(path).name}.", 5000)
+        if written:
+            self.window.statusBar().showMessage(f"Saved {Path(path).name}.", 5000)
 
     def _ask_path(self, saving: bool, folder_key: str, name: str, filter_text: str) -> str:
         """Ask for a file in the folder used last time; remember the folder chosen."""
@@ -140,8 +154,14 @@ class FileActions(QtCore.QObject):
         return path
 
     def _remembered_choice(self) -> ExportChoice:
-        kind, fmt, scale = str(app_settings().value(EXPORT_CHOICE_KEY, "canvas,png,2")).split(",")
-        return ExportChoice(kind, fmt, int(scale))
+        """The last export's choices; anything unreadable (an edited settings file) falls back to the default."""
+        try:
+            kind, fmt, scale = str(app_settings().value(EXPORT_CHOICE_KEY, "")).split(",")
+            choice = ExportChoice(kind, fmt, int(scale))
+        except ValueError:
+            return DEFAULT_CHOICE
+        valid = choice.kind in FIGURES and choice.fmt in FORMATS and choice.scale in PNG_SCALES
+        return choice if valid else DEFAULT_CHOICE
 
     def _write_session(self, session: Session, path: str) -> None:
         try:

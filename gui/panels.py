@@ -108,7 +108,7 @@ class SettingsPanel(QtWidgets.QWidget):
             random = QtWidgets.QCheckBox("random ±0.01")
             random.setObjectName(f"{spec.name}_random")
             random.setToolTip("Draw the starting value uniformly from [−0.01, 0.01], as the tutorial does.")
-            random.toggled.connect(self._edited)
+            random.toggled.connect(lambda ticked, name=spec.name: self._random_toggled(name, ticked))
             self._random[spec.name] = random
             box.addWidget(random)
         return row
@@ -228,6 +228,13 @@ class SettingsPanel(QtWidgets.QWidget):
             return
         lr = float(f"{10 ** (value / LR_SLIDER_STEPS_PER_DECADE):.2g}")
         self._edits["lr"].setText(f"{lr:g}")
+        self._edited()
+
+    def _random_toggled(self, name: str, ticked: bool) -> None:
+        """Unticking 'random' starts the field from 0 rather than empty, so there is nothing to fix first."""
+        edit = self._edits[name]
+        if not ticked and not edit.text().strip():
+            edit.setText("0.0")
         self._edited()
 
     def _edited(self) -> None:

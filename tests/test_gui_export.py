@@ -206,3 +206,12 @@ def test_window_layout_is_remembered_between_launches(qtbot, monkeypatch):
     second = open_window(qtbot)
     assert (second.width(), second.height()) == (700, 520)
     second.close()
+
+
+def test_unreadable_remembered_choice_falls_back_to_the_default(qtbot, window):
+    from gui.file_actions import DEFAULT_CHOICE, EXPORT_CHOICE_KEY
+
+    app_settings().setValue(EXPORT_CHOICE_KEY, "pie-chart,gif,nine")
+    assert window.file_actions._remembered_choice() == DEFAULT_CHOICE
+    app_settings().setValue(EXPORT_CHOICE_KEY, "loss,svg,3")
+    assert window.file_actions._remembered_choice() == ExportChoice("loss", "svg", 3)

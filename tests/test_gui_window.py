@@ -205,3 +205,14 @@ def test_exact_optimum_is_drawn_on_both_plots(qtbot, window):
     qtbot.waitUntil(lambda: not window.optimum.exists)
     assert not window.canvas.loss.optimum.isVisible()
     assert len(window.canvas.neuron.optimum.getData()[0] or []) == 0
+
+
+def test_unticking_random_start_gives_a_usable_initial_weight(qtbot, window):
+    window.panel._random["init_w"].click()
+    assert window.panel._edits["init_w"].text() == "0.0"
+    view = wait_for_view(qtbot, window, lambda v: v.w == 0.0)
+    assert window.play_action.isEnabled() and view.epoch == 0
+    edit = window.panel._edits["init_w"]
+    edit.selectAll()
+    qtbot.keyClicks(edit, "1.5")
+    wait_for_view(qtbot, window, lambda v: v.w == 1.5)
