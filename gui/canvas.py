@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from gui.style import number
 from gui.views import LossView, NeuronView, SnapshotGrid, neuron_title
 from model.data import Dataset
 from model.neuron import sigmoid
@@ -108,4 +109,4 @@ class Canvas(QtWidgets.QWidget):
         z = self.last_view.w * x + self.last_view.b
         y_hat = float(sigmoid(z))
         self.readout.setText(
-            f"x = {x:.3f}   z = w·x + b = {z:.3f}   ŷ = σ(z) = {y_hat:.3f}   → class {int(y_hat > 0.5)}")
+            f"x = {x:.3f}   z = w·x + b = {number(z, 3)}   ŷ = σ(z) = {y_hat:.3f}   → class {int(y_hat > 0.5)}")

@@ -15,6 +15,7 @@ from gui.actions import make_action
 from gui.canvas import Canvas
 from gui.file_actions import FileActions, app_settings
 from gui.panels import DATA_FIELDS, SettingsPanel
+from gui.style import number
 from gui.worker import WorkerThread
 from model.csv_io import DataFileError
 from model.data import Dataset
@@ -284,11 +285,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _show_numbers(self, view: TrainerView) -> None:
         fields = self.status_fields
-        fields["w"].setText(f"w = {view.w:+.4f}")
-        fields["b"].setText(f"b = {view.b:+.4f}")
-        fields["loss"].setText(f"loss = {view.loss:.4f}")
+        fields["w"].setText(f"w = {number(view.w, sign=True)}")
+        fields["b"].setText(f"b = {number(view.b, sign=True)}")
+        fields["loss"].setText(f"loss = {number(view.loss)}")
         fields["accuracy"].setText(f"accuracy = {view.accuracy:.1%}")
-        fields["boundary"].setText("x* = none" if view.boundary is None else f"x* = {view.boundary:+.3f}")
+        boundary = "none" if view.boundary is None else number(view.boundary, 3, sign=True)
+        fields["boundary"].setText(f"x* = {boundary}")
         fields["rate"].setText(f"{self._measure_rate(view):,.0f} updates/s")
         self.epoch_label.setText(f"  Epoch {view.epoch} / {view.total_epochs}  ")
         self.progress.setValue(round(view.progress * 1000))

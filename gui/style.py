@@ -23,6 +23,12 @@ def configure_pyqtgraph() -> None:
     pg.setConfigOptions(background="w", foreground="#222222", antialias=True)
 
 
+def number(value: float, decimals: int = 4, sign: bool = False) -> str:
+    """Fixed decimals for everyday values, scientific notation once they are huge (a diverging run)."""
+    plus = "+" if sign else ""
+    return f"{value:{plus}.{decimals}f}" if abs(value) < 1e5 else f"{value:{plus}.3e}"
+
+
 def pen(colour: str, width: float = 2.0, dashed: bool = False, dotted: bool = False) -> QtGui.QPen:
     styles = QtCore.Qt.PenStyle
     style = styles.DotLine if dotted else styles.DashLine if dashed else styles.SolidLine

@@ -21,7 +21,7 @@ LOSS_NAMES = {"bce": "cross-entropy", "mse": "squared error"}
 
 
 def neuron_title(epoch: int, loss: float, accuracy: float | None = None) -> str:
-    text = f"Epoch {epoch} · loss {loss:.4f}"
+    text = f"Epoch {epoch} · loss {style.number(loss)}"
     return text if accuracy is None else f"{text} · accuracy {accuracy:.1%}"
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from model.data import Dataset
 from model.history import EpochRecord, History, HistoryView
-from model.kernel import Kernel, best_kernel
+from model.kernel import PARAMETER_LIMIT, Kernel, best_kernel
 from model.neuron import accuracy, boundary, objective
 from model.settings import Settings, effective_batch_size
 
@@ -216,8 +216,11 @@ class Trainer:
             self.status = DIVERGED
             self.message = (
                 f"Training diverged in epoch {self.epoch + 1} at sample {self.position}: the weights ran away "
-                f"(beyond ±{1e12:.0e}). Lower the learning rate (now {s.lr:g}) and reset."
+                f"(beyond ±{PARAMETER_LIMIT:.0e}). Lower the learning rate (now {s.lr:g}) and reset."
             )
+            if s.lr * s.l2 > 2:
+                self.message += (f" With the L2 penalty, each update multiplies w by 1 − η·λ = {1 - s.lr * s.l2:g}; "
+                                 "beyond −1 that grows without bound.")
             return
         if self.position >= len(self.data):
             self.epoch += 1

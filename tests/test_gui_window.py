@@ -141,6 +141,9 @@ def test_divergence_stops_with_a_clear_message(qtbot, monkeypatch):
     assert "Lower the learning rate" in window.banner.text()
     assert not window.play_action.isEnabled()
     assert np.isfinite(view.w) and np.isfinite(view.b)
+    assert abs(view.w) > 1e5
+    assert window.status_fields["w"].text() == f"w = {view.w:+.3e}"
+    assert f"loss {view.loss:.3e}" in window.canvas.neuron.plot.titleLabel.text
     window.close()
 
 

@@ -126,6 +126,7 @@ def test_divergence_stops_with_finite_weights_and_a_message():
     assert view.status == "diverged"
     assert np.isfinite(view.w) and np.isfinite(view.b) and np.isfinite(view.loss)
     assert "Lower the learning rate" in view.message
+    assert "1 − η·λ = -9" in view.message
     epoch = trainer.epoch
     trainer.step_epoch()
     assert trainer.epoch == epoch
