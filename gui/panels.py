@@ -53,6 +53,9 @@ GROUPS: dict[str, tuple[NumberField, ...]] = {
 }
 
 
+SPECS = {spec.name: spec for specs in GROUPS.values() for spec in specs}
+
+
 class SettingsPanel(QtWidgets.QWidget):
     """Emits settingsEdited(candidate, problems) after every edit; the window decides what to apply."""
 
@@ -210,7 +213,7 @@ class SettingsPanel(QtWidgets.QWidget):
     def _show_data_source(self, settings: Settings) -> None:
         path = settings.data_path
         self.file_label.setText(Path(path).name if path else "none: samples are drawn from the Gaussians")
-        for name in ("mu0", "sigma0", "n0", "mu1", "sigma1", "n1", "seed"):
+        for name in DATA_FIELDS & set(self._edits):
             self._edits[name].setEnabled(not path)
         matching = [name for name, values in PRESETS.items()
                     if all(getattr(settings, key) == value for key, value in values.items())]
@@ -242,16 +245,15 @@ class SettingsPanel(QtWidgets.QWidget):
             return
         values: dict[str, object] = {}
         typing_problems: dict[str, str] = {}
-        specs = {spec.name: spec for specs in GROUPS.values() for spec in specs}
         for name, edit in self._edits.items():
             if name in self._random and self._random[name].isChecked():
                 values[name] = None
                 edit.setEnabled(False)
                 continue
             edit.setEnabled(name not in DATA_FIELDS or not self._settings.data_path)
-            parsed = _parse(edit.text(), specs[name].whole)
+            parsed = _parse(edit.text(), SPECS[name].whole)
             if parsed is None:
-                typing_problems[name] = "Enter a whole number." if specs[name].whole else "Enter a number."
+                typing_problems[name] = "Enter a whole number." if SPECS[name].whole else "Enter a number."
             else:
                 values[name] = parsed
         values.update(loss=self.loss.currentData(), optimizer=self.optimizer.currentData(),
@@ -268,11 +270,10 @@ class SettingsPanel(QtWidgets.QWidget):
 
     def _mark(self, problems: dict[str, str]) -> None:
         self._problems = problems
-        specs = {spec.name: spec for specs in GROUPS.values() for spec in specs}
         for name, edit in self._edits.items():
             message = problems.get(name)
             edit.setStyleSheet(INVALID_STYLE if message else "")
-            edit.setToolTip(message or specs[name].tooltip)
+            edit.setToolTip(message or SPECS[name].tooltip)
 
 
 def _parse(text: str, whole: bool) -> float | int | None:
