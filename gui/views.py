@@ -194,17 +194,21 @@ class SnapshotGrid:
         self.epochs = []
 
     def show(self, snapshots: tuple[EpochRecord, ...]) -> None:
-        """Draw the chosen snapshots, adding cells when only new ones came and starting over when the choice moved."""
+        """Draw the chosen snapshots: redraw cells whose moment changed, add cells for new ones (plots are costly
+        to make, so existing cells are reused when the thinning moves), and start over after a reset."""
         chosen = thin(snapshots, self.max_cells)
-        if [record.epoch for record in chosen[: len(self.epochs)]] != self.epochs:
+        if len(chosen) < len(self.cells):
             self.clear()
-        for record in chosen[len(self.cells):]:
-            index = len(self.cells)
-            cell = NeuronView(self.layout.addPlot(row=index // self.columns, col=index % self.columns), compact=True)
-            cell.set_data(self._data, self._samples_at_label)
-            cell.show(record.w, record.b, neuron_title(record.epoch, record.loss))
-            self.cells.append(cell)
-            self.epochs.append(record.epoch)
+        for index, record in enumerate(chosen):
+            if index == len(self.cells):
+                plot = self.layout.addPlot(row=index // self.columns, col=index % self.columns)
+                cell = NeuronView(plot, compact=True)
+                cell.set_data(self._data, self._samples_at_label)
+                self.cells.append(cell)
+                self.epochs.append(-1)
+            if self.epochs[index] != record.epoch:
+                self.cells[index].show(record.w, record.b, neuron_title(record.epoch, record.loss))
+                self.epochs[index] = record.epoch
 
     @property
     def rows(self) -> int:
