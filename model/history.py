@@ -50,27 +50,28 @@ class History:
     """Grows by one row per epoch; rows once written never change, so views are slices, not copies."""
 
     def __init__(self, capacity: int = 256):
-        self._buffer = np.empty((len(COLUMNS), max(capacity, 1)))
+        capacity = max(capacity, 1)
+        self._epochs = np.empty(capacity, dtype=np.int64)
+        self._values = np.empty((len(COLUMNS) - 1, capacity))
         self._size = 0
 
     def __len__(self) -> int:
         return self._size
 
     def append(self, record: EpochRecord) -> None:
-        if self._size == self._buffer.shape[1]:
-            grown = np.empty((len(COLUMNS), 2 * self._size))
-            grown[:, : self._size] = self._buffer[:, : self._size]
-            self._buffer = grown
+        if self._size == self._epochs.size:
+            self._epochs = np.concatenate([self._epochs, np.empty_like(self._epochs)])
+            self._values = np.concatenate([self._values, np.empty_like(self._values)], axis=1)
         boundary = np.nan if record.boundary is None else record.boundary
-        self._buffer[:, self._size] = (record.epoch, record.w, record.b, record.loss, record.accuracy, boundary)
+        self._epochs[self._size] = record.epoch
+        self._values[:, self._size] = (record.w, record.b, record.loss, record.accuracy, boundary)
         self._size += 1
 
     def view(self) -> HistoryView:
-        columns = []
-        for row in self._buffer[:, : self._size]:
-            column = row.view()
-            column.flags.writeable = False
-            columns.append(column)
-        epoch = columns[0].astype(np.int64)
-        epoch.flags.writeable = False
-        return HistoryView(epoch, *columns[1:])
+        columns = [self._epochs[: self._size], *self._values[:, : self._size]]
+        views = []
+        for column in columns:
+            shared = column.view()
+            shared.flags.writeable = False
+            views.append(shared)
+        return HistoryView(*views)

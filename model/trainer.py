@@ -151,13 +151,16 @@ class Trainer:
         self.run_epochs(max(0, self.settings.epochs - self.epoch))
 
     def view(self) -> TrainerView:
-        last = self.history.view()
+        history = self.history.view()
+        last = history.record(-1)
+        if (last.w, last.b) == (self.w, self.b):
+            loss, correct = last.loss, last.accuracy
+        else:
+            loss, correct = self.current_loss(), accuracy(self.w, self.b, self.data)
         return TrainerView(
             epoch=self.epoch, position=self.position, n_samples=len(self.data), total_epochs=self.settings.epochs,
-            updates=self.updates, w=self.w, b=self.b, loss=self.current_loss(),
-            accuracy=accuracy(self.w, self.b, self.data),
-            boundary=boundary(self.w, self.b), status=self.status, message=self.message, history=last,
-            snapshots=tuple(self.snapshots),
+            updates=self.updates, w=self.w, b=self.b, loss=loss, accuracy=correct, boundary=boundary(self.w, self.b),
+            status=self.status, message=self.message, history=history, snapshots=tuple(self.snapshots),
         )
 
     def state(self) -> TrainerState:

@@ -200,11 +200,11 @@ def test_headless_figures_match_the_window_figures(tmp_path):
 def test_window_layout_is_remembered_between_launches(qtbot, monkeypatch):
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
     first = open_window(qtbot)
-    first.resize(700, 520)
-    qtbot.waitUntil(lambda: first.width() == 700)
+    first.resize(780, 500)
+    qtbot.waitUntil(lambda: (first.width(), first.height()) == (780, 500))
     first.close()
     second = open_window(qtbot)
-    assert (second.width(), second.height()) == (700, 520)
+    assert (second.width(), second.height()) == (780, 500)
     second.close()
 
 
