@@ -6,6 +6,7 @@ import sys
 
 from PySide6 import QtWidgets
 
+from gui.collector import GuiThreadCollector
 from gui.main_window import MainWindow
 from gui.style import configure_pyqtgraph
 
@@ -15,6 +16,7 @@ def run_app() -> int:
     app.setApplicationName("Neuron Lab")
     app.setOrganizationName("Neuron Lab")
     configure_pyqtgraph()
+    GuiThreadCollector(app)
     window = MainWindow()
     window.show()
     return app.exec()

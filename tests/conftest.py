@@ -1,5 +1,6 @@
 """Test set-up: Qt draws offscreen so the suite runs without a display."""
 
+import gc
 import os
 import tempfile
 
@@ -8,6 +9,22 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Remembered folders and window layout go to a throw-away place, never the tester's own settings.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="neuron-lab-test-config-")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def collect_garbage_between_tests_only():
+    """The suite opens dozens of windows, each with a training thread. Python's cycle collector, left to run at
+    any moment, could tear down an earlier window's Qt objects on the GUI thread while the next window's worker
+    runs, which PySide does not always survive. Collect only between tests, when no worker is running."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_each_test():
+    yield
+    gc.collect()
 
 
 @pytest.fixture
