@@ -1,22 +1,39 @@
-"""Starting the application: one QApplication, pyqtgraph's light theme, the main window."""
+"""Starting the application: one QApplication, pyqtgraph's light theme, garbage collected on the GUI thread only,
+uncaught errors shown as dialogs, and the main window."""
 
 from __future__ import annotations
 
 import sys
 
-from PySide6 import QtWidgets
+from pyqtgraph.util.garbage_collector import GarbageCollector
+from PySide6 import QtGui, QtWidgets
 
-from gui.collector import GuiThreadCollector
+from gui.errors import install_excepthook
 from gui.main_window import MainWindow
 from gui.style import configure_pyqtgraph
+from resources import resource_path
+
+COLLECT_INTERVAL_S = 0.5
+
+
+def start_collector() -> GarbageCollector:
+    """Python's cycle collector would run in whichever thread allocates when a threshold is crossed, and from the
+    training thread it could destroy the window's Qt objects. pyqtgraph's collector switches automatic collection
+    off and collects on a GUI-thread timer instead. Keep the returned object alive for as long as the app runs."""
+    return GarbageCollector(interval=COLLECT_INTERVAL_S)
 
 
 def run_app() -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
     app.setApplicationName("Neuron Lab")
     app.setOrganizationName("Neuron Lab")
+    app.setDesktopFileName("neuron-lab")
+    app.setWindowIcon(QtGui.QIcon(str(resource_path("icon.svg"))))
     configure_pyqtgraph()
-    GuiThreadCollector(app)
+    collector = start_collector()
     window = MainWindow()
+    install_excepthook(window.errors)
     window.show()
-    return app.exec()
+    code = app.exec()
+    collector.timer.stop()
+    return code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from gui.state import DisplayOptions
 from gui.style import number
 from gui.views import LossView, NeuronView, SnapshotGrid, neuron_title
 from model.data import Dataset
@@ -67,11 +68,11 @@ class Canvas(QtWidgets.QWidget):
             self.snapshots.fit_width(self.snapshot_widget.width())
         return super().eventFilter(watched, event)
 
-    def set_data(self, data: Dataset, loss: str, every: int, samples_at_label: bool, histograms: bool) -> None:
+    def set_data(self, data: Dataset, loss: str, every: int, display: DisplayOptions) -> None:
         """New samples or display options: redraw the samples and start the snapshot grid again."""
-        self.neuron.set_data(data, samples_at_label, histograms)
+        self.neuron.set_data(data, display.samples_at_label, display.histograms)
         self.snapshots.clear()
-        self.snapshots.set_data(data, samples_at_label)
+        self.snapshots.set_data(data, display.samples_at_label)
         self.loss.set_loss_name(loss)
         self.set_snapshot_interval(every)
         if self.last_view is not None:

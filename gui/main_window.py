@@ -1,7 +1,8 @@
 """The main window: panels on the left, the canvas on the right, controls in a toolbar and menus.
 
-The window owns no training: it sends commands to the worker thread and draws the newest view it receives,
-at most about 60 times a second however fast the worker runs.
+The window owns no training and no heavy work: it sends commands to the worker thread, asks the analysis thread
+for the exact optimum, and draws the newest view it receives, at most about 60 times a second however fast the
+worker runs. What it shows is one WindowState, replaced whole when the worker reports a new run or view.
 """
 
 from __future__ import annotations
@@ -12,29 +13,31 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.actions import make_action
+from gui.analysis import Analysis
 from gui.canvas import Canvas
+from gui.errors import ErrorReporter
 from gui.file_actions import FileActions, app_settings
-from gui.panels import DATA_FIELDS, SettingsPanel
+from gui.panels import SettingsPanel
+from gui.state import NOT_YET, DisplayOptions, WindowState
 from gui.style import number
 from gui.worker import WorkerThread
-from model.csv_io import DataFileError
 from model.data import Dataset
-from model.optimum import Optimum
-from model.session import Session
-from model.settings import Settings
-from model.sources import dataset_for
-from model.trainer import DIVERGED, FINISHED, LIVE_FIELDS, TrainerView
+from model.optimum import Optimum, exact_optimum
+from model.settings import Settings, classify_change
+from model.trainer import DIVERGED, FINISHED, TrainerView
 
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 DRAW_INTERVAL_MS = 16
+APPLY_DELAY_MS = 300
+"""Edits that restart training wait this long after the last keystroke (Enter applies at once)."""
 RATE_WINDOW_S = 1.0
 
 
 class MainWindow(QtWidgets.QMainWindow):
     """Neuron Lab's window. Signals ending in Requested go to the worker, queued across threads."""
 
-    configureRequested = QtCore.Signal(int, object, object)
+    configureRequested = QtCore.Signal(int, object, bool)
     settingsUpdateRequested = QtCore.Signal(object)
     playRequested = QtCore.Signal()
     pauseRequested = QtCore.Signal()
@@ -42,27 +45,71 @@ class MainWindow(QtWidgets.QMainWindow):
     stepBatchRequested = QtCore.Signal()
     runToEndRequested = QtCore.Signal()
     resetRequested = QtCore.Signal(int)
-    loadSessionRequested = QtCore.Signal(int, object)
+    openSessionRequested = QtCore.Signal(int, str)
     saveSessionRequested = QtCore.Signal(str)
     viewDrawn = QtCore.Signal(object)
+    sessionSaved = QtCore.Signal(str)
 
     def __init__(self, settings: Settings | None = None):
         super().__init__()
         self.setWindowTitle("Neuron Lab")
         screen = QtGui.QGuiApplication.primaryScreen().availableGeometry()
         self.resize(min(1360, round(screen.width() * 0.95)), min(860, round(screen.height() * 0.92)))
-        self.settings = settings or Settings()
-        self.data: Dataset = dataset_for(self.settings)
+        settings = settings or Settings()
+        self.state: WindowState | None = None
         self.playing = False
         self._ticket = 0
+        self._run_ticket = 0
+        self._opening_ticket = -1
+        self._requested = settings
+        self._candidate: Settings | None = None
         self._pending: TrainerView | None = None
+        self._last_draw = QtCore.QElapsedTimer()
         self._rate_mark: tuple[float, int] | None = None
         self._updates_per_second = 0.0
-        self.optimum = Optimum(False, reason="The exact optimum has not been computed yet.")
+        self._tasks: dict[str, str] = {}
 
+        self.errors = ErrorReporter(self)
         self.canvas = Canvas()
-        self.panel = SettingsPanel(self.settings)
+        self.panel = SettingsPanel(settings)
         self.setCentralWidget(self.canvas)
+        self._build_dock()
+        self.banner = QtWidgets.QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.banner.setStyleSheet("QLabel { background: #FDECEA; color: #8A1C00; padding: 6px; font-weight: bold; }")
+        self.banner.hide()
+        self.canvas.layout().insertWidget(0, self.banner)
+
+        self._build_actions()
+        self._build_status_bar()
+        self._draw_timer = self._single_shot(DRAW_INTERVAL_MS, self._draw_pending)
+        self._apply_timer = self._single_shot(APPLY_DELAY_MS, self._apply_now)
+        self.analysis = Analysis(self)
+        self.analysis.failed.connect(self.errors.show_fault)
+        self._connect_worker()
+        self.file_actions = FileActions(self, self.file_menu, lambda: self.state, self.statusBar(), self.errors)
+        self.file_actions.openRequested.connect(self.open_session)
+        self.file_actions.saveRequested.connect(self.save_session)
+
+        self.panel.settingsEdited.connect(self._settings_edited)
+        self.panel.applyRequested.connect(self._apply_now)
+        self.panel.regenerateRequested.connect(self._regenerate)
+        self.panel.loadCsvRequested.connect(self._load_csv)
+        self.panel.displayChanged.connect(self._display_changed)
+        self._restore_layout()
+        self.configureRequested.emit(self._next_run(), settings, True)
+        self.canvas.main_plot.setFocus()
+
+    def _single_shot(self, interval_ms: int, slot: Callable[[], None]) -> QtCore.QTimer:
+        timer = QtCore.QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(interval_ms)
+        timer.timeout.connect(slot)
+        return timer
+
+    def _build_dock(self) -> None:
         dock = QtWidgets.QDockWidget("Parameters")
         dock.setObjectName("parametersDock")
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -74,20 +121,8 @@ class MainWindow(QtWidgets.QMainWindow):
         scroll.setMinimumWidth(370)
         dock.setWidget(scroll)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.banner = QtWidgets.QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("QLabel { background: #FDECEA; color: #8A1C00; padding: 6px; font-weight: bold; }")
-        self.banner.hide()
-        self.canvas.layout().insertWidget(0, self.banner)
 
-        self._build_actions()
-        self._build_status_bar()
-        self._draw_timer = QtCore.QTimer(self)
-        self._draw_timer.setSingleShot(True)
-        self._draw_timer.setInterval(DRAW_INTERVAL_MS)
-        self._draw_timer.timeout.connect(self._draw_pending)
-
+    def _connect_worker(self) -> None:
         self.worker_thread = WorkerThread(self)
         worker = self.worker_thread.worker
         self.configureRequested.connect(worker.configure)
@@ -98,22 +133,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stepBatchRequested.connect(worker.step_batch)
         self.runToEndRequested.connect(worker.run_to_end)
         self.resetRequested.connect(worker.reset)
-        self.loadSessionRequested.connect(worker.load_session)
+        self.openSessionRequested.connect(worker.open_session)
         self.saveSessionRequested.connect(worker.save_session)
         worker.viewReady.connect(self._view_arrived)
-        worker.optimumReady.connect(self._optimum_arrived)
+        worker.runChanged.connect(self._run_changed)
+        worker.refused.connect(self._refused)
         worker.playingChanged.connect(self._playing_changed)
-        worker.statusMessage.connect(self._worker_status)
-
-        self.panel.settingsEdited.connect(self._settings_edited)
-        self.panel.regenerateRequested.connect(self._regenerate)
-        self.panel.loadCsvRequested.connect(self._load_csv)
-        self.panel.displayChanged.connect(self._redraw_data)
-        self.file_actions = FileActions(self)
-        self._restore_layout()
-        self._redraw_data()
-        self._configure()
-        self.canvas.main_plot.setFocus()
+        worker.busy.connect(self._worker_busy)
+        worker.sessionSaved.connect(self._session_saved)
+        worker.saveFailed.connect(self._save_failed)
+        worker.failed.connect(self.errors.show_fault)
 
     def _build_actions(self) -> None:
         icon = QtWidgets.QStyle.StandardPixmap
@@ -124,12 +153,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.play_action = action("Play", "Space", "Train continuously at the chosen speed", self.toggle_play,
                                   icon.SP_MediaPlay)
-        self.step_epoch_action = action("Step epoch", "Right", "Train exactly one epoch", self.stepEpochRequested,
-                                        icon.SP_MediaSeekForward)
+        self.step_epoch_action = action("Step epoch", "Right", "Train exactly one epoch",
+                                        self._after_edits(self.stepEpochRequested), icon.SP_MediaSeekForward)
         self.step_batch_action = action("Step update", "Shift+Right", "One update: one sample (SGD) or one batch",
-                                        self.stepBatchRequested, icon.SP_MediaSkipForward)
+                                        self._after_edits(self.stepBatchRequested), icon.SP_MediaSkipForward)
         self.run_to_end_action = action("Run to end", "Ctrl+End", "Train all remaining epochs as fast as possible",
-                                        self.runToEndRequested, icon.SP_MediaSkipForward)
+                                        self._after_edits(self.runToEndRequested), icon.SP_MediaSkipForward)
         self.reset_action = action("Reset", "Ctrl+R", "Back to epoch 0 with the initial weights", self.reset,
                                    icon.SP_BrowserReload)
         self.training_actions = [self.play_action, self.step_epoch_action, self.step_batch_action,
@@ -160,6 +189,16 @@ class MainWindow(QtWidgets.QMainWindow):
             train_menu.addAction(made)
 
     def _build_status_bar(self) -> None:
+        self.busy_bar = QtWidgets.QProgressBar()
+        self.busy_bar.setObjectName("busyBar")
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(120)
+        self.busy_bar.hide()
+        self.busy_label = QtWidgets.QLabel()
+        self.busy_label.setObjectName("busyLabel")
+        self.busy_label.hide()
+        self.statusBar().addPermanentWidget(self.busy_bar)
+        self.statusBar().addPermanentWidget(self.busy_label)
         self.status_fields: dict[str, QtWidgets.QLabel] = {}
         tips = {"w": "weight", "b": "bias", "loss": "loss over all samples, after the last update",
                 "accuracy": "share of samples on the right side of the boundary",
@@ -175,110 +214,193 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.playing:
             self.pauseRequested.emit()
         elif self.play_action.isEnabled():
+            self._apply_now()
             self.playRequested.emit()
 
     def reset(self) -> None:
-        self.resetRequested.emit(self._next_run())
+        self._apply_now()
+        self.resetRequested.emit(self._next_ticket())
         self.statusBar().showMessage("Training reset to epoch 0.", 4000)
 
-    def _next_run(self) -> int:
+    def _after_edits(self, signal: QtCore.SignalInstance) -> Callable[[], None]:
+        """A command that first applies edits still waiting out their delay, so it acts on what the panel shows."""
+
+        def send() -> None:
+            self._apply_now()
+            signal.emit()
+
+        return send
+
+    def _next_ticket(self) -> int:
         """A new ticket: views of the previous run that are still on their way are dropped from now on."""
         self._ticket += 1
         self.banner.hide()
         return self._ticket
 
-    def _configure(self) -> None:
-        self.configureRequested.emit(self._next_run(), self.settings, self.data)
-
-    def _use_data(self, candidate: Settings, error_title: str) -> bool:
-        """Load the samples the candidate settings describe and restart on them; on a bad file keep what we have."""
-        try:
-            data = dataset_for(candidate)
-        except DataFileError as error:
-            self.show_error(error_title, str(error))
-            return False
-        self.settings, self.data = candidate, data
-        self._redraw_data()
-        self._configure()
-        return True
+    def _next_run(self) -> int:
+        """A ticket for a request that replaces the run. A later reset only drops views: the run it reports
+        (runChanged) still belongs to the window."""
+        self._run_ticket = self._next_ticket()
+        return self._run_ticket
 
     def _settings_edited(self, candidate: Settings, problems: dict[str, str]) -> None:
+        """Every edit: invalid ones disable Play at once; valid ones apply live, or after a pause in typing."""
         if problems:
+            self._candidate = None
+            self._apply_timer.stop()
             reason = "Fix the marked fields first: " + " ".join(problems.values())
             self.play_action.setEnabled(False)
             self.play_action.setToolTip(reason)
             self.statusBar().showMessage(reason)
             return
         self.play_action.setToolTip("Train continuously at the chosen speed (Space)")
+        self._candidate = candidate
         self._refresh_enabled()
-        changed = {n for n, v in candidate.to_dict().items() if getattr(self.settings, n) != v}
-        if not changed:
-            return
-        if changed & DATA_FIELDS:
-            if self._use_data(candidate, "The data could not be loaded"):
-                self.statusBar().showMessage("Data changed: training restarted from epoch 0.", 5000)
-            else:
-                self.panel.set_settings(self.settings)
-        elif changed - LIVE_FIELDS:
-            self.settings = candidate
-            self._redraw_data()
-            self._configure()
-            self.statusBar().showMessage("Model or training settings changed: training restarted from epoch 0.", 5000)
+        change = classify_change(self._requested, candidate)
+        if change.none:
+            self._apply_timer.stop()
+        elif change.live:
+            self._apply_now()
         else:
-            self.settings = candidate
+            self._apply_timer.start()
+
+    def _apply_now(self) -> None:
+        """Send the newest valid edit to the worker: a restart, or a change that applies while training runs."""
+        self._apply_timer.stop()
+        candidate, self._candidate = self._candidate, None
+        if candidate is None:
+            return
+        change = classify_change(self._requested, candidate)
+        if change.none:
+            return
+        self._requested = candidate
+        if change.restart:
+            self.configureRequested.emit(self._next_run(), candidate, False)
+            what = "Data" if change.data else "Model or training settings"
+            self.statusBar().showMessage(f"{what} changed: training restarted from epoch 0.", 5000)
+        else:
             self.settingsUpdateRequested.emit(candidate)
-            self.canvas.set_snapshot_interval(candidate.every)
-            self.statusBar().showMessage("Applied while training: " + ", ".join(sorted(changed)) + ".", 3000)
+            self.statusBar().showMessage("Applied while training: " + ", ".join(sorted(change.changed)) + ".", 3000)
 
     def _regenerate(self) -> None:
-        candidate = self.settings.replace(seed=self.settings.seed + 1, data_path=None)
+        candidate = self.panel.settings().replace(seed=self.panel.settings().seed + 1, data_path=None)
         self.panel.set_settings(candidate)
-        self._settings_edited(candidate, {})
+        self._candidate = candidate
+        self._apply_now()
 
     def _load_csv(self) -> None:
-        start = str(Path(self.settings.data_path).parent) if self.settings.data_path else ""
+        current = self.panel.settings().data_path
+        start = str(Path(current).parent) if current else ""
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load samples", start, "CSV files (*.csv);;All files (*)")
         if path:
             self.load_csv(path)
 
-    def load_csv(self, path: str) -> bool:
-        """Use a CSV file's samples; on a bad file say why and keep the current data."""
-        candidate = self.settings.replace(data_path=path)
-        if not self._use_data(candidate, "The file could not be used"):
-            return False
+    def load_csv(self, path: str) -> None:
+        """Train on a CSV file's samples; the file is read on the training thread, and a bad one is refused there
+        with the reason while the current samples stay."""
+        self._apply_now()
+        candidate = self.panel.settings().replace(data_path=path)
         self.panel.set_settings(candidate)
-        self.statusBar().showMessage(f"Loaded {len(self.data)} samples from {Path(path).name}.", 5000)
-        return True
+        self._requested = candidate
+        self.configureRequested.emit(self._next_run(), candidate, True)
 
-    def adopt_session(self, session: Session) -> None:
-        """Show a reopened session's settings and samples and hand its trainer state to the worker."""
-        self.settings, self.data = session.settings, session.data
-        self.panel.set_settings(session.settings)
-        self._redraw_data()
-        self.loadSessionRequested.emit(self._next_run(), session)
+    def open_session(self, path: str) -> None:
+        """Open a session on the training thread; the window adopts it when it is read, or says why not."""
+        self._apply_now()
+        self._opening_ticket = self._next_run()
+        self.openSessionRequested.emit(self._opening_ticket, path)
+
+    def save_session(self, path: str) -> None:
+        """The worker writes a consistent copy of the run (edits still waiting are applied first)."""
+        self._apply_now()
+        self.saveSessionRequested.emit(path)
 
     def show_error(self, title: str, message: str) -> None:
-        self.statusBar().showMessage(message, 10000)
-        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, title, message,
-                                    QtWidgets.QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("errorBox")
-        box.open()
+        self.errors.show(title, message)
 
-    def _redraw_data(self) -> None:
-        self.canvas.set_data(self.data, self.settings.loss, self.settings.every, self.panel.at_label.isChecked(),
-                             self.panel.histograms.isChecked())
+    def _run_changed(self, ticket: int, settings: Settings, data: Dataset) -> None:
+        if ticket < self._run_ticket:
+            return
+        previous = self.state
+        restart = previous is None or data is not previous.data or classify_change(previous.settings, settings).restart
+        same_problem = previous is not None and previous.optimum_matches(data, settings.loss, settings.l2)
+        self.state = WindowState(settings, data, previous.optimum if same_problem else NOT_YET,
+                                 self.panel.display_options(), previous.view if previous else None)
+        if ticket == self._opening_ticket:
+            self.panel.set_settings(settings)
+            self.statusBar().showMessage("Opened the session.", 5000)
+        if not self._apply_timer.isActive() and self._candidate is None:
+            self._requested = settings
+        if restart:
+            self.canvas.set_data(data, settings.loss, settings.every, self.state.display)
+            self.canvas.set_optimum(self.state.optimum)
+        else:
+            self.canvas.set_snapshot_interval(settings.every)
+        if not same_problem:
+            self._request_optimum(data, settings.loss, settings.l2)
+
+    def _request_optimum(self, data: Dataset, loss: str, l2: float) -> None:
+        self._set_task("optimum", f"Computing the exact optimum for {len(data):,} samples…")
+        self.analysis.request("exact optimum", lambda: exact_optimum(data, loss, l2),
+                              lambda optimum: self._optimum_arrived(data, loss, l2, optimum))
+
+    def _optimum_arrived(self, data: Dataset, loss: str, l2: float, optimum: Optimum) -> None:
+        if self.state is None or not self.state.optimum_matches(data, loss, l2):
+            return
+        self._set_task("optimum", "")
+        self.state = self.state.replace(optimum=optimum)
+        self.canvas.set_optimum(optimum)
+
+    def _refused(self, ticket: int, title: str, message: str) -> None:
+        """A file or request was refused: say why, and show the run that is still going on."""
+        self.errors.show(title, message)
+        if ticket >= self._run_ticket and self.state is not None and not self._apply_timer.isActive():
+            self._requested = self.state.settings
+            self.panel.set_settings(self.state.settings)
+
+    def _session_saved(self, path: str, epoch: int) -> None:
+        self.statusBar().showMessage(f"Saved session {Path(path).name} at epoch {epoch}.", 5000)
+        self.sessionSaved.emit(path)
+
+    def _save_failed(self, message: str) -> None:
+        self.errors.show("The session could not be saved", message)
+
+    def _display_changed(self, display: DisplayOptions) -> None:
+        if self.state is None:
+            return
+        self.state = self.state.replace(display=display)
+        self.canvas.set_data(self.state.data, self.state.settings.loss, self.state.settings.every, display)
+
+    def _worker_busy(self, task: str) -> None:
+        """A bound slot, not a lambda: only a receiver object makes Qt deliver it on the GUI thread."""
+        self._set_task("worker", task)
+
+    def _set_task(self, name: str, description: str) -> None:
+        """Show long work in the status bar, with a busy indicator, for as long as any of it runs."""
+        if description:
+            self._tasks[name] = description
+        else:
+            self._tasks.pop(name, None)
+        self.busy_bar.setVisible(bool(self._tasks))
+        self.busy_label.setText(" ".join(self._tasks.values()))
+        self.busy_label.setVisible(bool(self._tasks))
 
     def _view_arrived(self, ticket: int, view: TrainerView) -> None:
+        """Keep only the newest view; draw it now if a frame's time has passed since the last draw."""
         if ticket != self._ticket:
             return
         self._pending = view
-        if not self._draw_timer.isActive():
-            self._draw_timer.start()
+        if self._draw_timer.isActive():
+            return
+        since = self._last_draw.elapsed() if self._last_draw.isValid() else DRAW_INTERVAL_MS
+        self._draw_timer.start(max(0, DRAW_INTERVAL_MS - since))
 
     def _draw_pending(self) -> None:
         view, self._pending = self._pending, None
-        if view is None:
+        if view is None or self.state is None:
             return
+        self._last_draw.start()
+        self.state = self.state.replace(view=view)
         self.canvas.show_view(view)
         self._show_numbers(view)
         self.viewDrawn.emit(view)
@@ -310,21 +432,16 @@ class MainWindow(QtWidgets.QMainWindow):
             self._rate_mark = (now, view.updates)
         if not self.playing:
             self._updates_per_second = 0.0
-        self.optimum = Optimum(False, reason="The exact optimum has not been computed yet.")
         return self._updates_per_second
 
     def _refresh_enabled(self, view: TrainerView | None = None) -> None:
-        view = view or self.canvas.last_view
+        view = view or (self.state.view if self.state else None)
         trainable = view is None or view.status not in (FINISHED, DIVERGED)
         valid = not self.panel.problems()
         self.play_action.setEnabled(valid and (trainable or self.playing))
         for made in (self.step_epoch_action, self.step_batch_action, self.run_to_end_action):
             made.setEnabled(valid and trainable)
         self.reset_action.setEnabled(valid)
-
-    def _optimum_arrived(self, optimum: Optimum) -> None:
-        self.canvas.set_optimum(optimum)
-        self.optimum = optimum
 
     def _playing_changed(self, playing: bool) -> None:
         self.playing = playing
@@ -333,12 +450,6 @@ class MainWindow(QtWidgets.QMainWindow):
         pixmap = pixmaps.SP_MediaPause if playing else pixmaps.SP_MediaPlay
         self.play_action.setIcon(self.style().standardIcon(pixmap))
         self._refresh_enabled()
-
-    def _worker_status(self, message: str) -> None:
-        if message:
-            self.statusBar().showMessage(message)
-        else:
-            self.statusBar().clearMessage()
 
     def _restore_layout(self) -> None:
         stored = app_settings()
@@ -353,5 +464,8 @@ class MainWindow(QtWidgets.QMainWindow):
         stored.setValue(GEOMETRY_KEY, self.saveGeometry())
         stored.setValue(STATE_KEY, self.saveState())
         self._draw_timer.stop()
+        self._apply_timer.stop()
+        self._ticket = self._run_ticket = 1 << 62
         self.worker_thread.stop()
+        self.analysis.close()
         super().closeEvent(event)

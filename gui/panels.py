@@ -8,7 +8,8 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from model.settings import PRESETS, Settings
+from gui.state import DisplayOptions
+from model.settings import DATA_FIELDS, PRESETS, Settings
 
 INVALID_STYLE = "QLineEdit { border: 2px solid #D55E00; background: #FFF1EA; }"
 CUSTOM_PRESET = "custom"
@@ -16,7 +17,6 @@ SPEEDS = ((1.0, "1 epoch/s"), (2.0, "2 epochs/s"), (5.0, "5 epochs/s"), (10.0, "
           (20.0, "20 epochs/s"), (50.0, "50 epochs/s"), (200.0, "200 epochs/s"), (0.0, "as fast as possible"))
 LR_SLIDER_STEPS_PER_DECADE = 20
 LR_DECADES = (-5, 1)
-DATA_FIELDS = frozenset({"mu0", "sigma0", "n0", "mu1", "sigma1", "n1", "seed", "data_path"})
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,14 @@ SPECS = {spec.name: spec for specs in GROUPS.values() for spec in specs}
 
 
 class SettingsPanel(QtWidgets.QWidget):
-    """Emits settingsEdited(candidate, problems) after every edit; the window decides what to apply."""
+    """Emits settingsEdited(candidate, problems) after every edit and applyRequested when Enter is pressed in a
+    field; the window decides what to apply and when."""
 
     settingsEdited = QtCore.Signal(object, object)
+    applyRequested = QtCore.Signal()
     regenerateRequested = QtCore.Signal()
     loadCsvRequested = QtCore.Signal()
-    displayChanged = QtCore.Signal()
+    displayChanged = QtCore.Signal(object)
 
     def __init__(self, settings: Settings, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -93,6 +95,7 @@ class SettingsPanel(QtWidgets.QWidget):
         edit.setObjectName(spec.name)
         edit.setToolTip(spec.tooltip)
         edit.textEdited.connect(self._edited)
+        edit.returnPressed.connect(self.applyRequested)
         self._edits[spec.name] = edit
         if spec.name not in ("init_w", "init_b", "lr"):
             return edit
@@ -175,11 +178,11 @@ class SettingsPanel(QtWidgets.QWidget):
         form.addRow("speed", self.speed)
         self.at_label = QtWidgets.QCheckBox("draw samples at y = label")
         self.at_label.setToolTip("Off: samples sit on the x axis (y = 0). On: at height 0 or 1, the target ŷ.")
-        self.at_label.toggled.connect(self.displayChanged)
+        self.at_label.toggled.connect(self._display_toggled)
         form.addRow(self.at_label)
         self.histograms = QtWidgets.QCheckBox("show histograms")
         self.histograms.setToolTip("Overlay a histogram of each class (50 bins).")
-        self.histograms.toggled.connect(self.displayChanged)
+        self.histograms.toggled.connect(self._display_toggled)
         form.addRow(self.histograms)
 
     def set_settings(self, settings: Settings) -> None:
@@ -206,6 +209,12 @@ class SettingsPanel(QtWidgets.QWidget):
 
     def settings(self) -> Settings:
         return self._settings
+
+    def display_options(self) -> DisplayOptions:
+        return DisplayOptions(self.at_label.isChecked(), self.histograms.isChecked())
+
+    def _display_toggled(self) -> None:
+        self.displayChanged.emit(self.display_options())
 
     def problems(self) -> dict[str, str]:
         return dict(self._problems)

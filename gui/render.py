@@ -1,6 +1,7 @@
 """Turning part of a graphics scene into PNG or SVG bytes, the same way for the window and the headless command.
 
-SVG is drawn with Qt's own generator: pyqtgraph's SVG exporter cannot parse the closed paths Qt 6 writes.
+SVG is drawn with Qt's own generator: pyqtgraph's SVG exporter cannot parse the closed paths Qt 6 writes. The scene's
+items are put in pyqtgraph's export mode for it, so scatter points are drawn as vector paths, not cached bitmaps.
 """
 
 from __future__ import annotations
@@ -34,8 +35,19 @@ def render_svg(scene: QtWidgets.QGraphicsScene, source: QtCore.QRectF, title: st
     generator.setViewBox(QtCore.QRectF(0, 0, source.width(), source.height()))
     generator.setTitle(title)
     generator.setDescription("Made with Neuron Lab")
-    _paint(generator, scene, source)
+    _set_export_mode(scene, True)
+    try:
+        _paint(generator, scene, source)
+    finally:
+        _set_export_mode(scene, False)
     return bytes(buffer.data())
+
+
+def _set_export_mode(scene: QtWidgets.QGraphicsScene, exporting: bool) -> None:
+    """pyqtgraph items draw for export (every point as a path) while this is on."""
+    for item in scene.items():
+        if hasattr(item, "setExportMode"):
+            item.setExportMode(exporting, {"antialias": True, "resolutionScale": 1.0})
 
 
 def _paint(device: QtGui.QPaintDevice, scene: QtWidgets.QGraphicsScene, source: QtCore.QRectF) -> None:

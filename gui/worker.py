@@ -1,21 +1,27 @@
-"""The training worker: owns the trainer on its own thread and reports immutable views of it.
+"""The training worker: owns the trainer and its samples on its own thread and reports immutable views of them.
 
 The window sends commands as queued signals and receives TrainerView objects; the worker never touches a widget
-and the window never steps the trainer. Each timer tick does at most ~12 ms of training so commands such as Pause,
+and the window never steps the trainer. Drawing or loading samples and opening or saving sessions happen here too,
+so the window never waits for them. Each timer tick does at most ~12 ms of training so commands such as Pause,
 Reset or quit are handled promptly even when training as fast as possible.
 """
 
 from __future__ import annotations
 
+import functools
 import time
+import traceback
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
 from PySide6 import QtCore
 
-from model.data import Dataset
-from model.optimum import exact_optimum
-from model.session import Session, session_of
-from model.settings import Settings
+from gui.errors import reason
+from model.csv_io import DataFileError
+from model.session import SessionError, load_session, save_session, session_of
+from model.settings import Settings, classify_change
+from model.sources import dataset_for
 from model.trainer import Trainer
 
 TICK_MS = 20
@@ -23,15 +29,41 @@ WORK_BUDGET_S = 0.012
 """Training takes at most 12 ms of every 20 ms tick: the rest leaves the window (which shares Python's lock with
 this thread) free to draw, so a busy worker never freezes it."""
 
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def reported(title: str) -> Callable[[Method], Method]:
+    """A slot that never lets an exception die on stderr: it stops playing and sends the report to the window."""
+
+    def decorate(method: Method) -> Method:
+        @functools.wraps(method)
+        def guarded(self: TrainingWorker, *args: Any) -> Any:
+            try:
+                return method(self, *args)
+            except Exception:
+                self._fail(title, traceback.format_exc())
+                return None
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
 
 class TrainingWorker(QtCore.QObject):
-    """Lives on a QThread. Slots are commands; signals carry results."""
+    """Lives on a QThread. Slots are commands; signals carry results, each tagged with the request's ticket."""
 
     viewReady = QtCore.Signal(int, object)
-    optimumReady = QtCore.Signal(object)
+    runChanged = QtCore.Signal(int, object, object)
+    """(ticket, settings, samples): the run the worker now trains, sent before any view of it."""
+    refused = QtCore.Signal(int, str, str)
+    """(ticket, title, message): a file or request that could not be used; the run is unchanged."""
     playingChanged = QtCore.Signal(bool)
-    statusMessage = QtCore.Signal(str)
-    sessionReady = QtCore.Signal(object, str)
+    busy = QtCore.Signal(str)
+    """A long task started (its description) or ended (empty text)."""
+    sessionSaved = QtCore.Signal(str, int)
+    saveFailed = QtCore.Signal(str)
+    """Why a session could not be written; the run goes on untouched."""
+    failed = QtCore.Signal(str, str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -44,41 +76,66 @@ class TrainingWorker(QtCore.QObject):
         self._ticket = 0
         self._fast = False
 
-    @QtCore.Slot(int, object, object)
-    def configure(self, ticket: int, settings: Settings, data: Dataset) -> None:
-        """Start over with new settings and samples. Views carry the ticket so the window can drop stale ones."""
+    @QtCore.Slot(int, object, bool)
+    @reported("Training could not restart")
+    def configure(self, ticket: int, settings: Settings, reload_data: bool) -> None:
+        """Start over with these settings, drawing or loading new samples only when the data settings changed."""
         self._ticket = ticket
-        self.trainer = Trainer(settings, data)
-        self.optimumReady.emit(exact_optimum(data, settings.loss, settings.l2))
         self._set_playing(False)
-        self._emit()
+        current = self.trainer
+        if current is not None and not reload_data and not classify_change(current.settings, settings).data:
+            self._adopt(Trainer(settings, current.data))
+            return
+        with self._busy(_data_task(settings)):
+            try:
+                data = dataset_for(settings)
+            except DataFileError as error:
+                self.refused.emit(ticket, "The data could not be used", str(error))
+                self._emit()
+                return
+        self._adopt(Trainer(settings, data))
 
     @QtCore.Slot(object)
+    @reported("The setting could not be applied")
     def update_settings(self, settings: Settings) -> None:
         """Adopt settings that apply while training runs: learning rate, epochs, snapshot interval and speed."""
         if self.trainer is None:
             return
         self.trainer.update_settings(settings)
+        self.runChanged.emit(self._ticket, self.trainer.settings, self.trainer.data)
         if self._playing and not self.trainer.can_train:
             self._set_playing(False)
         self._emit()
 
-    @QtCore.Slot(int, object)
-    def load_session(self, ticket: int, session: Session) -> None:
+    @QtCore.Slot(int, str)
+    @reported("The session could not be opened")
+    def open_session(self, ticket: int, path: str) -> None:
         self._ticket = ticket
-        self.trainer = session.trainer()
-        settings = self.trainer.settings
-        self.optimumReady.emit(exact_optimum(self.trainer.data, settings.loss, settings.l2))
         self._set_playing(False)
-        self._emit()
+        with self._busy(f"Opening {Path(path).name}…"):
+            try:
+                session = load_session(path)
+            except SessionError as error:
+                self.refused.emit(ticket, "The session could not be opened", str(error))
+                self._emit()
+                return
+        self._adopt(session.trainer())
 
     @QtCore.Slot(str)
+    @reported("The session could not be saved")
     def save_session(self, path: str) -> None:
-        """Hand the window a consistent copy of the run; the window writes it to disk."""
-        if self.trainer is not None:
-            self.sessionReady.emit(session_of(self.trainer), path)
+        if self.trainer is None:
+            return
+        with self._busy(f"Saving {Path(path).name}…"):
+            try:
+                save_session(session_of(self.trainer), path)
+            except (OSError, SessionError) as error:
+                self.saveFailed.emit(reason(error))
+                return
+        self.sessionSaved.emit(path, self.trainer.epoch)
 
     @QtCore.Slot()
+    @reported("Training could not start")
     def play(self) -> None:
         if self.trainer is not None and self.trainer.can_train:
             self._set_playing(True)
@@ -88,20 +145,24 @@ class TrainingWorker(QtCore.QObject):
         self._set_playing(False)
 
     @QtCore.Slot()
+    @reported("The epoch could not be trained")
     def step_epoch(self) -> None:
         self._command(lambda trainer: trainer.step_epoch())
 
     @QtCore.Slot()
+    @reported("The update could not be made")
     def step_batch(self) -> None:
         self._command(lambda trainer: trainer.step_batch())
 
     @QtCore.Slot()
+    @reported("Training could not run to the end")
     def run_to_end(self) -> None:
         """Finish the planned epochs, in timed slices so the window stays responsive."""
         if self.trainer is not None and self.trainer.can_train:
             self._set_playing(True, fast=True)
 
     @QtCore.Slot(int)
+    @reported("Training could not be reset")
     def reset(self, ticket: int) -> None:
         self._ticket = ticket
         self._set_playing(False)
@@ -114,6 +175,11 @@ class TrainingWorker(QtCore.QObject):
         self._set_playing(False)
         if self._timer is not None:
             self._timer.stop()
+
+    def _adopt(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.runChanged.emit(self._ticket, trainer.settings, trainer.data)
+        self._emit()
 
     def _command(self, action: Callable[[Trainer], None]) -> None:
         self._set_playing(False)
@@ -142,11 +208,11 @@ class TrainingWorker(QtCore.QObject):
     def _prepare_kernel(self) -> None:
         """The first use may compile the fast loop; say so instead of looking frozen."""
         if not self._kernel_ready and self.trainer is not None:
-            self.statusMessage.emit("Preparing the training loop…")
-            _ = self.trainer.kernel
+            with self._busy("Preparing the training loop…"):
+                _ = self.trainer.kernel
             self._kernel_ready = True
-            self.statusMessage.emit("")
 
+    @reported("Training stopped")
     def _tick(self) -> None:
         trainer = self.trainer
         if trainer is None or not trainer.can_train:
@@ -174,6 +240,40 @@ class TrainingWorker(QtCore.QObject):
         if self.trainer is not None:
             self.viewReady.emit(self._ticket, self.trainer.view())
 
+    def _fail(self, title: str, details: str) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        if self._playing:
+            self._playing = False
+            self.playingChanged.emit(False)
+        self.busy.emit("")
+        self.failed.emit(title, details)
+
+    def _busy(self, task: str) -> _Busy:
+        return _Busy(self.busy, task)
+
+
+class _Busy:
+    """Announces a long task to the window for as long as it runs, however it ends."""
+
+    def __init__(self, signal: Any, task: str):
+        self._signal = signal
+        self._task = task
+
+    def __enter__(self) -> None:
+        self._signal.emit(self._task)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._signal.emit("")
+
+
+def _data_task(settings: Settings) -> str:
+    if settings.data_path:
+        return f"Loading {Path(settings.data_path).name}…"
+    return f"Drawing {settings.n0 + settings.n1:,} samples…"
+
+
+
 
 class WorkerThread(QtCore.QObject):
     """Owns the thread and the worker, and stops both cleanly (no 'QThread destroyed while running')."""
@@ -187,8 +287,8 @@ class WorkerThread(QtCore.QObject):
         self.thread.finished.connect(self.worker.deleteLater)
         self.thread.start()
 
-    def stop(self, timeout_ms: int = 2000) -> bool:
-        """Stop training and the thread; True if it ended in time."""
+    def stop(self, timeout_ms: int = 10000) -> bool:
+        """Stop training and the thread; True if it ended in time (a file being read may take a few seconds)."""
         if not self.thread.isRunning():
             return True
         QtCore.QMetaObject.invokeMethod(self.worker, "shutdown", QtCore.Qt.ConnectionType.QueuedConnection)

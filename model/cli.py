@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,8 @@ GAUSSIAN_FIELDS = ("mu0", "sigma0", "n0", "mu1", "sigma1", "n1")
 OPTION_FIELDS = (
     *GAUSSIAN_FIELDS, "seed", "loss", "optimizer", "batch_size", "lr", "epochs", "l2", "init_w", "init_b", "every",
 )
+VALUE_OPTIONS = frozenset({"--preset", "--data", "--out", *(f"--{name.replace('_', '-')}" for name in OPTION_FIELDS)})
+FLAG_OPTIONS = frozenset({"--no-shuffle", "--figures", "--quiet", "--help"})
 
 
 class UsageError(Exception):
@@ -86,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse_train_args(argv: Sequence[str]) -> TrainCommand:
     """Turn the command line into validated settings. Raises UsageError with a one-line reason."""
-    args = build_parser().parse_args(list(argv))
+    args = build_parser().parse_args(_join_negative_values(argv))
     settings = Settings()
     if args.preset is not None:
         try:
@@ -103,23 +107,82 @@ def parse_train_args(argv: Sequence[str]) -> TrainCommand:
         given["data_path"] = args.data
     if args.figures and args.out is None:
         raise UsageError("--figures needs --out DIR to know where to write them.")
+    if args.out == "":
+        raise UsageError("--out needs the name of a folder, but it was empty.")
     try:
         settings = settings.replace(**given).validated()
     except SettingsError as error:
         name, message = next(iter(error.problems.items()))
         raise UsageError(f"--{name.replace('_', '-')}: {message}") from None
-    return TrainCommand(settings, Path(args.out) if args.out else None, args.figures, args.quiet)
+    return TrainCommand(settings, None if args.out is None else Path(args.out), args.figures, args.quiet)
+
+
+def _join_negative_values(argv: Sequence[str]) -> list[str]:
+    """argparse takes only -1 or -.5 style tokens for negative numbers: -1e3 looks to it like an unknown option,
+    and --mu0 is left without its value. Joined to its option as --mu0=-1e3, any value reaches the option."""
+    joined: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if index + 1 < len(argv) and _takes_value(token) and _is_negative_number(argv[index + 1]):
+            joined.append(f"{token}={argv[index + 1]}")
+            index += 2
+        else:
+            joined.append(token)
+            index += 1
+    return joined
+
+
+def _takes_value(token: str) -> bool:
+    """Whether the token names an option that takes a value, in full or by an unambiguous prefix as argparse allows."""
+    if token in VALUE_OPTIONS:
+        return True
+    matches = [option for option in VALUE_OPTIONS | FLAG_OPTIONS if option.startswith(token)]
+    return token.startswith("--") and len(matches) == 1 and matches[0] in VALUE_OPTIONS
+
+
+def _is_negative_number(token: str) -> bool:
+    if not token.startswith("-"):
+        return False
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _prepare_out(out: Path) -> None:
+    """Create the output folder and prove it takes files, so a bad --out is refused before any time is spent training.
+
+    Raises UsageError with a one-line reason.
+    """
+    try:
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out}: this is a file, not a folder; choose a folder for the results.")
+        out.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".neuron-lab-write-test-", dir=out)
+        os.close(handle)
+        os.unlink(probe)
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise UsageError(f"--out {out}: cannot write results there ({reason}).") from None
 
 
 FigureWriter = Callable[[Path, Settings, Dataset, TrainerView, Optimum], list[Path]]
 
 
 def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None) -> int:
-    """Run the command; returns the exit code. figure_writer draws the figures (the display side provides it)."""
+    """Run the command; returns the exit code. figure_writer draws the figures (the display side provides it).
+
+    Every expected failure (bad arguments, a bad data file, a folder that cannot be written) ends as one line on
+    stderr; anything else is a bug and keeps its traceback.
+    """
     try:
         command = parse_train_args(argv)
         data = dataset_for(command.settings)
-    except (UsageError, DataFileError) as error:
+        if command.out is not None:
+            _prepare_out(command.out)
+    except (UsageError, DataFileError, OSError) as error:
         print(f"main.py train: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     settings = command.settings
@@ -132,7 +195,6 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None) ->
     optimum = exact_optimum(data, settings.loss, settings.l2)
     if command.out is not None:
         try:
-            command.out.mkdir(parents=True, exist_ok=True)
             write_text_atomic(command.out / "history.csv", history_csv(view.history))
             write_text_atomic(command.out / "result.json", result_json(settings, view, optimum))
             if command.figures and figure_writer is not None:

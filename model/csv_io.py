@@ -1,14 +1,34 @@
-"""Reading and writing samples as CSV (columns x,label) with errors that name the line and the problem."""
+"""Reading and writing samples as CSV (columns x,label) with errors that name the line and the problem.
+
+Well-formed files are parsed in C a chunk at a time; a chunk that is not plain numbers (quoted cells, blank lines,
+mistakes) goes through the careful line-by-line checker, which reads it the same way or names its first bad line.
+"""
 
 from __future__ import annotations
 
+import io
 import math
 import os
+from array import array
 from pathlib import Path
 
-from model.data import Dataset
+import numpy as np
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+from model.data import MAX_ABS_X, Dataset
+from model.files import FileTooLargeError, NotRegularFileError, read_regular_file
+from model.quoting import clip
+from model.settings import MAX_SAMPLES_PER_CLASS
+
+MAX_ROWS = 2 * MAX_SAMPLES_PER_CLASS
+"""The most samples a run can have: as many as the generator makes with both classes at their largest."""
+
+MAX_FILE_BYTES = 64 * 2**20
+"""Room for MAX_ROWS rows of the longest numbers format_csv writes ("-1.2345678901234567e-100,0\\n", 27 bytes,
+54 MB in all) with spaces or CRLF line ends to spare, while never reading more than that into memory."""
+
+
+_CHUNK_CHARS = 2**20
+_PLAIN = b"0123456789+-.eE, \t\n"
 
 
 class DataFileError(ValueError):
@@ -18,68 +38,91 @@ class DataFileError(ValueError):
 def load_csv(path: str | os.PathLike) -> Dataset:
     """Read x,label rows (header optional). Raises DataFileError naming the first bad line."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise DataFileError(f"Cannot open {path}: {error.strerror or error}.") from error
-    if size > MAX_FILE_BYTES:
-        limit = _size_text(MAX_FILE_BYTES)
-        raise DataFileError(f"{path.name} is {_size_text(size)}; data files may be at most {limit}.")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DataFileError(f"{path.name} is not a UTF-8 text file (byte {error.start}).") from error
-    except OSError as error:
-        raise DataFileError(f"Cannot read {path}: {error.strerror or error}.") from error
-    return parse_csv(text, path.name)
+    return parse_csv(_read_text(path), path.name)
 
 
 def parse_csv(text: str, name: str = "the file") -> Dataset:
-    """Parse CSV text; see load_csv."""
-    xs: list[float] = []
-    labels: list[float] = []
-    rows = [(number, line.strip()) for number, line in enumerate(text.splitlines(), start=1)]
-    rows = [(number, line) for number, line in rows if line]
-    if not rows:
+    """Parse CSV text; see load_csv. Lines end only at \\n, \\r\\n or \\r, so line numbers match any editor's."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    start, line = _first_content(text)
+    if start == len(text):
         raise DataFileError(f"{name} is empty: it needs rows of x,label.")
-    if _is_header(rows[0][1]):
-        columns = len(rows[0][1].split(","))
-        if columns != 2:
-            raise DataFileError(f"Line {rows[0][0]}: the header has {columns} columns; expected 2 (x,label).")
-        rows = rows[1:]
-        if not rows:
-            raise DataFileError(f"{name} has a header but no data rows.")
-    for number, line in rows:
-        cells = [cell.strip() for cell in line.split(",")]
-        if len(cells) != 2:
-            raise DataFileError(f"Line {number}: expected 2 columns (x,label) but found {len(cells)}.")
-        x = _number(cells[0], number, "x")
-        label = _number(cells[1], number, "label")
-        if label not in (0.0, 1.0):
-            raise DataFileError(f"Line {number}: the label must be 0 or 1, not {cells[1]!r}.")
-        xs.append(x)
-        labels.append(label)
-    present = set(labels)
-    if len(present) < 2:
-        only = int(next(iter(present)))
-        raise DataFileError(f"{name} has only class {only}; a neuron needs samples of both class 0 and class 1.")
-    return Dataset(xs, labels)
+    rows = _rows(text, *_after_header(text, start, line), name)
+    if not rows.size:
+        raise DataFileError(f"{name} has a header but no data rows.")
+    x, labels = rows[:, 0], rows[:, 1]
+    for only in (0, 1):
+        if np.all(labels == only):
+            raise DataFileError(f"{name} has only class {only}; a neuron needs samples of both class 0 and class 1.")
+    return Dataset(x, labels)
 
 
 def format_csv(dataset: Dataset) -> str:
     """CSV text that parse_csv reads back to the identical samples (repr keeps every bit of each float)."""
     lines = ["x,label"]
-    lines.extend(f"{float(x)!r},{int(y)}" for x, y in zip(dataset.x, dataset.y, strict=True))
+    lines.extend(f"{x!r},{y}" for x, y in zip(dataset.x.tolist(), dataset.y.astype(int).tolist(), strict=True))
     return "\n".join(lines) + "\n"
+
+
+def _read_text(path: Path) -> str:
+    try:
+        content = read_regular_file(path, MAX_FILE_BYTES)
+    except FileTooLargeError as error:
+        size = "larger than " + _size_text(error.limit) if error.size is None else _size_text(error.size)
+        raise DataFileError(f"{path.name} is {size}; data files may be at most {_size_text(error.limit)}.") from None
+    except NotRegularFileError as error:
+        raise DataFileError(f"{path.name} is {error.kind}, not a file of data; choose a CSV file.") from None
+    except OSError as error:
+        raise DataFileError(f"Cannot open {path}: {error.strerror or error}.") from error
+    except ValueError as error:
+        raise DataFileError(f"Cannot open {_quoted(str(path))}: it is not a usable file name ({error}).") from None
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DataFileError(f"{path.name} is not a UTF-8 text file (byte {error.start}).") from None
 
 
 def _size_text(size: int) -> str:
     return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size:,} bytes"
 
 
+
+def _quoted(text: str) -> str:
+    return repr(clip(text))
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
+
+
+def _first_content(text: str) -> tuple[int, int]:
+    """Offset and number of the first line that is not blank (offset len(text) when there is none)."""
+    first = len(text) - len(text.lstrip())
+    start = text.rfind("\n", 0, first) + 1 if first < len(text) else len(text)
+    return start, text.count("\n", 0, start) + 1
+
+
+def _after_header(text: str, start: int, line: int) -> tuple[int, int]:
+    """Where the data starts: past the first line if it is a header, which must then name two columns."""
+    end = _line_end(text, start)
+    if not _is_header(text[start:end]):
+        return start, line
+    columns = text[start:end].count(",") + 1
+    if columns != 2:
+        raise DataFileError(f"Line {line}: the header has {columns} columns; expected 2 (x,label).")
+    return end + 1, line + 1
+
+
 def _is_header(line: str) -> bool:
     """A first line whose cells are all words (no number at all) is a header."""
-    return not any(_is_number(cell) for cell in line.split(","))
+    return not any(_is_number(_unquote(cell)) for cell in line.split(","))
+
+
+def _unquote(cell: str) -> str:
+    """A cell without surrounding spaces and without one pair of surrounding double quotes, as CSV writers add."""
+    cell = cell.strip()
+    return cell[1:-1] if len(cell) >= 2 and cell[0] == cell[-1] == '"' else cell
 
 
 def _is_number(cell: str) -> bool:
@@ -90,13 +133,86 @@ def _is_number(cell: str) -> bool:
     return True
 
 
+def _rows(text: str, start: int, line: int, name: str) -> np.ndarray:
+    """All data rows from offset start (line number `line`) as an (n, 2) array of x and label."""
+    parts = []
+    count = 0
+    while start < len(text):
+        end = text.find("\n", start + _CHUNK_CHARS)
+        end = len(text) if end < 0 else end + 1
+        chunk = text[start:end]
+        rows = _plain_rows(chunk)
+        if rows is None:
+            rows = _checked_rows(chunk, line, MAX_ROWS - count, name)
+        count += len(rows)
+        if count > MAX_ROWS:
+            raise _too_many(name)
+        parts.append(rows)
+        start, line = end, line + chunk.count("\n")
+    return np.concatenate(parts) if parts else np.empty((0, 2))
+
+
+def _too_many(name: str) -> DataFileError:
+    return DataFileError(f"{name} has more than {MAX_ROWS:,} rows; Neuron Lab can use at most {MAX_ROWS:,} samples.")
+
+
+def _plain_rows(chunk: str) -> np.ndarray | None:
+    """The chunk's rows if it holds nothing but well-formed rows of plain numbers, else None.
+
+    Only digits, signs, points, exponents, commas and spaces get here, and numpy reads each number with the same
+    routine as Python's float(), so the result is exactly what the careful checker would produce.
+    """
+    if not chunk.isascii() or chunk.isspace():
+        return None
+    raw = chunk.encode("ascii")
+    if raw.translate(None, _PLAIN):
+        return None
+    try:
+        rows = np.loadtxt(io.BytesIO(raw), delimiter=",", comments=None, ndmin=2, encoding="ascii")
+    except ValueError:
+        return None
+    if rows.shape[1] != 2:
+        return None
+    x, labels = rows[:, 0], rows[:, 1]
+    if not np.all(np.abs(x) <= MAX_ABS_X) or not np.all((labels == 0) | (labels == 1)):
+        return None
+    return rows
+
+
+def _checked_rows(chunk: str, line: int, budget: int, name: str) -> np.ndarray:
+    """The chunk's rows, checked one line at a time; raises DataFileError for the first bad line."""
+    values = array("d")
+    for number, text in enumerate(chunk.split("\n"), start=line):
+        row = text.strip()
+        if not row:
+            continue
+        if len(values) == 2 * budget:
+            raise _too_many(name)
+        values.extend(_row(row, number))
+    return np.array(values).reshape(-1, 2)
+
+
+def _row(row: str, line: int) -> tuple[float, float]:
+    cells = [_unquote(cell) for cell in row.split(",")]
+    if len(cells) != 2:
+        raise DataFileError(f"Line {line}: expected 2 columns (x,label) but found {len(cells)}.")
+    x = _number(cells[0], line, "x")
+    if abs(x) > MAX_ABS_X:
+        raise DataFileError(f"Line {line}: x = {clip(cells[0])} is too large; values must be within "
+                            f"±{MAX_ABS_X:,.0f}.")
+    label = _number(cells[1], line, "label")
+    if label not in (0.0, 1.0):
+        raise DataFileError(f"Line {line}: the label must be 0 or 1, not {_quoted(cells[1])}.")
+    return x, label
+
+
 def _number(cell: str, line: int, column: str) -> float:
     if not cell:
         raise DataFileError(f"Line {line}: the {column} cell is empty.")
     try:
         value = float(cell)
     except ValueError:
-        raise DataFileError(f"Line {line}: the {column} cell {cell!r} is not a number.") from None
+        raise DataFileError(f"Line {line}: the {column} cell {_quoted(cell)} is not a number.") from None
     if not math.isfinite(value):
-        raise DataFileError(f"Line {line}: the {column} cell is {cell!r}; only finite numbers are allowed.")
+        raise DataFileError(f"Line {line}: the {column} cell is {_quoted(cell)}; only finite numbers are allowed.")
     return value

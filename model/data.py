@@ -8,6 +8,9 @@ import numpy as np
 
 from model.settings import Settings
 
+MAX_ABS_X = 1e8
+"""Largest |x| accepted from a file: with |w|, |b| < 1e12, z = w·x + b stays finite and plots have sane ranges."""
+
 
 @dataclass(frozen=True, eq=False)
 class Dataset:

@@ -1,14 +1,62 @@
-"""Writing files so that a failure never leaves a half-written file in place of a good one."""
+"""Reading and writing files safely: writes never leave a half-written file in place of a good one, and reads take
+only ordinary files of a bounded size, so a pipe, a device or a huge file cannot hang or exhaust the program.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import stat
 import tempfile
 from pathlib import Path
 
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+class NotRegularFileError(ValueError):
+    """The path names a folder, pipe, device or socket: reading it could block forever or never end."""
+
+    def __init__(self, kind: str):
+        super().__init__(f"it is {kind}, not a regular file")
+        self.kind = kind
+
+
+class FileTooLargeError(ValueError):
+    """The file holds more than the reader allows. size is None when it was found while reading (stat said less)."""
+
+    def __init__(self, size: int | None, limit: int):
+        super().__init__(f"the file is larger than {limit:,} bytes")
+        self.size = size
+        self.limit = limit
+
+
+def read_regular_file(path: str | os.PathLike, limit: int) -> bytes:
+    """The content of a regular file of at most `limit` bytes.
+
+    Anything else is refused before it is opened (a pipe blocks, /dev/zero never ends), and at most limit + 1 bytes
+    are read, because the size stat reports can be wrong (files in /proc) or stale (a file still being written).
+    Raises NotRegularFileError or FileTooLargeError; any other OSError or ValueError (such as a NUL in the path)
+    comes straight from the operating system.
+    """
+    status = os.stat(path)
+    if not stat.S_ISREG(status.st_mode):
+        raise NotRegularFileError(next((kind for test, kind in _KINDS if test(status.st_mode)), "not a regular file"))
+    if status.st_size > limit:
+        raise FileTooLargeError(status.st_size, limit)
+    with open(path, "rb") as stream:
+        content = stream.read(limit + 1)
+    if len(content) > limit:
+        raise FileTooLargeError(None, limit)
+    return content
+
 
 def write_bytes_atomic(path: str | os.PathLike, content: bytes) -> None:
-    """Write to a temporary file beside the target, then rename it over the target in one step."""
+    """Write to a temporary file beside the target, then rename it over the target in one step.
+
+    Temporary files left beside the same target by an earlier write that was killed are removed afterwards.
+    """
     path = Path(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -21,6 +69,7 @@ def write_bytes_atomic(path: str | os.PathLike, content: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    _remove_leftovers(path)
 
 
 def _mode_for(path: Path) -> int:
@@ -31,6 +80,18 @@ def _mode_for(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Delete `.{name}.XXXXXXXX.tmp` files of this target. The random part has no dot, so another target's
+    temporary files (`.{name}.other.XXXXXXXX.tmp`) are left alone. A leftover that cannot be deleted is no reason
+    to report the save, which has succeeded, as failed."""
+    leftover = re.compile(rf"\.{re.escape(path.name)}\.[^.]+\.tmp")
+    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
+        for entry in entries:
+            if leftover.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:

@@ -1,9 +1,12 @@
 """The single neuron z = w·x + b, ŷ = σ(z), and its losses, in forms that stay finite for any z.
 
-BCE is written as softplus(z) − y·z (= −y·log σ(z) − (1−y)·log(1−σ(z))), so no log of 0 is ever taken.
+BCE is written as softplus(±z) (= −y·log σ(z) − (1−y)·log(1−σ(z)), with + for class 0 and − for class 1), so no log
+of 0 is ever taken and nothing cancels: even a loss of 10^−20 keeps its digits.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -23,8 +26,12 @@ def softplus(z: np.ndarray | float) -> np.ndarray:
 
 
 def bce_per_sample(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Binary cross-entropy of each sample, from z rather than ŷ so it never sees log(0)."""
-    return softplus(z) - y * z
+    """Binary cross-entropy of each sample, from z rather than ŷ so it never sees log(0).
+
+    softplus(z) − y·z equals softplus(z) for y = 0 and softplus(−z) for y = 1; written that way it never subtracts
+    two large numbers, so it is exact for large |z| and never inf − inf.
+    """
+    return softplus(np.where(np.asarray(y) == 1, -1.0, 1.0) * z)
 
 
 def mse_per_sample(z: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -63,7 +70,9 @@ def accuracy(w: float, b: float, data: Dataset) -> float:
 
 
 def boundary(w: float, b: float) -> float | None:
-    """x* = −b/w where ŷ = 0.5, or None when w = 0 and there is no boundary."""
-    if w == 0 or not np.isfinite(w):
+    """x* = −b/w where ŷ = 0.5; None when there is none (w = 0) or it lies beyond any float (w tiny beside b)."""
+    w, b = float(w), float(b)
+    if w == 0 or not math.isfinite(w):
         return None
-    return -b / w
+    x = -b / w
+    return x if math.isfinite(x) else None

@@ -22,7 +22,11 @@ def history_csv(history: HistoryView) -> str:
 
 
 def result_json(settings: Settings, view: TrainerView, optimum: Optimum) -> str:
-    """Settings, the final neuron and the exact optimum (or why there is none), as indented JSON."""
+    """Settings, the final neuron and the exact optimum (or why there is none), as indented JSON.
+
+    Always valid JSON: NaN or Infinity, which many readers reject, raise ValueError instead of being written (the
+    trainer and the optimum never hand them out).
+    """
     result = {
         "settings": settings.to_dict(),
         "final": {
@@ -31,4 +35,4 @@ def result_json(settings: Settings, view: TrainerView, optimum: Optimum) -> str:
         },
         "optimum": optimum.to_dict(),
     }
-    return json.dumps(result, indent=2) + "\n"
+    return json.dumps(result, indent=2, allow_nan=False) + "\n"

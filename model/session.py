@@ -1,10 +1,12 @@
 """Session files: settings, samples and the trainer's exact state as plain JSON, so a run can be closed and picked
 up later with the same next shuffle. Reading never executes anything from the file, and every field is checked
-before anything is built, so a bad file cannot disturb the session that is open.
+before anything is built, so a bad file cannot disturb the session that is open: any input gives a Session or a
+SessionError, never another exception, and a message never repeats more than a few words of a bad value.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -14,19 +16,37 @@ from typing import Any
 
 import numpy as np
 
-from model.data import Dataset
-from model.files import write_text_atomic
-from model.history import EpochRecord
-from model.settings import Settings, SettingsError
+from model.data import MAX_ABS_X, Dataset
+from model.files import FileTooLargeError, NotRegularFileError, read_regular_file, write_text_atomic
+from model.history import COLUMNS, EpochRecord
+from model.kernel import PARAMETER_LIMIT
+from model.quoting import QUOTE_LIMIT, clip
+from model.settings import MAX_EPOCHS, Settings, SettingsError
 from model.trainer import DIVERGED, FINISHED, READY, TRAINING, Trainer, TrainerState
 
 FORMAT = "neuron-lab-session"
-VERSION = 1
-MAX_SESSION_BYTES = 200 * 1024 * 1024
+VERSION = 2
+"""Version 2 keeps the history as one list per column and snapshots as their epochs; version 1 files (an object
+per history row and per snapshot) still open."""
+
+MAX_SESSION_BYTES = 256 * 2**20
+"""Every session the app writes must open again. The largest it can write: 2,000,000 samples of at most 35 bytes
+(x as "-1.2345678901234567e-100," 25, label "0," 2, order index "1999999," 8) = 70 MB, and 1,000,001 history
+rows of at most 141 bytes (epoch "1000000," 8, five numbers of 25, the snapshot's epoch 8) = 141 MB: 211 MB
+(201 MiB) in all, plus a few kilobytes of settings. 256 MiB is a quarter more than that (tests/test_session.py
+measures these sizes)."""
+
+MAX_MESSAGE_CHARS = 1000
+"""The trainer's status line is a sentence or two; anything longer is not one it wrote."""
+
+
+REASON_LIMIT = 200
+"""Characters of a reason passed on from settings, numpy or the trainer: a sentence, even if it quotes the file."""
 
 
 class SessionError(ValueError):
-    """A session file that cannot be opened; the message says why in words a learner can act on."""
+    """A session file that cannot be opened, or a run that cannot be saved; the message says why in words a learner
+    can act on."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +64,12 @@ def session_of(trainer: Trainer) -> Session:
 
 
 def session_json(session: Session) -> str:
+    """The session as compact JSON (format version 2).
+
+    Raises SessionError for a run that could not be opened again: samples beyond ±MAX_ABS_X, or a number JSON
+    cannot carry (NaN or infinity, e.g. a loss that overflowed).
+    """
+    _check_samples(session.data)
     state = session.state
     document = {
         "format": FORMAT,
@@ -54,58 +80,102 @@ def session_json(session: Session) -> str:
             "w": state.w, "b": state.b, "epoch": state.epoch, "position": state.position, "updates": state.updates,
             "order": None if state.order is None else list(state.order),
             "rng_state": state.rng_state, "status": state.status, "message": state.message,
-            "history": [_record_json(r) for r in state.history],
-            "snapshots": [_record_json(r) for r in state.snapshots],
+            "history": {name: [getattr(record, name) for record in state.history] for name in COLUMNS},
+            "snapshots": [record.epoch for record in state.snapshots],
         },
     }
-    return json.dumps(document, allow_nan=False) + "\n"
+    try:
+        return json.dumps(document, allow_nan=False, separators=(",", ":")) + "\n"
+    except ValueError:
+        raise SessionError(f"The run contains a number that is not finite ({_non_finite(state)}); a session can "
+                           "only hold finite numbers. Reset training and save again.") from None
 
 
 def save_session(session: Session, path: str | os.PathLike) -> None:
-    """Write atomically: an interrupted save leaves the previous file as it was."""
+    """Write atomically: an interrupted save leaves the previous file as it was.
+
+    Raises SessionError for a run that cannot be saved (see session_json), OSError when the file cannot be written.
+    """
     write_text_atomic(path, session_json(session))
 
 
 def load_session(path: str | os.PathLike) -> Session:
+    """Open a session file; raises SessionError, and nothing else, for anything that is not a usable session."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_SESSION_BYTES:
-            raise SessionError(f"{path.name} is larger than {MAX_SESSION_BYTES // 2**20} MB; it is not a session file.")
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SessionError(f"Cannot read {path}: {error.strerror or error}.") from error
-    except UnicodeDecodeError:
-        raise SessionError(f"{path.name} is not a text file, so it is not a Neuron Lab session.") from None
-    return parse_session(text)
+    return parse_session(_read_text(path))
 
 
 def parse_session(text: str) -> Session:
     """Check every part of a session document and build it, or raise SessionError naming the first problem."""
-    try:
-        document = json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as error:
-        raise SessionError(f"The file is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
-                           "it may be truncated or edited by hand.") from None
-    except ValueError as error:
-        raise SessionError(str(error)) from None
-    root = _Reader(document, "the session")
+    root = _Reader(_json(text), "the session")
     if root.get("format", str) != FORMAT:
         raise SessionError("This JSON file is not a Neuron Lab session.")
     version = root.get("version", int)
-    if version != VERSION:
-        raise SessionError(f"This session was written in format version {version}; this Neuron Lab reads version "
-                           f"{VERSION}.")
-    try:
-        settings = Settings.from_dict(root.get("settings", dict))
-    except SettingsError as error:
-        raise SessionError(f"The session's settings are invalid: {error}") from None
+    if version not in (1, 2):
+        raise SessionError(f"This session was written in format version {_shown(version)}; this Neuron Lab reads "
+                           "versions 1 and 2.")
+    settings = _settings(root.get("settings", dict))
     data = _data(root.child("data"))
-    state = _state(root.child("trainer"), settings, len(data))
+    session = Session(settings, data, _state(root.child("trainer"), len(data), version))
     try:
-        Trainer.restored(settings, data, state)
-    except (ValueError, TypeError, KeyError) as error:
-        raise SessionError(f"The session's random generator state is invalid: {error}") from None
-    return Session(settings, data, state)
+        session.trainer()
+    except (ValueError, ArithmeticError) as error:
+        raise SessionError(f"The session cannot be restored: {clip(str(error), REASON_LIMIT)}") from None
+    return session
+
+
+def _check_samples(data: Dataset) -> None:
+    outside = np.flatnonzero(~(np.abs(data.x) <= MAX_ABS_X))
+    if outside.size:
+        raise SessionError(f"The samples include x = {float(data.x[outside[0]])!r}, outside ±{MAX_ABS_X:,.0f}, so "
+                           "the session could not be opened again. Use samples nearer 0.")
+
+
+def _non_finite(state: TrainerState) -> str:
+    """Which number of the run is NaN or infinite, in words."""
+    named = itertools.chain(
+        (("w", state.w), ("b", state.b)),
+        ((f"{name} at epoch {record.epoch}", getattr(record, name)) for record in state.history
+         for name in COLUMNS[1:]),
+    )
+    return next((f"{name} = {value}" for name, value in named if value is not None and not math.isfinite(value)),
+                "a number in its settings")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        content = read_regular_file(path, MAX_SESSION_BYTES)
+    except FileTooLargeError:
+        raise SessionError(f"{path.name} is larger than {MAX_SESSION_BYTES // 2**20} MB; it is not a session "
+                           "file.") from None
+    except NotRegularFileError as error:
+        raise SessionError(f"{path.name} is {error.kind}, not a session file saved on disk.") from None
+    except OSError as error:
+        raise SessionError(f"Cannot read {path}: {error.strerror or error}.") from error
+    except ValueError as error:
+        raise SessionError(f"Cannot open {clip(str(path))!r}: it is not a usable file name ({error}).") from None
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SessionError(f"{path.name} is not a text file, so it is not a Neuron Lab session.") from None
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise SessionError(f"The file is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
+                           "it may be truncated or edited by hand.") from None
+    except SessionError:
+        raise
+    except ValueError:
+        raise SessionError("The file holds a number with too many digits; it is not a Neuron Lab session.") from None
+    except RecursionError:
+        raise SessionError("The file nests lists or objects too deeply to be a Neuron Lab session.") from None
+
+
+def _refuse_constant(name: str) -> None:
+    raise SessionError(f"The session contains {name}, which is not a number Neuron Lab accepts.")
 
 
 class _Reader:
@@ -127,16 +197,25 @@ class _Reader:
         if value is None and optional:
             return None
         if not _is_kind(value, kind):
-            raise SessionError(_sentence(f"{self.where} → {key} should be {_KIND_NAMES[kind]}, not "
-                                         f"{json.dumps(value)[:40]}."))
+            raise SessionError(_sentence(f"{self.where} → {key} should be {_KIND_NAMES[kind]}, not {_shown(value)}."))
         return float(value) if kind is float else value
 
-    def number_list(self, key: str, whole: bool = False) -> list:
+    def numbers(self, key: str, optional: bool = False) -> np.ndarray:
+        """A list of finite numbers as float64; with optional, null items are allowed and become NaN."""
         values = self.get(key, list)
-        kind = int if whole else float
-        for index, value in enumerate(values):
-            if not _is_kind(value, kind):
-                raise SessionError(_sentence(f"{self.where} → {key}[{index}] should be {_KIND_NAMES[kind]}."))
+        array = _float_array(values, optional)
+        if array is None:
+            index = next(i for i, value in enumerate(values)
+                         if not (_is_kind(value, float) or (optional and value is None)))
+            kind = _KIND_NAMES[float] + (" or null" if optional else "")
+            raise SessionError(_sentence(f"{self.where} → {key}[{index}] should be {kind}."))
+        return array
+
+    def wholes(self, key: str) -> list[int]:
+        values = self.get(key, list)
+        if not set(map(type, values)) <= {int}:
+            index = next(i for i, value in enumerate(values) if type(value) is not int)
+            raise SessionError(_sentence(f"{self.where} → {key}[{index}] should be {_KIND_NAMES[int]}."))
         return values
 
 
@@ -148,61 +227,137 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+
+def _shown(value: Any) -> str:
+    """A value as the file has it, cut short; a list or object is named rather than spelled out."""
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    return clip(json.dumps(value[: QUOTE_LIMIT + 1] if isinstance(value, str) else value))
+
+
 def _is_kind(value: Any, kind: type) -> bool:
     if isinstance(value, bool):
         return kind is bool
     if kind is float:
-        return isinstance(value, (int, float)) and math.isfinite(value)
+        return isinstance(value, (int, float)) and _finite(value)
     return isinstance(value, kind)
 
 
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"The session contains {name}, which is not a number Neuron Lab accepts.")
+def _finite(value: int | float) -> bool:
+    """False for infinity and for a whole number too large to be a float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _float_array(values: list, optional: bool) -> np.ndarray | None:
+    """The values as float64 (null as NaN when optional), or None if any is not a finite number. Checked by type
+    and by numpy rather than item by item, since a session may hold millions of them."""
+    if not set(map(type, values)) <= ({int, float, type(None)} if optional else {int, float}):
+        return None
+    try:
+        array = np.array(values, dtype=np.float64)
+    except OverflowError:
+        return None
+    return None if np.isinf(array).any() or (not optional and np.isnan(array).any()) else array
+
+
+def _settings(raw: dict) -> Settings:
+    for name, value in raw.items():
+        if isinstance(value, (list, dict)):
+            raise SessionError(f"The session's settings → {clip(name)} should be a single value, not "
+                               f"{_shown(value)}.")
+    try:
+        return Settings.from_dict(raw)
+    except SettingsError as error:
+        raise SessionError(f"The session's settings are invalid: {_problems(error)}") from None
+    except OverflowError:
+        raise SessionError("The session's settings hold a number too large to use.") from None
+
+
+def _problems(error: SettingsError) -> str:
+    """The first few problems, each cut short: a file can hold any number of bad settings, of any length."""
+    shown = [f"{clip(name)}: {clip(message, REASON_LIMIT)}"
+             for name, message in itertools.islice(error.problems.items(), 3)]
+    more = len(error.problems) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more." if more else "")
 
 
 def _data(reader: _Reader) -> Dataset:
-    x = reader.number_list("x")
-    labels = reader.number_list("label", whole=True)
+    x = reader.numbers("x")
+    labels = reader.wholes("label")
     if len(x) != len(labels):
         raise SessionError(f"The session's data has {len(x)} x values but {len(labels)} labels.")
     if set(labels) != {0, 1}:
         raise SessionError("The session's labels must be 0 and 1, with both classes present.")
-    return Dataset(np.array(x, dtype=np.float64), np.array(labels, dtype=np.float64))
+    outside = np.flatnonzero(np.abs(x) > MAX_ABS_X)
+    if outside.size:
+        index = outside[0]
+        raise SessionError(f"The session's data → x[{index}] = {float(x[index])!r} is too large; values must be within "
+                           f"±{MAX_ABS_X:,.0f}.")
+    return Dataset(x, np.array(labels, dtype=np.float64))
 
 
-def _state(reader: _Reader, settings: Settings, n_samples: int) -> TrainerState:
+def _state(reader: _Reader, n_samples: int, version: int) -> TrainerState:
     epoch = reader.get("epoch", int)
     position = reader.get("position", int)
     status = reader.get("status", str)
     if status not in (READY, TRAINING, FINISHED, DIVERGED):
-        raise SessionError(f"The session's training status {status!r} is not known.")
-    if epoch < 0 or not 0 <= position < n_samples:
+        raise SessionError(f"The session's training status {_shown(status)} is not known.")
+    if not 0 <= epoch <= MAX_EPOCHS or not 0 <= position < n_samples:
         raise SessionError("The session's epoch or position in the epoch is out of range.")
-    order = reader.get("order", list, optional=True)
-    if order is not None and sorted(reader.number_list("order", whole=True)) != list(range(n_samples)):
-        raise SessionError("The session's sample order is not an ordering of its samples.")
+    order = _order(reader, n_samples)
     if order is None and position != 0:
         raise SessionError("The session is part-way through an epoch but has no sample order.")
-    history = tuple(_record(item, f"history[{i}]") for i, item in enumerate(reader.get("history", list)))
-    if [r.epoch for r in history] != list(range(epoch + 1)):
-        raise SessionError(f"The session's history should have one row for each epoch from 0 to {epoch}.")
-    snapshots = tuple(_record(item, f"snapshots[{i}]") for i, item in enumerate(reader.get("snapshots", list)))
-    known = {r.epoch: r for r in history}
-    if any(known.get(s.epoch) != s for s in snapshots):
-        raise SessionError("The session's snapshots do not match its history.")
+    history, snapshots = (_history_v1 if version == 1 else _history_v2)(reader, epoch)
     updates = reader.get("updates", int)
     if updates < 0:
         raise SessionError("The session's update count cannot be negative.")
+    if updates > epoch * n_samples + position:
+        raise SessionError("The session's update count is larger than the number of samples trained on.")
+    message = reader.get("message", str)
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise SessionError(f"The session's status message is longer than {MAX_MESSAGE_CHARS} characters.")
+    w, b = reader.get("w", float), reader.get("b", float)
+    _check_parameters(w, b, history)
     return TrainerState(
-        w=reader.get("w", float), b=reader.get("b", float), epoch=epoch, position=position, updates=updates,
-        order=None if order is None else tuple(order), rng_state=reader.get("rng_state", dict), status=status,
-        message=reader.get("message", str), history=history, snapshots=snapshots,
+        w=w, b=b, epoch=epoch, position=position, updates=updates, order=order,
+        rng_state=_generator_state(reader.get("rng_state", dict)), status=status, message=message, history=history,
+        snapshots=snapshots,
     )
 
 
-def _record_json(record: EpochRecord) -> dict:
-    return {"epoch": record.epoch, "w": record.w, "b": record.b, "loss": record.loss, "accuracy": record.accuracy,
-            "boundary": record.boundary}
+def _check_parameters(w: float, b: float, history: tuple[EpochRecord, ...]) -> None:
+    """Training stops before |w| or |b| reaches PARAMETER_LIMIT, which keeps z, the loss and the plots finite."""
+    largest = max((abs(value) for record in history for value in (record.w, record.b)), default=0.0)
+    if max(largest, abs(w), abs(b)) >= PARAMETER_LIMIT:
+        raise SessionError(f"The session's w or b goes beyond ±{PARAMETER_LIMIT:.0e}, where training always stops; "
+                           "the file has been changed or damaged.")
+
+
+def _order(reader: _Reader, n_samples: int) -> tuple[int, ...] | None:
+    if reader.get("order", list, optional=True) is None:
+        return None
+    order = reader.wholes("order")
+    if len(order) != n_samples or min(order) < 0 or max(order) >= n_samples or len(set(order)) != n_samples:
+        raise SessionError("The session's sample order is not an ordering of its samples.")
+    return tuple(order)
+
+
+def _check_epochs(epochs: list[int], epoch: int) -> None:
+    if len(epochs) != epoch + 1 or epochs != list(range(epoch + 1)):
+        raise SessionError(f"The session's history should have one row for each epoch from 0 to {epoch}.")
+
+
+def _history_v1(reader: _Reader, epoch: int) -> tuple[tuple[EpochRecord, ...], tuple[EpochRecord, ...]]:
+    """Version 1: an object per history row, and each snapshot a copy of its history row."""
+    history = tuple(_record(item, f"history[{i}]") for i, item in enumerate(reader.get("history", list)))
+    _check_epochs([record.epoch for record in history], epoch)
+    snapshots = tuple(_record(item, f"snapshots[{i}]") for i, item in enumerate(reader.get("snapshots", list)))
+    if any(not 0 <= s.epoch <= epoch or history[s.epoch] != s for s in snapshots):
+        raise SessionError("The session's snapshots do not match its history.")
+    return history, snapshots
 
 
 def _record(item: Any, where: str) -> EpochRecord:
@@ -212,3 +367,34 @@ def _record(item: Any, where: str) -> EpochRecord:
         loss=reader.get("loss", float), accuracy=reader.get("accuracy", float),
         boundary=reader.get("boundary", float, optional=True),
     )
+
+
+def _history_v2(reader: _Reader, epoch: int) -> tuple[tuple[EpochRecord, ...], tuple[EpochRecord, ...]]:
+    """Version 2: the history as columns, snapshots as the epochs of history rows."""
+    columns = reader.child("history")
+    epochs = columns.wholes("epoch")
+    values = [columns.numbers(name, optional=name == "boundary") for name in COLUMNS[1:]]
+    if any(len(column) != len(epochs) for column in values):
+        raise SessionError("The session's history columns have different lengths.")
+    _check_epochs(epochs, epoch)
+    w, b, loss, accuracy, boundary = (column.tolist() for column in values)
+    history = tuple(
+        EpochRecord(*row, None if math.isnan(x_star) else x_star)
+        for *row, x_star in zip(epochs, w, b, loss, accuracy, boundary, strict=True)
+    )
+    taken = reader.wholes("snapshots")
+    if taken and (min(taken) < 0 or max(taken) > epoch):
+        raise SessionError("The session's snapshots do not match its history.")
+    return history, tuple(history[e] for e in taken)
+
+
+def _generator_state(raw: dict) -> dict:
+    """The state as numpy reports it once set on the kind of generator Trainer draws from (default_rng): checked by
+    numpy itself, and holding nothing but the state, so saving it again writes only that."""
+    generator = np.random.default_rng().bit_generator
+    try:
+        generator.state = raw
+    except (ValueError, TypeError, KeyError, OverflowError) as error:
+        reason = clip(str(error), REASON_LIMIT)
+        raise SessionError(f"The session's random generator state is invalid: {reason}") from None
+    return generator.state

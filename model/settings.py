@@ -15,6 +15,16 @@ OPTIMIZERS = ("sgd", "minibatch", "batch")
 
 MAX_SAMPLES_PER_CLASS = 1_000_000
 MAX_EPOCHS = 1_000_000
+MAX_ABS_MEAN = 1e6
+MAX_SIGMA = 1e6
+MAX_L2 = 1e3
+"""Means, spreads and the penalty are bounded so every number training computes stays finite: samples stay within
+about ±10^7, and with |w|, |b| kept below 10^12 by the kernel, z, the loss and (λ/2)w² stay far from overflow."""
+
+DATA_FIELDS = frozenset({"mu0", "sigma0", "n0", "mu1", "sigma1", "n1", "seed", "data_path"})
+"""Settings that decide the samples: changing one means drawing or loading them again."""
+LIVE_FIELDS = frozenset({"lr", "epochs", "every", "speed"})
+"""Settings that can change while training runs; any other change starts training again."""
 
 
 class SettingsError(ValueError):
@@ -56,12 +66,13 @@ class Settings:
         """Return {field: message} for every invalid field; empty when the settings can be used."""
         found: dict[str, str] = {}
         for name in ("mu0", "mu1"):
-            if not _finite(getattr(self, name)):
-                found[name] = "The mean must be a finite number."
+            value = getattr(self, name)
+            if not _finite(value) or abs(value) > MAX_ABS_MEAN:
+                found[name] = "The mean must be a finite number between -1,000,000 and 1,000,000."
         for name in ("sigma0", "sigma1"):
             value = getattr(self, name)
-            if not _finite(value) or value <= 0:
-                found[name] = "The standard deviation must be a number greater than 0."
+            if not _finite(value) or not 0 < value <= MAX_SIGMA:
+                found[name] = "The standard deviation must be a number greater than 0 and at most 1,000,000."
         for name in ("n0", "n1"):
             value = getattr(self, name)
             if not _whole(value) or not 1 <= value <= MAX_SAMPLES_PER_CLASS:
@@ -74,8 +85,8 @@ class Settings:
                 found[name] = "The initial value must be a number between -1,000,000 and 1,000,000, or random."
         if self.loss not in LOSSES:
             found["loss"] = f"The loss must be one of {', '.join(LOSSES)}."
-        if not _finite(self.l2) or self.l2 < 0:
-            found["l2"] = "The L2 penalty must be a number, 0 or more."
+        if not _finite(self.l2) or not 0 <= self.l2 <= MAX_L2:
+            found["l2"] = "The L2 penalty must be a number from 0 to 1,000."
         if self.optimizer not in OPTIMIZERS:
             found["optimizer"] = f"The optimizer must be one of {', '.join(OPTIMIZERS)}."
         if not _finite(self.lr) or not 0 < self.lr <= 1e3:
@@ -126,6 +137,37 @@ class Settings:
         if problems:
             raise SettingsError(problems)
         return cls(**values).validated()
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """Which settings differ between two runs, and what that means for the samples and for training."""
+
+    changed: frozenset[str]
+
+    @property
+    def none(self) -> bool:
+        return not self.changed
+
+    @property
+    def data(self) -> bool:
+        """New samples are needed."""
+        return bool(self.changed & DATA_FIELDS)
+
+    @property
+    def restart(self) -> bool:
+        """Training must start again from epoch 0: something outside LIVE_FIELDS changed."""
+        return bool(self.changed - LIVE_FIELDS)
+
+    @property
+    def live(self) -> bool:
+        """Only settings that apply while training runs changed."""
+        return bool(self.changed) and not self.restart
+
+
+def classify_change(old: Settings, new: Settings) -> SettingsChange:
+    """The one place that decides what a change of settings means, for the window and the trainer alike."""
+    return SettingsChange(frozenset(f.name for f in fields(Settings) if getattr(old, f.name) != getattr(new, f.name)))
 
 
 PRESETS: dict[str, dict[str, float | int]] = {

@@ -6,6 +6,7 @@ thread can draw any moment while training goes on.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,13 +15,10 @@ from model.data import Dataset
 from model.history import EpochRecord, History, HistoryView
 from model.kernel import PARAMETER_LIMIT, Kernel, best_kernel
 from model.neuron import accuracy, boundary, objective
-from model.settings import Settings, effective_batch_size
+from model.settings import Settings, classify_change, effective_batch_size
 
 INIT_RANGE = 0.01
 """Random initial w and b are drawn uniformly from [−0.01, 0.01], as in the tutorial: small, so σ starts steep."""
-
-LIVE_FIELDS = frozenset({"lr", "epochs", "every", "speed"})
-"""Settings that can change during training; any other change starts training again."""
 
 READY, TRAINING, FINISHED, DIVERGED = "ready", "training", "finished", "diverged"
 
@@ -98,14 +96,18 @@ class Trainer:
         self.history = History()
         self.snapshots: list[EpochRecord] = []
         self._prepared: tuple | None = None
+        self._current = self._measure(self.w, self.b)
+        if self._current is None:
+            raise ValueError(f"The neuron cannot start on these samples: its loss at w = {self.w:g}, b = {self.b:g} is "
+                             f"not a finite number (the samples reach |x| = {self._reach():.3g}). Rescale the data.")
         self._record_epoch()
 
     def update_settings(self, settings: Settings) -> bool:
         """Adopt new settings. Returns True if that changed the run and training was reset."""
         settings = settings.validated()
-        changed = {name for name, value in settings.to_dict().items() if getattr(self.settings, name) != value}
+        change = classify_change(self.settings, settings)
         self.settings = settings
-        if changed - LIVE_FIELDS:
+        if change.restart:
             self.reset()
             return True
         if self.status == FINISHED and self.epoch < settings.epochs:
@@ -152,11 +154,7 @@ class Trainer:
 
     def view(self) -> TrainerView:
         history = self.history.view()
-        last = history.record(-1)
-        if (last.w, last.b) == (self.w, self.b):
-            loss, correct = last.loss, last.accuracy
-        else:
-            loss, correct = self.current_loss(), accuracy(self.w, self.b, self.data)
+        loss, correct = self._current
         return TrainerView(
             epoch=self.epoch, position=self.position, n_samples=len(self.data), total_epochs=self.settings.epochs,
             updates=self.updates, w=self.w, b=self.b, loss=loss, accuracy=correct, boundary=boundary(self.w, self.b),
@@ -176,10 +174,14 @@ class Trainer:
     def restored(cls, settings: Settings, data: Dataset, state: TrainerState) -> Trainer:
         """A trainer that continues from a saved state exactly as the original would have.
 
-        Raises ValueError if the generator state is not one numpy accepts.
+        Raises ValueError if the generator state is not one numpy accepts, or if the saved w and b give a loss that
+        is not a finite number.
         """
         trainer = cls(settings, data)
         trainer._rng.bit_generator.state = state.rng_state
+        trainer._current = trainer._measure(state.w, state.b)
+        if trainer._current is None:
+            raise ValueError(f"the saved w = {state.w:g}, b = {state.b:g} give a loss that is not a finite number")
         trainer.w, trainer.b = state.w, state.b
         trainer.epoch, trainer.position, trainer.updates = state.epoch, state.position, state.updates
         trainer.order = None if state.order is None else np.array(state.order, dtype=np.int64)
@@ -213,8 +215,13 @@ class Trainer:
         s = self.settings
         batch = self._batch_size()
         result = kernel.run(x, y, order, start, stop, self.w, self.b, s.lr, s.l2, s.loss, batch)
+        measured = self._measure(result.w, result.b)
+        if measured is None:
+            self._stop_not_finite(result.w, result.b)
+            return
         self.updates += -(-(result.position - start) // batch)
         self.w, self.b, self.position = result.w, result.b, result.position
+        self._current = measured
         if result.diverged:
             self.status = DIVERGED
             self.message = (
@@ -237,11 +244,30 @@ class Trainer:
         self.status = FINISHED
         self.message = f"Finished {self.epoch} epochs."
 
-    def _record_epoch(self) -> None:
-        record = EpochRecord(
-            self.epoch, self.w, self.b, self.current_loss(), accuracy(self.w, self.b, self.data),
-            boundary(self.w, self.b),
+    def _measure(self, w: float, b: float) -> tuple[float, float] | None:
+        """(loss, accuracy) at w and b, or None when any of the four is not a finite number."""
+        if not (math.isfinite(w) and math.isfinite(b)):
+            return None
+        s = self.settings
+        loss, correct = objective(w, b, self.data, s.loss, s.l2), accuracy(w, b, self.data)
+        return (loss, correct) if math.isfinite(loss) and math.isfinite(correct) else None
+
+    def _stop_not_finite(self, w: float, b: float) -> None:
+        """Keep the last finite w and b (those before this update) and say what ran away."""
+        what = "the loss" if math.isfinite(w) and math.isfinite(b) else "w or b"
+        self.status = DIVERGED
+        self.message = (
+            f"Training diverged in epoch {self.epoch + 1}: {what} stopped being a finite number (the samples reach "
+            f"|x| = {self._reach():.3g}); w and b are the last finite ones. Lower the learning rate "
+            f"(now {self.settings.lr:g}) or rescale the data, and reset."
         )
+
+    def _reach(self) -> float:
+        return float(np.max(np.abs(self.data.x)))
+
+    def _record_epoch(self) -> None:
+        loss, correct = self._current
+        record = EpochRecord(self.epoch, self.w, self.b, loss, correct, boundary(self.w, self.b))
         self.history.append(record)
         if self.epoch % self.settings.every == 0:
             self.snapshots.append(record)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from model.cli import build_parser, run_train
+from model.cli import FLAG_OPTIONS, VALUE_OPTIONS, build_parser, run_train
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--n0", "40", "--n1", "40", "--epochs", "15", "--every", "5"]
@@ -71,6 +75,14 @@ def test_data_from_csv(tmp_path):
     (["--preset", "three bumps"], "Unknown preset"),
     (["--data", "x.csv", "--mu0", "1"], "--data cannot be combined with --mu0"),
     (["--figures"], "--figures needs --out"),
+    (["--sigma0", "1e308"], "--sigma0: The standard deviation must be a number greater than 0 and at most 1,000,000"),
+    (["--mu1", "1e303", "--init-w", "1e6"], "--mu1: The mean must be a finite number between -1,000,000 and"),
+    (["--l2", "1e308"], "--l2: The L2 penalty must be a number from 0 to 1,000"),
+    (["--lr", "-1e-3"], "--lr: The learning rate must be"),
+    (["--mu0", "-inf"], "--mu0: The mean must be a finite number"),
+    (["--seed", "-1e3"], "argument --seed: invalid int value: '-1e3'"),
+    (["--out", ""], "--out needs the name of a folder, but it was empty"),
+    (["--out", "", "--figures"], "--out needs the name of a folder, but it was empty"),
 ])
 def test_bad_arguments_give_one_line_and_exit_code_2(capsys, args, words):
     assert run_train(args) == 2
@@ -110,3 +122,137 @@ def test_main_py_runs_headless_in_a_fresh_process(tmp_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     unknown = subprocess.run([sys.executable, "main.py", "fly"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert unknown.returncode == 2 and "unknown command" in unknown.stderr
+
+
+def _refuse_constant(name: str) -> None:
+    raise AssertionError(f"result.json contains {name}, which is not valid JSON")
+
+
+def _result(folder: Path) -> dict:
+    """result.json read as strict JSON: NaN or Infinity fail the test."""
+    return json.loads((folder / "result.json").read_text(), parse_constant=_refuse_constant)
+
+
+@pytest.mark.parametrize("args, field, expected", [
+    (["--mu0", "-1e3"], "mu0", -1000.0), (["--init-w", "-1e-3"], "init_w", -0.001),
+    (["--init-b", "-1E-2"], "init_b", -0.01), (["--mu1", "-.5e1", "--mu0", "-7.5E+0"], "mu1", -5.0),
+    (["--init-b", "-1_000.0"], "init_b", -1000.0), (["--init-w", "-0"], "init_w", 0.0),
+])
+def test_negative_numbers_in_any_float_syntax_reach_their_option(tmp_path, args, field, expected):
+    assert run_train([*SMALL, *args, "--quiet", "--out", str(tmp_path)]) == 0
+    assert _result(tmp_path)["settings"][field] == expected
+
+
+def test_every_option_is_known_as_taking_a_value_or_not():
+    """Negative values are joined to the options listed as taking one; an option missing from both lists would not
+    get that help."""
+    listed = set(re.findall(r"--[a-z0-9-]+", build_parser().format_help()))
+    assert listed == VALUE_OPTIONS | FLAG_OPTIONS
+    assert not VALUE_OPTIONS & FLAG_OPTIONS
+
+
+def _taken_file(tmp_path: Path) -> Path:
+    taken = tmp_path / "taken"
+    taken.write_text("keep me")
+    return taken
+
+
+@pytest.mark.parametrize("out, words", [
+    (_taken_file, "this is a file, not a folder"),
+    (lambda tmp_path: _taken_file(tmp_path) / "inside", "cannot write results there"),
+])
+def test_an_unusable_out_folder_is_refused_before_any_training(tmp_path, capsys, out, words):
+    target = out(tmp_path)
+    assert run_train([*SMALL, "--out", str(target), "--figures"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and words in captured.err and "--out" in captured.err
+    assert (tmp_path / "taken").read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a user that permissions apply to")
+def test_a_read_only_out_folder_is_refused_before_any_training(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    try:
+        assert run_train([*SMALL, "--out", str(locked)]) == 2
+    finally:
+        locked.chmod(0o700)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1 and "cannot write results there" in captured.err
+    assert list(locked.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder no one can write into")
+def test_a_folder_no_one_can_write_into_is_refused_before_any_training(capsys):
+    assert run_train([*SMALL, "--out", "/proc/self"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1 and "cannot write results there" in captured.err
+
+
+def test_the_out_folder_is_created_with_its_parents(tmp_path):
+    assert run_train([*SMALL, "--quiet", "--out", str(tmp_path / "a" / "b")]) == 0
+    assert _result(tmp_path / "a" / "b")["final"]["status"] == "finished"
+
+
+def _all_finite(folder: Path) -> bool:
+    numbers = [float(cell) for row in _history(folder / "history.csv") for cell in row.values() if cell != ""]
+    final = _result(folder)["final"]
+    numbers += [final[k] for k in ("w", "b", "loss", "accuracy")] + [final["boundary"] or 0.0]
+    return all(map(math.isfinite, numbers))
+
+
+@pytest.mark.parametrize("args", [
+    ["--init-w", "1e-320", "--init-b", "1", "--lr", "1e-300"],
+    ["--mu0", "-1e6", "--mu1", "1e6", "--sigma0", "1e6", "--sigma1", "1e-6", "--init-w", "1e6", "--init-b", "-1e6",
+     "--lr", "1e3", "--l2", "1e3"],
+    ["--mu0", "1e6", "--mu1", "1e6", "--sigma0", "1e-6", "--sigma1", "1e6", "--loss", "mse", "--optimizer", "batch",
+     "--lr", "1e3", "--init-w", "-1e6"],
+])
+def test_results_hold_only_finite_numbers_and_a_runaway_exits_1(tmp_path, capsys, args):
+    code = run_train([*SMALL, *args, "--quiet", "--out", str(tmp_path)])
+    result = _result(tmp_path)
+    assert code == (1 if result["final"]["status"] == "diverged" else 0)
+    assert _all_finite(tmp_path)
+    summary = capsys.readouterr().out.lower()
+    assert "nan" not in summary and "inf" not in summary
+
+
+def test_x_of_1e308_in_a_file_is_refused_with_one_line(tmp_path):
+    data = tmp_path / "huge.csv"
+    data.write_text("x,label\n-1e308,0\n1e308,1\n0,0\n1,1\n")
+    done = subprocess.run([sys.executable, "main.py", "train", "--data", str(data), "--out", str(tmp_path / "out"),
+                           "--figures"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "Line 2" in done.stderr
+    assert not (tmp_path / "out" / "result.json").exists()
+
+
+def test_a_file_with_x_near_1e8_trains_and_reports_its_optimum(tmp_path):
+    rng = np.random.default_rng(5)
+    x = np.concatenate([9.99e7 - 1 + rng.normal(0, 1, 50), 9.99e7 + 1 + rng.normal(0, 1, 50)])
+    data = tmp_path / "far.csv"
+    data.write_text("x,label\n" + "".join(f"{v!r},{i // 50}\n" for i, v in enumerate(x.tolist())))
+    done = subprocess.run([sys.executable, "main.py", "train", "--data", str(data), "--l2", "0.1", "--lr", "1e-16",
+                           "--epochs", "5", "--quiet", "--out", str(tmp_path / "out")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    optimum = _result(tmp_path / "out")["optimum"]
+    assert optimum["exists"] is True and optimum["loss"] < math.log(2)
+    assert "exact optimum w" in done.stdout
+
+
+def test_a_write_that_fails_after_training_is_one_line(tmp_path, capsys):
+    (tmp_path / "result.json").mkdir()
+    assert run_train([*SMALL, "--quiet", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot write to" in err
+
+
+def test_a_failing_figure_writer_is_not_hidden(tmp_path):
+    def broken_writer(*_args):
+        raise RuntimeError("a bug in the drawing code")
+
+    with pytest.raises(RuntimeError, match="a bug in the drawing code"):
+        run_train([*SMALL, "--quiet", "--out", str(tmp_path), "--figures"], figure_writer=broken_writer)

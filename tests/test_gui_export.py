@@ -36,7 +36,7 @@ def test_png_export_decodes_to_the_requested_size(qtbot, window, tmp_path, kind,
     assert window.file_actions.export_figure(ExportChoice(kind, "png", scale), str(path))
     image = QtGui.QImage(str(path))
     assert not image.isNull()
-    content = FigureContent(window.data, "bce", window.canvas.last_view, window.optimum)
+    content = FigureContent(window.state.data, "bce", window.canvas.last_view, window.state.optimum)
     figure = Figure(kind, content)
     width, height = figure.size
     figure.close()
@@ -59,7 +59,7 @@ def test_svg_export_is_xml_with_the_curves(qtbot, window, tmp_path):
 
 def test_snapshot_grid_is_laid_out_three_to_a_row_with_epoch_titles(qtbot, window):
     view = _trained(qtbot, window)
-    figure = Figure("snapshots", FigureContent(window.data, "bce", view, window.optimum))
+    figure = Figure("snapshots", FigureContent(window.state.data, "bce", view, window.state.optimum))
     cells = [item for item in figure.widget.ci.items if hasattr(item, "titleLabel")]
     assert len(cells) == 3
     assert [c.titleLabel.text.count("Epoch") for c in cells] == [1, 1, 1]
@@ -93,7 +93,7 @@ def test_samples_csv_round_trip_is_exact(qtbot, window, tmp_path):
     path = tmp_path / "samples.csv"
     window.file_actions.export_samples(str(path))
     loaded = load_csv(path)
-    assert np.array_equal(loaded.x, window.data.x) and np.array_equal(loaded.y, window.data.y)
+    assert np.array_equal(loaded.x, window.state.data.x) and np.array_equal(loaded.y, window.state.data.y)
 
 
 def test_history_csv_has_one_row_per_epoch_with_the_boundary(qtbot, window, tmp_path):
@@ -129,8 +129,8 @@ def test_export_dialog_remembers_the_folder(qtbot, window, tmp_path, monkeypatch
 
 
 def _save(qtbot, window, path) -> None:
-    with qtbot.waitSignal(window.file_actions.sessionSaved, timeout=5000):
-        window.file_actions.save_session(str(path))
+    with qtbot.waitSignal(window.sessionSaved, timeout=5000):
+        window.save_session(str(path))
 
 
 def test_saved_session_reopens_and_continues_like_an_uninterrupted_run(qtbot, window, tmp_path):
@@ -142,9 +142,9 @@ def test_saved_session_reopens_and_continues_like_an_uninterrupted_run(qtbot, wi
     _save(qtbot, window, path)
 
     reopened = open_window(qtbot, SMALL.replace(seed=99, n0=10))
-    assert reopened.file_actions.open_session(str(path))
+    reopened.open_session(str(path))
     view = wait_for_view(qtbot, reopened, lambda v: v.epoch == 5 and v.position == 3)
-    assert reopened.panel.settings() == window.settings
+    assert reopened.panel.settings() == window.state.settings == reopened.state.settings
     assert reopened.canvas.neuron.z_line.getData()[1][0] == window.canvas.neuron.z_line.getData()[1][0]
     assert len(reopened.canvas.snapshots.cells) == len(window.canvas.snapshots.cells)
     reopened.run_to_end_action.trigger()
@@ -164,13 +164,14 @@ def test_saved_session_reopens_and_continues_like_an_uninterrupted_run(qtbot, wi
 ])
 def test_bad_session_file_is_refused_and_the_open_session_untouched(qtbot, window, tmp_path, content):
     view = _trained(qtbot, window, epochs=2)
-    settings, data = window.settings, window.data
+    settings, data = window.state.settings, window.state.data
     path = tmp_path / "bad.json"
     path.write_text(content)
-    assert not window.file_actions.open_session(str(path))
-    qtbot.wait(50)
-    assert window.settings == settings and window.data is data
-    assert window.canvas.last_view is view
+    with qtbot.waitSignal(window.errors.reported, timeout=5000):
+        window.open_session(str(path))
+    wait_for_view(qtbot, window, lambda v: v.epoch == view.epoch)
+    assert window.state.settings == settings and window.state.data is data
+    assert window.panel.settings() == settings
     box = window.findChild(QtWidgets.QMessageBox, "errorBox")
     assert box is not None and box.text()
 
@@ -179,8 +180,9 @@ def test_truncated_session_is_refused(qtbot, window, tmp_path):
     path = tmp_path / "run.json"
     _save(qtbot, window, path)
     path.write_text(path.read_text()[:500])
-    assert not window.file_actions.open_session(str(path))
-    assert "truncated" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(window.errors.reported, timeout=5000) as blocker:
+        window.open_session(str(path))
+    assert "truncated" in blocker.args[1]
 
 
 def test_headless_figures_match_the_window_figures(tmp_path):

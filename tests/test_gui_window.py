@@ -125,7 +125,7 @@ def test_learning_rate_changes_while_playing_without_reset(qtbot, monkeypatch):
     edit = window.panel._edits["lr"]
     edit.selectAll()
     qtbot.keyClicks(edit, "0.2")
-    qtbot.waitUntil(lambda: window.settings.lr == 0.2)
+    qtbot.waitUntil(lambda: window.state.settings.lr == 0.2)
     before = window.canvas.last_view.epoch
     wait_for_view(qtbot, window, lambda v: v.epoch > before)
     assert window.playing
@@ -150,14 +150,18 @@ def test_divergence_stops_with_a_clear_message(qtbot, monkeypatch):
 def test_bad_csv_is_refused_and_current_data_kept(qtbot, window, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("x,label\n1.0,0\n2.0,7\n")
-    before = window.data
-    assert not window.load_csv(str(bad))
-    assert window.data is before
-    assert "Line 3" in window.statusBar().currentMessage()
+    before = window.state.data
+    with qtbot.waitSignal(window.errors.reported, timeout=5000) as blocker:
+        window.load_csv(str(bad))
+    assert "Line 3" in blocker.args[1]
+    wait_for_view(qtbot, window, lambda v: v.n_samples == 60)
+    assert window.state.data is before
+    assert window.panel.settings().data_path is None
     good = tmp_path / "good.csv"
     good.write_text("x,label\n-1,0\n-2,0\n1,1\n3,1\n")
-    assert window.load_csv(str(good))
+    window.load_csv(str(good))
     wait_for_view(qtbot, window, lambda v: v.n_samples == 4)
+    assert len(window.state.data) == 4 and window.state.settings.data_path == str(good)
 
 
 def test_closing_mid_training_exits_cleanly_within_a_second(qtbot, monkeypatch):
@@ -183,7 +187,8 @@ def test_display_options_move_samples_to_their_label_and_show_histograms(qtbot, 
     heights = [h.getData()[1] for h in histograms]
     tallest = max(float(np.max(h)) for h in heights)
     assert tallest == pytest.approx(0.9)
-    counts = [np.histogram(window.data.of_class(label), bins=h.getData()[0])[0] for label, h in enumerate(histograms)]
+    data = window.state.data
+    counts = [np.histogram(data.of_class(label), bins=h.getData()[0])[0] for label, h in enumerate(histograms)]
     per_sample = 0.9 / max(int(np.max(c)) for c in counts)
     for height, count in zip(heights, counts, strict=True):
         np.testing.assert_allclose(height, count * per_sample)
@@ -195,8 +200,8 @@ def test_exact_optimum_is_drawn_on_both_plots(qtbot, window):
     edit = window.panel._edits["l2"]
     edit.selectAll()
     qtbot.keyClicks(edit, "0.1")
-    optimum = exact_optimum(window.data, "bce", 0.1)
-    qtbot.waitUntil(lambda: window.optimum.exists)
+    optimum = exact_optimum(window.state.data, "bce", 0.1)
+    qtbot.waitUntil(lambda: window.state.optimum.exists)
     x, y_hat = window.canvas.neuron.optimum.getData()
     np.testing.assert_allclose(y_hat, sigmoid(optimum.w * x + optimum.b))
     assert window.canvas.loss.optimum.value() == pytest.approx(optimum.loss)
@@ -205,7 +210,7 @@ def test_exact_optimum_is_drawn_on_both_plots(qtbot, window):
     edit = window.panel._edits["mu1"]
     edit.selectAll()
     qtbot.keyClicks(edit, "20")
-    qtbot.waitUntil(lambda: not window.optimum.exists)
+    qtbot.waitUntil(lambda: not window.state.optimum.exists)
     assert not window.canvas.loss.optimum.isVisible()
     assert len(window.canvas.neuron.optimum.getData()[0] or []) == 0
 

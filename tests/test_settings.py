@@ -6,7 +6,16 @@ import json
 
 import pytest
 
-from model.settings import PRESETS, Settings, SettingsError, apply_preset, effective_batch_size
+from model.settings import (
+    DATA_FIELDS,
+    LIVE_FIELDS,
+    PRESETS,
+    Settings,
+    SettingsError,
+    apply_preset,
+    classify_change,
+    effective_batch_size,
+)
 
 
 @pytest.mark.parametrize("field, value, words", [
@@ -14,7 +23,10 @@ from model.settings import PRESETS, Settings, SettingsError, apply_preset, effec
     ("sigma0", 0.0, "greater than 0"), ("sigma1", -1.0, "greater than 0"), ("mu0", float("nan"), "finite"),
     ("mu1", float("inf"), "finite"), ("seed", -1, "seed"), ("lr", 0.0, "learning rate"), ("lr", -0.1, "learning rate"),
     ("epochs", 0, "epochs"), ("batch_size", 0, "batch size"), ("every", 0, "every 1 epoch"),
-    ("l2", -0.5, "L2"), ("loss", "hinge", "bce, mse"), ("optimizer", "adam", "sgd, minibatch, batch"),
+    ("l2", -0.5, "L2"), ("l2", 1e308, "from 0 to 1,000"), ("l2", 1000.5, "from 0 to 1,000"),
+    ("mu0", 1e303, "between -1,000,000 and 1,000,000"), ("mu1", -1_000_001.0, "between -1,000,000 and 1,000,000"),
+    ("sigma0", 1e308, "at most 1,000,000"), ("sigma1", 1_000_000.5, "at most 1,000,000"),
+    ("loss", "hinge", "bce, mse"), ("optimizer", "adam", "sgd, minibatch, batch"),
     ("init_w", float("nan"), "initial value"), ("speed", -1.0, "speed"), ("shuffle", "yes", "true or false"),
 ])
 def test_each_invalid_field_is_named_with_a_readable_message(field, value, words):
@@ -55,3 +67,43 @@ def test_effective_batch_size_per_optimizer():
     assert effective_batch_size(Settings(optimizer="minibatch", batch_size=8), 100) == 8
     assert effective_batch_size(Settings(optimizer="minibatch", batch_size=800), 100) == 100
     assert effective_batch_size(Settings(optimizer="batch"), 100) == 100
+
+
+def test_the_largest_allowed_values_are_valid():
+    extreme = Settings(mu0=-1e6, mu1=1e6, sigma0=1e6, sigma1=1e-6, l2=1e3, lr=1e3, init_w=-1e6, init_b=1e6)
+    assert extreme.problems() == {}
+
+
+def test_the_field_groups_are_the_ones_the_window_and_trainer_share():
+    assert {"mu0", "sigma0", "n0", "mu1", "sigma1", "n1", "seed", "data_path"} == DATA_FIELDS
+    assert {"lr", "epochs", "every", "speed"} == LIVE_FIELDS
+    assert set(Settings().to_dict()) >= DATA_FIELDS | LIVE_FIELDS
+
+
+def test_no_change_is_nothing_to_do():
+    change = classify_change(Settings(), Settings())
+    assert change.changed == frozenset()
+    assert (change.none, change.data, change.restart, change.live) == (True, False, False, False)
+
+
+@pytest.mark.parametrize("changes", [{"lr": 0.5}, {"epochs": 7, "speed": 0.0}, {"every": 3}])
+def test_live_changes_apply_while_training(changes):
+    change = classify_change(Settings(), Settings().replace(**changes))
+    assert change.changed == frozenset(changes)
+    assert (change.none, change.data, change.restart, change.live) == (False, False, False, True)
+
+
+@pytest.mark.parametrize("changes", [{"l2": 0.1}, {"loss": "mse"}, {"optimizer": "batch"}, {"init_w": 0.5},
+                                     {"batch_size": 4}, {"shuffle": False}, {"l2": 0.1, "lr": 0.5}])
+def test_model_and_training_changes_restart_on_the_same_samples(changes):
+    change = classify_change(Settings(), Settings().replace(**changes))
+    assert change.changed == frozenset(changes)
+    assert (change.none, change.data, change.restart, change.live) == (False, False, True, False)
+
+
+@pytest.mark.parametrize("changes", [{"mu0": 0.0}, {"n1": 5}, {"seed": 9}, {"data_path": "x.csv"},
+                                     {"sigma1": 2.0, "lr": 0.5}])
+def test_data_changes_need_new_samples_and_a_restart(changes):
+    change = classify_change(Settings(), Settings().replace(**changes))
+    assert change.changed == frozenset(changes)
+    assert (change.none, change.data, change.restart, change.live) == (False, True, True, False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import warnings
 
 import numpy as np
 import pytest
 
-from model.data import generate
+from model.data import Dataset, generate
 from model.kernel import PYTHON_KERNEL
 from model.neuron import accuracy, objective
 from model.settings import Settings
@@ -152,3 +154,53 @@ def test_view_is_immutable_while_training_goes_on():
     with pytest.raises(ValueError):
         view.history.loss[0] = 0.0
     assert view.progress == pytest.approx(0.2)
+
+
+def _finite_view(trainer: Trainer) -> bool:
+    view = trainer.view()
+    history = view.history
+    numbers = [view.w, view.b, view.loss, view.accuracy, *history.w, *history.b, *history.loss, *history.accuracy]
+    boundaries = [view.boundary] + [record.boundary for record in history.records()]
+    return all(map(math.isfinite, numbers)) and all(x is None or math.isfinite(x) for x in boundaries)
+
+
+CORNERS = [dict(zip(("mu0", "mu1", "sigma0", "sigma1", "init_w", "init_b", "lr", "l2"), values, strict=True))
+           for values in [(-1e6, 1e6, 1e6, 1e6, 1e6, -1e6, 1e3, 1e3), (1e6, 1e6, 1e-6, 1e-6, -1e6, 1e6, 1e3, 0.0),
+                          (-1e6, -1e6, 1e6, 1e-6, 1e6, 1e6, 1e-12, 1e3), (0.0, 1e6, 1e6, 1.0, 1e-320, 1e6, 1.0, 1e-3)]]
+
+
+@pytest.mark.parametrize("corner, loss, optimizer", list(itertools.product(CORNERS, ["bce", "mse"], ["sgd", "batch"])))
+def test_extreme_valid_settings_stay_finite_without_numpy_warnings(corner, loss, optimizer):
+    settings = Settings(n0=20, n1=20, epochs=6, every=2, loss=loss, optimizer=optimizer, **corner)
+    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
+        warnings.simplefilter("error")
+        trainer = Trainer(settings, generate(settings), kernel=PYTHON_KERNEL)
+        trainer.run_to_end()
+        assert _finite_view(trainer)
+    assert trainer.status in ("finished", "diverged")
+
+
+def test_a_loss_that_stops_being_finite_stops_training_at_the_last_finite_point():
+    settings = Settings(init_w=0.0, init_b=0.0, optimizer="batch", lr=6e-291, epochs=3, every=1)
+    data = Dataset([1e300, -1e300, -1e300], [0, 1, 0])
+    trainer = Trainer(settings, data, kernel=PYTHON_KERNEL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        trainer.run_to_end()
+    view = trainer.view()
+    assert view.status == "diverged"
+    assert "the loss stopped being a finite number" in view.message and "rescale the data" in view.message
+    assert (view.w, view.b, view.loss) == (0.0, 0.0, pytest.approx(math.log(2)))
+    assert _finite_view(trainer)
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+def test_samples_the_neuron_cannot_even_start_on_are_refused():
+    with pytest.raises(ValueError, match="not a finite number"):
+        Trainer(Settings(init_w=1e6), Dataset([1e308, -1e308], [0, 1]), kernel=PYTHON_KERNEL)
+
+
+def test_a_boundary_beyond_any_float_is_reported_as_none():
+    trainer = _trainer(init_w=1e-320, init_b=1.0)
+    assert trainer.view().boundary is None
+    assert trainer.view().history.record(0).boundary is None

@@ -1,0 +1,45 @@
+"""The app collects garbage on the GUI thread only and turns uncaught exceptions into a dialog."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import weakref
+
+from PySide6 import QtWidgets
+
+from gui.app import start_collector
+from gui.errors import install_excepthook
+
+
+class Node:
+    def __init__(self) -> None:
+        self.partner = self
+
+
+def test_cycles_are_collected_by_the_gui_thread_timer(qtbot):
+    collector = start_collector()
+    try:
+        assert not gc.isenabled()
+        probe = Node()
+        alive = weakref.ref(probe)
+        del probe
+        garbage = [Node() for _ in range(20 * gc.get_threshold()[0])]
+        del garbage
+        assert alive() is not None
+        qtbot.waitUntil(lambda: alive() is None, timeout=3000)
+    finally:
+        collector.timer.stop()
+
+
+def test_uncaught_exception_in_a_slot_shows_a_copyable_report(window, monkeypatch):
+    monkeypatch.setattr(sys, "excepthook", lambda *args: None)
+    install_excepthook(window.errors)
+    try:
+        raise RuntimeError("kernel failed to load")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    box = window.findChild(QtWidgets.QMessageBox, "errorBox")
+    assert box is not None and box.isVisible()
+    assert "kernel failed to load" in box.text()
+    assert "Traceback" in box.detailedText()
