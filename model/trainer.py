@@ -120,6 +120,16 @@ class Trainer:
     def can_train(self) -> bool:
         return self.status in (READY, TRAINING)
 
+    def next_batch(self) -> np.ndarray | None:
+        """The indices of the samples the next step_batch will use, in order, or None when training cannot go on.
+
+        At an epoch's start this draws the epoch's order exactly as step_batch would, so the step that follows uses
+        these samples: what lets the window take one update apart before it happens."""
+        if not self.can_train:
+            return None
+        start = self._begin_epoch_if_needed()
+        return self.order[start:min(start + self._batch_size(), len(self.data))].copy()
+
     def step_batch(self) -> None:
         """One update: one sample for SGD, one batch for mini-batch, the whole data for full batch."""
         if self.can_train:

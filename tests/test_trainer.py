@@ -204,3 +204,19 @@ def test_a_boundary_beyond_any_float_is_reported_as_none():
     trainer = _trainer(init_w=1e-320, init_b=1.0)
     assert trainer.view().boundary is None
     assert trainer.view().history.record(0).boundary is None
+
+
+@pytest.mark.parametrize(("optimizer", "expected"), [("sgd", 1), ("minibatch", 7), ("batch", 200)])
+def test_next_batch_names_the_samples_the_next_update_uses(optimizer, expected):
+    from model.anatomy import anatomy
+
+    settings = Settings(optimizer=optimizer, batch_size=7, epochs=10)
+    trainer = Trainer(settings, generate(settings))
+    for _ in range(5):
+        indices = trainer.next_batch()
+        assert len(indices) == expected
+        data = trainer.data
+        predicted = anatomy(trainer.w, trainer.b, data.x[indices], data.y[indices], settings.lr, settings.l2,
+                            settings.loss, data)
+        trainer.step_batch()
+        assert (trainer.w, trainer.b) == (predicted.new_w, predicted.new_b)
