@@ -18,6 +18,8 @@ class Analysis(QtCore.QObject):
     """Runs one computation at a time off the GUI thread; reports failures through `failed(title, details)`."""
 
     failed = QtCore.Signal(str, str)
+    busyChanged = QtCore.Signal(str)
+    """What is being computed, in words (empty when nothing is)."""
     _finished = QtCore.Signal(int, object)
 
     def __init__(self, parent: QtCore.QObject | None = None):
@@ -25,23 +27,27 @@ class Analysis(QtCore.QObject):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
         self._newest: dict[str, int] = {}
         self._callbacks: dict[int, tuple[str, Callable[[Any], None]]] = {}
+        self._running: dict[str, str] = {}
         self._next_token = 0
         self._closed = False
         self._finished.connect(self._deliver)
 
-    def request(self, kind: str, compute: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    def request(self, kind: str, description: str, compute: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """Compute in the background; call done(result) on the GUI thread unless a newer `kind` was asked for.
-        After close() nothing more is computed."""
+        The description is shown while it runs, if not empty. After close() nothing more is computed."""
         if self._closed:
             return
         self._next_token += 1
         token = self._next_token
         self._newest[kind] = token
         self._callbacks[token] = (kind, done)
+        if description:
+            self._running[kind] = description
+            self.busyChanged.emit(self.description())
         self._pool.submit(self._run, kind, token, compute)
 
-    def busy(self) -> bool:
-        return bool(self._callbacks)
+    def description(self) -> str:
+        return " ".join(self._running.values())
 
     def close(self) -> None:
         """Drop what is queued and wait for the computation under way, so no thread outlives the window."""
@@ -63,7 +69,11 @@ class Analysis(QtCore.QObject):
 
     def _deliver(self, token: int, result: Any) -> None:
         kind, done = self._callbacks.pop(token, ("", None))
-        if done is not None and result is not _SKIPPED and self._newest.get(kind) == token:
+        if self._newest.get(kind) != token:
+            return
+        if self._running.pop(kind, None) is not None:
+            self.busyChanged.emit(self.description())
+        if done is not None and result is not _SKIPPED:
             done(result)
 
 

@@ -6,44 +6,58 @@ The window and `main.py train --figures` both come here, so a figure made in a s
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from gui.parameter_view import ParameterView
 from gui.render import render_png, render_svg
 from gui.style import configure_pyqtgraph
-from gui.views import LossView, NeuronView, SnapshotGrid, neuron_title
+from gui.surface_picture import SurfacePicture, picture_of
+from gui.views import LossView, NeuronView, SnapshotGrid, legend_below, neuron_title
 from model.data import Dataset
 from model.files import write_bytes_atomic
+from model.landscape import loss_surface
 from model.optimum import Optimum
+from model.problem import Problem, path_window
 from model.settings import Settings
 from model.trainer import TrainerView
 
 FIGURES = {
     "main": "the neuron (samples, z, ŷ, boundary)",
+    "parameters": "the loss over (w, b) with the path",
     "loss": "the loss curve",
     "snapshots": "the snapshot grid",
     "canvas": "the whole canvas",
 }
 FORMATS = ("png", "svg")
-MAIN_SIZE = (900, 560)
-LOSS_SIZE = (700, 450)
+PANEL_SIZES = {"main": (900, 600), "parameters": (640, 600), "loss": (640, 480)}
 CELL_SIZE = (380, 270)
 COLUMNS = 3
+PANELS = {"main": ("main",), "parameters": ("parameters",), "loss": ("loss",), "snapshots": (),
+          "canvas": ("main", "parameters", "loss")}
+"""The plots along a figure's top row; the snapshot grid goes under them in 'snapshots' and 'canvas'."""
+SURFACE_SIZE = 200
 
 
 @dataclass(frozen=True)
 class FigureContent:
-    """What a figure shows: one moment of one run, and how the samples are drawn."""
+    """What a figure shows: one moment of one run, what its data decide, and how the samples are drawn."""
 
     data: Dataset
     loss: str
     view: TrainerView
-    optimum: Optimum
+    problem: Problem | None = None
     samples_at_label: bool = False
     histograms: bool = False
+    picture: SurfacePicture | None = None
+
+    @property
+    def optimum(self) -> Optimum:
+        return self.problem.optimum if self.problem else Optimum(False, reason="not computed")
 
 
 class Figure:
@@ -52,19 +66,21 @@ class Figure:
     def __init__(self, kind: str, content: FigureContent):
         if kind not in FIGURES:
             raise ValueError(f"unknown figure {kind!r}")
+        panels = [name for name in PANELS[kind] if name != "parameters" or content.picture is not None]
+        if kind == "parameters" and not panels:
+            raise ValueError("The loss surface is still being computed; export it again in a moment.")
         self.kind = kind
         self.widget = pg.GraphicsLayoutWidget()
         self.widget.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen)
         layout = self.widget.ci
         width, height = 0, 0
-        if kind in ("main", "canvas"):
-            _draw_main(layout.addPlot(row=0, col=0, colspan=2 if kind == "canvas" else 1), content)
-            width, height = MAIN_SIZE
-        if kind in ("loss", "canvas"):
-            _draw_loss(layout.addPlot(row=0, col=2 if kind == "canvas" else 0), content)
-            width, height = (width + LOSS_SIZE[0], max(height, LOSS_SIZE[1])) if kind == "canvas" else LOSS_SIZE
+        for column, name in enumerate(panels):
+            plot = layout.addPlot(row=0, col=column)
+            legend_below(layout, plot, row=1, col=column, columns=2 if name == "loss" else 3)
+            _DRAW[name](plot, content)
+            width, height = width + PANEL_SIZES[name][0], max(height, PANEL_SIZES[name][1])
         if kind in ("snapshots", "canvas"):
-            grid_layout = layout.addLayout(row=1, col=0, colspan=3) if kind == "canvas" else layout
+            grid_layout = layout.addLayout(row=2, col=0, colspan=max(1, len(panels))) if panels else layout
             grid = _draw_snapshots(grid_layout, content)
             grid_width = CELL_SIZE[0] * COLUMNS
             grid.fit_width(max(width, grid_width))
@@ -122,13 +138,16 @@ def write_figures(out_dir: Path, content: FigureContent, scale: float = 2.0) -> 
 
 
 def headless_figure_writer(out_dir: Path, settings: Settings, data: Dataset, view: TrainerView,
-                           optimum: Optimum) -> list[Path]:
-    """Draw figures without a display: start an offscreen Qt application if none is running."""
+                           problem: Problem) -> list[Path]:
+    """Draw figures without a display: start an offscreen Qt application if none is running. The parameter view
+    shows the surface over the window that frames the whole path, as the window's Fit does."""
     if QtWidgets.QApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         QtWidgets.QApplication([])
     configure_pyqtgraph()
-    return write_figures(out_dir, FigureContent(data, settings.loss, view, optimum))
+    w_range, b_range = path_window(data, view.history, problem)
+    picture = picture_of(loss_surface(data, settings.loss, settings.l2, w_range, b_range, SURFACE_SIZE))
+    return write_figures(out_dir, FigureContent(data, settings.loss, view, problem, picture=picture))
 
 
 def _draw_main(plot: pg.PlotItem, content: FigureContent) -> None:
@@ -139,11 +158,27 @@ def _draw_main(plot: pg.PlotItem, content: FigureContent) -> None:
     neuron.show(view.w, view.b, neuron_title(view.epoch, view.loss, view.accuracy))
 
 
+def _draw_parameters(plot: pg.PlotItem, content: FigureContent) -> None:
+    parameters = ParameterView(plot)
+    parameters.log_colours = content.picture.spans_decades
+    parameters.set_picture(content.picture)
+    if content.problem is not None:
+        parameters.set_optimum(content.problem.optimum, content.problem.ray)
+    parameters.show_path(content.view.history.w, content.view.history.b)
+    surface = content.picture.surface
+    plot.setXRange(surface.w[0], surface.w[-1], padding=0)
+    plot.setYRange(surface.b[0], surface.b[-1], padding=0)
+
+
 def _draw_loss(plot: pg.PlotItem, content: FigureContent) -> None:
     loss = LossView(plot)
     loss.set_loss_name(content.loss)
     loss.set_optimum(content.optimum.loss if content.optimum.exists else None)
     loss.show(content.view.history, content.view.total_epochs)
+
+
+_DRAW: dict[str, Callable[[pg.PlotItem, FigureContent], None]] = {
+    "main": _draw_main, "parameters": _draw_parameters, "loss": _draw_loss}
 
 
 def _draw_snapshots(layout: pg.GraphicsLayout, content: FigureContent) -> SnapshotGrid:

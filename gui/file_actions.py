@@ -38,7 +38,7 @@ class FileActions(QtCore.QObject):
     openRequested = QtCore.Signal(str)
     saveRequested = QtCore.Signal(str)
 
-    def __init__(self, parent: QtWidgets.QWidget, menu: QtWidgets.QMenu, state: Callable[[], WindowState],
+    def __init__(self, parent: QtWidgets.QWidget, menu: QtWidgets.QMenu, state: Callable[[], WindowState | None],
                  status: QtWidgets.QStatusBar, errors: ErrorReporter):
         super().__init__(parent)
         self._parent = parent
@@ -66,10 +66,10 @@ class FileActions(QtCore.QObject):
 
     def export_figure(self, choice: ExportChoice, path: str) -> bool:
         state = self._state()
-        if state.view is None:
+        if state is None or state.view is None:
             return self._nothing_yet()
-        content = FigureContent(state.data, state.settings.loss, state.view, state.optimum,
-                                state.display.samples_at_label, state.display.histograms)
+        content = FigureContent(state.data, state.settings.loss, state.view, state.problem,
+                                state.display.samples_at_label, state.display.histograms, state.picture)
         try:
             width, height = export_figure(choice.kind, content, path, choice.scale)
         except (OSError, ValueError) as error:
@@ -79,14 +79,17 @@ class FileActions(QtCore.QObject):
         return True
 
     def export_history(self, path: str) -> bool:
-        view = self._state().view
-        if view is None:
+        state = self._state()
+        if state is None or state.view is None:
             return self._nothing_yet()
-        write_text_atomic(path, history_csv(view.history))
+        write_text_atomic(path, history_csv(state.view.history))
         return True
 
     def export_samples(self, path: str) -> bool:
-        write_text_atomic(path, format_csv(self._state().data))
+        state = self._state()
+        if state is None:
+            return self._nothing_yet()
+        write_text_atomic(path, format_csv(state.data))
         return True
 
     def _nothing_yet(self) -> bool:

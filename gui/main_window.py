@@ -1,8 +1,9 @@
 """The main window: panels on the left, the canvas on the right, controls in a toolbar and menus.
 
 The window owns no training and no heavy work: it sends commands to the worker thread, asks the analysis thread
-for the exact optimum, and draws the newest view it receives, at most about 60 times a second however fast the
-worker runs. What it shows is one WindowState, replaced whole when the worker reports a new run or view.
+for what the data decide (the exact optimum, η_max) and for loss surfaces, and draws the newest view it receives,
+at most about 60 times a second however fast the worker runs. What it shows is one WindowState, replaced whole when
+the worker reports a new run, a view or an update taken apart.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.actions import make_action
@@ -17,12 +19,16 @@ from gui.analysis import Analysis
 from gui.canvas import Canvas
 from gui.errors import ErrorReporter
 from gui.file_actions import FileActions, app_settings
+from gui.hand_controls import HandControls
+from gui.landscape_control import LandscapeControl
 from gui.panels import SettingsPanel
-from gui.state import NOT_YET, DisplayOptions, WindowState
+from gui.state import UNSTUDIED, DisplayOptions, WindowState
 from gui.style import number
+from gui.surface_picture import SurfacePicture
 from gui.worker import WorkerThread
+from model.anatomy import UpdateStep
 from model.data import Dataset
-from model.optimum import Optimum, exact_optimum
+from model.problem import Problem, study
 from model.settings import Settings, classify_change
 from model.trainer import DIVERGED, FINISHED, TrainerView
 
@@ -32,6 +38,9 @@ DRAW_INTERVAL_MS = 16
 APPLY_DELAY_MS = 300
 """Edits that restart training wait this long after the last keystroke (Enter applies at once)."""
 RATE_WINDOW_S = 1.0
+OSCILLATION_EPOCHS = 6
+BANNER_ALARM = "QLabel { background: #FDECEA; color: #8A1C00; padding: 6px; font-weight: bold; }"
+BANNER_NOTICE = "QLabel { background: #FFF4D6; color: #6B4A00; padding: 6px; }"
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -68,17 +77,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self._rate_mark: tuple[float, int] | None = None
         self._updates_per_second = 0.0
         self._tasks: dict[str, str] = {}
+        self._start_in_flight = False
+        self._start_queued = False
+        self._framed = False
 
         self.errors = ErrorReporter(self)
         self.canvas = Canvas()
         self.panel = SettingsPanel(settings)
+        self.hand = HandControls()
         self.setCentralWidget(self.canvas)
         self._build_dock()
         self.banner = QtWidgets.QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-        self.banner.setStyleSheet("QLabel { background: #FDECEA; color: #8A1C00; padding: 6px; font-weight: bold; }")
         self.banner.hide()
         self.canvas.layout().insertWidget(0, self.banner)
 
@@ -88,6 +100,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._apply_timer = self._single_shot(APPLY_DELAY_MS, self._apply_now)
         self.analysis = Analysis(self)
         self.analysis.failed.connect(self.errors.show_fault)
+        self.analysis.busyChanged.connect(self._analysis_busy)
+        self.landscape = LandscapeControl(self.canvas, self.analysis, lambda: self.state, self._picture_arrived)
+        self.canvas.startPicked.connect(self.set_start)
+        self.hand.pointChosen.connect(self.set_start)
+        self.hand.trainRequested.connect(self._train_from_here)
         self._connect_worker()
         self.file_actions = FileActions(self, self.file_menu, lambda: self.state, self.statusBar(), self.errors)
         self.file_actions.openRequested.connect(self.open_session)
@@ -117,8 +134,14 @@ class MainWindow(QtWidgets.QMainWindow):
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(self.panel)
-        scroll.setMinimumWidth(370)
+        content = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.panel)
+        column.addWidget(self.hand)
+        column.addStretch(1)
+        scroll.setWidget(content)
+        scroll.setMinimumWidth(340)
         dock.setWidget(scroll)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
 
@@ -141,6 +164,7 @@ class MainWindow(QtWidgets.QMainWindow):
         worker.playingChanged.connect(self._playing_changed)
         worker.busy.connect(self._worker_busy)
         worker.sessionSaved.connect(self._session_saved)
+        worker.updateTaken.connect(self._update_taken)
         worker.saveFailed.connect(self._save_failed)
         worker.failed.connect(self.errors.show_fault)
 
@@ -154,11 +178,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_action = action("Play", "Space", "Train continuously at the chosen speed", self.toggle_play,
                                   icon.SP_MediaPlay)
         self.step_epoch_action = action("Step epoch", "Right", "Train exactly one epoch",
-                                        self._after_edits(self.stepEpochRequested), icon.SP_MediaSeekForward)
+                                        self._after_edits(self.stepEpochRequested, True), icon.SP_MediaSeekForward)
         self.step_batch_action = action("Step update", "Shift+Right", "One update: one sample (SGD) or one batch",
-                                        self._after_edits(self.stepBatchRequested), icon.SP_MediaSkipForward)
+                                        self._after_edits(self.stepBatchRequested, False), icon.SP_MediaSkipForward)
         self.run_to_end_action = action("Run to end", "Ctrl+End", "Train all remaining epochs as fast as possible",
-                                        self._after_edits(self.runToEndRequested), icon.SP_MediaSkipForward)
+                                        self._after_edits(self.runToEndRequested, True), icon.SP_MediaSkipForward)
         self.reset_action = action("Reset", "Ctrl+R", "Back to epoch 0 with the initial weights", self.reset,
                                    icon.SP_BrowserReload)
         self.training_actions = [self.play_action, self.step_epoch_action, self.step_batch_action,
@@ -215,18 +239,24 @@ class MainWindow(QtWidgets.QMainWindow):
             self.pauseRequested.emit()
         elif self.play_action.isEnabled():
             self._apply_now()
+            self._clear_update()
+            self._warn_beyond_lr_limit()
             self.playRequested.emit()
 
     def reset(self) -> None:
         self._apply_now()
+        self._clear_update()
         self.resetRequested.emit(self._next_ticket())
         self.statusBar().showMessage("Training reset to epoch 0.", 4000)
 
-    def _after_edits(self, signal: QtCore.SignalInstance) -> Callable[[], None]:
-        """A command that first applies edits still waiting out their delay, so it acts on what the panel shows."""
+    def _after_edits(self, signal: QtCore.SignalInstance, moves_on: bool) -> Callable[[], None]:
+        """A command that first applies edits still waiting out their delay, so it acts on what the panel shows;
+        one that moves training on other than by a single update clears the update taken apart."""
 
         def send() -> None:
             self._apply_now()
+            if moves_on:
+                self._clear_update()
             signal.emit()
 
         return send
@@ -275,6 +305,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self._requested = candidate
         if change.restart:
+            self._clear_update()
             self.configureRequested.emit(self._next_run(), candidate, False)
             what = "Data" if change.data else "Model or training settings"
             self.statusBar().showMessage(f"{what} changed: training restarted from epoch 0.", 5000)
@@ -323,9 +354,9 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         previous = self.state
         restart = previous is None or data is not previous.data or classify_change(previous.settings, settings).restart
-        same_problem = previous is not None and previous.optimum_matches(data, settings.loss, settings.l2)
-        self.state = WindowState(settings, data, previous.optimum if same_problem else NOT_YET,
-                                 self.panel.display_options(), previous.view if previous else None)
+        same = previous is not None and previous.same_problem(data, settings.loss, settings.l2)
+        self.state = WindowState(settings, data, previous.problem if same else UNSTUDIED, self.panel.display_options(),
+                                 previous.view if previous else None, previous.picture if same else None)
         if ticket == self._opening_ticket:
             self.panel.set_settings(settings)
             self.statusBar().showMessage("Opened the session.", 5000)
@@ -333,23 +364,82 @@ class MainWindow(QtWidgets.QMainWindow):
             self._requested = settings
         if restart:
             self.canvas.set_data(data, settings.loss, settings.every, self.state.display)
-            self.canvas.set_optimum(self.state.optimum)
+            self.canvas.set_problem(self.state.problem)
+            self._start_landed()
         else:
             self.canvas.set_snapshot_interval(settings.every)
-        if not same_problem:
-            self._request_optimum(data, settings.loss, settings.l2)
+        if not same:
+            self.canvas.set_picture(None)
+            self._framed = False
+            self.analysis.request("exact optimum", f"Studying {len(data):,} samples (exact optimum, η_max)…",
+                                  lambda: study(data, settings.loss, settings.l2),
+                                  lambda problem: self._problem_arrived(data, settings.loss, settings.l2, problem))
 
-    def _request_optimum(self, data: Dataset, loss: str, l2: float) -> None:
-        self._set_task("optimum", f"Computing the exact optimum for {len(data):,} samples…")
-        self.analysis.request("exact optimum", lambda: exact_optimum(data, loss, l2),
-                              lambda optimum: self._optimum_arrived(data, loss, l2, optimum))
-
-    def _optimum_arrived(self, data: Dataset, loss: str, l2: float, optimum: Optimum) -> None:
-        if self.state is None or not self.state.optimum_matches(data, loss, l2):
+    def _problem_arrived(self, data: Dataset, loss: str, l2: float, problem: Problem) -> None:
+        if self.state is None or not self.state.same_problem(data, loss, l2):
             return
-        self._set_task("optimum", "")
-        self.state = self.state.replace(optimum=optimum)
-        self.canvas.set_optimum(optimum)
+        self.state = self.state.replace(problem=problem)
+        self.canvas.set_problem(problem)
+        self.panel.set_lr_limit(problem.lr_limit)
+        self._frame_parameters()
+
+    def _frame_parameters(self) -> None:
+        """The first view of the (w, b) plane for new data frames the start and the optimum."""
+        if not self._framed and self.state is not None and self.state.view is not None \
+                and self.state.problem is not UNSTUDIED:
+            self._framed = True
+            self.landscape.fit()
+
+    def _picture_arrived(self, data: Dataset, loss: str, l2: float, picture: SurfacePicture) -> None:
+        if self.state is None or not self.state.same_problem(data, loss, l2):
+            return
+        self.state = self.state.replace(picture=picture)
+        self.canvas.set_picture(picture)
+        surface = picture.surface
+        self.hand.set_ranges((float(surface.w[0]), float(surface.w[-1])), (float(surface.b[0]), float(surface.b[-1])))
+
+    def _analysis_busy(self, description: str) -> None:
+        self._set_task("analysis", description)
+
+    def set_start(self, w: float, b: float) -> None:
+        """Start training at (w, b): the run resets there at once (the Model panel shows the values), so the curves
+        follow a drag. While one restart is on its way the newest point waits, so a fast drag never queues up."""
+        candidate = self.panel.settings().replace(init_w=float(w), init_b=float(b))
+        problems = candidate.problems()
+        if problems:
+            self.statusBar().showMessage(" ".join(problems.values()), 5000)
+            return
+        self.panel.set_settings(candidate)
+        self._apply_timer.stop()
+        self._candidate = candidate
+        if self._start_in_flight:
+            self._start_queued = True
+            return
+        self._start_in_flight = True
+        self._apply_now()
+
+    def _start_landed(self) -> None:
+        self._start_in_flight = False
+        if self._start_queued:
+            self._start_queued = False
+            self._start_in_flight = True
+            self._apply_now()
+
+    def _train_from_here(self) -> None:
+        if not self.playing:
+            self.toggle_play()
+
+    def _update_taken(self, ticket: int, step: UpdateStep) -> None:
+        if ticket != self._ticket or self.state is None:
+            return
+        self.state = self.state.replace(step=step)
+        self.canvas.show_update(step, self.state.data)
+        self.landscape.show_batch_loss(step)
+
+    def _clear_update(self) -> None:
+        if self.state is not None and self.state.step is not None:
+            self.state = self.state.replace(step=None)
+            self.canvas.show_update(None)
 
     def _refused(self, ticket: int, title: str, message: str) -> None:
         """A file or request was refused: say why, and show the run that is still going on."""
@@ -402,7 +492,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._last_draw.start()
         self.state = self.state.replace(view=view)
         self.canvas.show_view(view)
+        self.hand.show_point(view.w, view.b)
         self._show_numbers(view)
+        self._frame_parameters()
         self.viewDrawn.emit(view)
 
     def _show_numbers(self, view: TrainerView) -> None:
@@ -417,11 +509,44 @@ class MainWindow(QtWidgets.QMainWindow):
         self.epoch_label.setText(f"  Epoch {view.epoch} / {view.total_epochs}  ")
         self.progress.setValue(round(view.progress * 1000))
         if view.status == DIVERGED:
-            self.banner.setText(view.message)
-            self.banner.show()
+            self._show_banner(" ".join(filter(None, (view.message, self._lr_limit_reason()))), BANNER_ALARM)
+        elif self._oscillating(view):
+            self._show_banner(f"The loss goes up and down from epoch to epoch. {self._lr_limit_reason()}",
+                              BANNER_NOTICE)
         elif view.status == FINISHED:
             self.statusBar().showMessage(view.message, 5000)
         self._refresh_enabled(view)
+
+    def _show_banner(self, text: str, style: str) -> None:
+        self.banner.setStyleSheet(style)
+        self.banner.setText(text)
+        self.banner.show()
+
+    def _lr_limit_reason(self, lr: float | None = None) -> str:
+        """Why a run oscillates or runs away when η (the run's unless given) is beyond the stability limit; empty
+        when it is not."""
+        if self.state is None or self.state.problem.lr_limit is None:
+            return ""
+        lr, limit = self.state.settings.lr if lr is None else lr, self.state.problem.lr_limit
+        if lr <= limit:
+            return ""
+        return (f"The learning rate η = {lr:g} is above η_max = {limit:.4g}, the largest step full-batch descent "
+                "can take near the optimum without overshooting it further each time (2 / the loss's steepest "
+                "curvature there). Lower η below η_max.")
+
+    def _oscillating(self, view: TrainerView) -> bool:
+        """The last epochs' losses alternate up and down, and η is beyond the limit that explains it."""
+        losses = view.history.loss[-OSCILLATION_EPOCHS:]
+        if losses.size < OSCILLATION_EPOCHS or not self._lr_limit_reason():
+            return False
+        steps = np.sign(np.diff(losses))
+        return bool(np.all(steps[1:] * steps[:-1] < 0))
+
+    def _warn_beyond_lr_limit(self) -> None:
+        reason = self._lr_limit_reason(self._requested.lr)
+        if reason:
+            self.statusBar().showMessage(reason + " Per-sample SGD and mini-batches add their own noise on top.",
+                                         10000)
 
     def _measure_rate(self, view: TrainerView) -> float:
         now = QtCore.QTime.currentTime().msecsSinceStartOfDay() / 1000
@@ -458,11 +583,13 @@ class MainWindow(QtWidgets.QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QtCore.QByteArray):
             self.restoreState(state)
+        self.canvas.restore_layout(stored)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         stored = app_settings()
         stored.setValue(GEOMETRY_KEY, self.saveGeometry())
         stored.setValue(STATE_KEY, self.saveState())
+        self.canvas.save_layout(stored)
         self._draw_timer.stop()
         self._apply_timer.stop()
         self._ticket = self._run_ticket = 1 << 62

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
+from gui.marked_slider import MarkedSlider
 from gui.state import DisplayOptions
 from model.settings import DATA_FIELDS, PRESETS, Settings
 
@@ -73,6 +74,7 @@ class SettingsPanel(QtWidgets.QWidget):
         self._random: dict[str, QtWidgets.QCheckBox] = {}
         self._problems: dict[str, str] = {}
         self._updating = False
+        self._lr_limit: float | None = None
         layout = QtWidgets.QVBoxLayout(self)
         for title, specs in GROUPS.items():
             box = QtWidgets.QGroupBox(title)
@@ -104,7 +106,7 @@ class SettingsPanel(QtWidgets.QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(edit, 1)
         if spec.name == "lr":
-            self.lr_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+            self.lr_slider = MarkedSlider()
             low, high = (decade * LR_SLIDER_STEPS_PER_DECADE for decade in LR_DECADES)
             self.lr_slider.setRange(low, high)
             self.lr_slider.setToolTip("Learning rate on a log scale, from 0.00001 to 10.")
@@ -162,6 +164,13 @@ class SettingsPanel(QtWidgets.QWidget):
             self.optimizer.activated.connect(self._edited)
             form.addRow("optimizer", self.optimizer)
         else:
+            self.lr_limit_label = QtWidgets.QLabel()
+            self.lr_limit_label.setObjectName("lrLimit")
+            self.lr_limit_label.setWordWrap(True)
+            self.lr_limit_label.setToolTip("Near the optimum, full-batch gradient descent settles only for η < η_max = "
+                                           "2 / λ_max, λ_max the largest curvature of the loss there. Larger steps "
+                                           "overshoot by more each time: the loss oscillates or runs away.")
+            form.addRow(self.lr_limit_label)
             self.shuffle = QtWidgets.QCheckBox("shuffle every epoch")
             self.shuffle.setToolTip("Visit the samples in a new random order each epoch.")
             self.shuffle.toggled.connect(self._edited)
@@ -203,12 +212,34 @@ class SettingsPanel(QtWidgets.QWidget):
             speed = self.speed.findData(settings.speed)
             self.speed.setCurrentIndex(speed if speed >= 0 else len(SPEEDS) - 1)
             self._show_data_source(settings)
+            self._show_lr_limit()
             self._mark({})
         finally:
             self._updating = False
 
     def settings(self) -> Settings:
         return self._settings
+
+    def set_lr_limit(self, limit: float | None) -> None:
+        """Mark η_max on the learning-rate slider and say in words whether η is beyond it."""
+        self._lr_limit = limit
+        mark = None if limit is None or limit <= 0 else round(math.log10(limit) * LR_SLIDER_STEPS_PER_DECADE)
+        self.lr_slider.set_mark(mark)
+        self._show_lr_limit()
+
+    def _show_lr_limit(self) -> None:
+        limit, lr = self._lr_limit, self._settings.lr
+        if limit is None:
+            self.lr_limit_label.setText("η_max: needs an exact optimum (cross-entropy, overlapping classes or λ > 0).")
+            self.lr_limit_label.setStyleSheet("color: #666666;")
+        elif lr < limit:
+            self.lr_limit_label.setText(f"Stable near the optimum for η < η_max = {limit:.4g} (the mark).")
+            self.lr_limit_label.setStyleSheet("color: #2E6B3A;")
+        else:
+            self.lr_limit_label.setText(
+                f"η = {lr:g} is above η_max = {limit:.4g}: near the optimum each full-batch step overshoots, so the "
+                "loss will oscillate or run away. SGD and mini-batches add their own noise on top.")
+            self.lr_limit_label.setStyleSheet("color: #B03A00; font-weight: bold;")
 
     def display_options(self) -> DisplayOptions:
         return DisplayOptions(self.at_label.isChecked(), self.histograms.isChecked())
@@ -275,6 +306,7 @@ class SettingsPanel(QtWidgets.QWidget):
         if not problems:
             self._settings = candidate
             self._show_data_source(candidate)
+            self._show_lr_limit()
         self.settingsEdited.emit(candidate, problems)
 
     def _mark(self, problems: dict[str, str]) -> None:

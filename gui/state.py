@@ -1,5 +1,6 @@
-"""What the window shows, held in one immutable value: the run's settings and samples, the exact optimum, the
-display options and the newest drawn view. Everything that draws or exports reads it from here and nowhere else.
+"""What the window shows, held in one immutable value: the run's settings and samples, what the data decides
+(the exact optimum, η_max), the loss surface, the display options, the newest drawn view and the last update taken
+apart. Everything that draws or exports reads it from here and nowhere else.
 """
 
 from __future__ import annotations
@@ -7,12 +8,17 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from gui.surface_picture import SurfacePicture
+from model.anatomy import UpdateStep
 from model.data import Dataset
 from model.optimum import Optimum
+from model.problem import Problem
 from model.settings import Settings
 from model.trainer import TrainerView
 
 NOT_YET = Optimum(False, reason="The exact optimum is still being computed.")
+UNSTUDIED = Problem(NOT_YET, None, None)
+"""What the window knows of the data's problem before the analysis thread has answered."""
 
 
 @dataclass(frozen=True)
@@ -29,13 +35,21 @@ class WindowState:
 
     settings: Settings
     data: Dataset
-    optimum: Optimum = NOT_YET
+    problem: Problem = UNSTUDIED
+    """UNSTUDIED until the analysis thread has studied these samples with this loss and λ."""
     display: DisplayOptions = DisplayOptions()
     view: TrainerView | None = None
+    picture: SurfacePicture | None = None
+    step: UpdateStep | None = None
+    """The last single update taken apart, until training moves on another way."""
+
+    @property
+    def optimum(self) -> Optimum:
+        return self.problem.optimum
 
     def replace(self, **changes: object) -> WindowState:
         return dataclasses.replace(self, **changes)
 
-    def optimum_matches(self, data: Dataset, loss: str, l2: float) -> bool:
-        """True when an optimum computed for (data, loss, l2) belongs to this run."""
+    def same_problem(self, data: Dataset, loss: str, l2: float) -> bool:
+        """True when what was computed for (data, loss, l2) belongs to this run."""
         return data is self.data and (loss, l2) == (self.settings.loss, self.settings.l2)

@@ -12,10 +12,15 @@ SIGMOID_COLOUR = "#D55E00"
 BOUNDARY_COLOUR = "#009E73"
 LOSS_COLOUR = "#CC79A7"
 OPTIMUM_COLOUR = "#333333"
+PATH_COLOUR = "#F0E442"
+"""Yellow: the training path stays visible on the dark-to-light loss colours."""
+GRADIENT_COLOUR = "#56B4E9"
+BATCH_COLOUR = "#CC79A7"
 Y_RANGE = (-0.25, 1.25)
 """The tutorial's vertical window: room for samples at 0 and 1 and the sigmoid between."""
 
 FONT_SIZE = 11
+LEGEND_FONT_SIZE = 9
 
 
 def configure_pyqtgraph() -> None:

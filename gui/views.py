@@ -32,14 +32,26 @@ def curve_grid(data: Dataset) -> np.ndarray:
     return np.linspace(low - margin, high + margin, CURVE_POINTS)
 
 
+def legend_below(layout: pg.GraphicsLayout, plot: pg.PlotItem, row: int, col: int = 0,
+                 columns: int = 4) -> pg.LegendItem:
+    """A legend in its own layout cell under the plot, so it never covers the data."""
+    legend = pg.LegendItem(colCount=columns, labelTextSize=f"{style.LEGEND_FONT_SIZE}pt", verSpacing=-6,
+                           horSpacing=12)
+    layout.addItem(legend, row=row, col=col)
+    plot.legend = legend
+    return legend
+
+
 class NeuronView:
-    """Samples of both classes, the line z = w·x + b, the sigmoid ŷ = σ(z) and the boundary x* on one plot."""
+    """Samples of both classes, the line z = w·x + b, the sigmoid ŷ = σ(z) and the boundary x* on one plot.
+
+    A full view also shows the curves just before the last single update, faintly, and rings the samples that
+    update used. Its plot must have a legend (see legend_below); compact snapshot cells have none."""
 
     def __init__(self, plot: pg.PlotItem, compact: bool = False):
         self.plot = plot
         self.compact = compact
         if not compact:
-            plot.addLegend(offset=(10, 10), labelTextSize=f"{style.FONT_SIZE}pt")
             plot.setLabel("bottom", "x (input)")
             plot.setLabel("left", "class · z · ŷ")
             plot.showGrid(x=True, y=True, alpha=0.2)
@@ -59,6 +71,12 @@ class NeuronView:
         ]
         for item in self.samples:
             plot.addItem(item)
+        self.ghost_z = plot.plot(pen=style.pen(style.Z_LINE_COLOUR, 1, dashed=True))
+        self.ghost_sigmoid = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 2))
+        for ghost in (self.ghost_z, self.ghost_sigmoid):
+            ghost.setOpacity(0.3)
+        self.batch = pg.ScatterPlotItem(size=17, brush=None, pen=pg.mkPen(style.BATCH_COLOUR, width=2.5))
+        plot.addItem(self.batch)
         self.z_line = plot.plot(pen=style.pen(style.Z_LINE_COLOUR, 1.5, dashed=True), name="z = w·x + b")
         self.sigmoid = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 3), name="ŷ = σ(z)")
         self.optimum = plot.plot(pen=style.pen(style.OPTIMUM_COLOUR, 2, dotted=True))
@@ -67,13 +85,16 @@ class NeuronView:
         plot.addItem(self.boundary)
         if not compact:
             plot.legend.addItem(pg.PlotDataItem(pen=style.pen(style.BOUNDARY_COLOUR, 2, dashed=True)),
-                                "boundary x* (ŷ = 0.5)")
+                                "boundary x*")
         self._grid = np.zeros(0)
         self._optimum_in_legend = False
+        self._samples_at_label = False
 
     def set_data(self, data: Dataset, samples_at_label: bool = False, histograms: bool = False) -> None:
         """Show the samples at y = 0 (the neuron's input line) or at y = label (the target it should output)."""
         self._grid = curve_grid(data)
+        self._samples_at_label = samples_at_label
+        self.show_update(None)
         low, high = self._grid[0], self._grid[-1]
         edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
         counts = [np.histogram(data.of_class(label), bins=edges)[0] for label in (0, 1)]
@@ -91,7 +112,7 @@ class NeuronView:
         self._optimum_weights = (optimum.w, optimum.b) if optimum.exists else None
         self._draw_optimum()
         if not self.compact and self._optimum_weights is not None and not self._optimum_in_legend:
-            self.plot.legend.addItem(self.optimum, "ŷ at the exact optimum")
+            self.plot.legend.addItem(self.optimum, "ŷ at the optimum")
             self._optimum_in_legend = True
         elif self._optimum_in_legend and self._optimum_weights is None:
             self.plot.legend.removeItem(self.optimum)
@@ -103,6 +124,20 @@ class NeuronView:
             return
         w, b = self._optimum_weights
         self.optimum.setData(self._grid, sigmoid(w * self._grid + b))
+
+    def show_update(self, before: tuple[float, float] | None, batch_x: np.ndarray | None = None,
+                    batch_y: np.ndarray | None = None) -> None:
+        """Ghost the curves at (w, b) before an update and ring the samples it used; None clears both."""
+        if before is None:
+            self.ghost_z.setData([], [])
+            self.ghost_sigmoid.setData([], [])
+            self.batch.setData([], [])
+            return
+        z = before[0] * self._grid + before[1]
+        self.ghost_z.setData(self._grid, z)
+        self.ghost_sigmoid.setData(self._grid, sigmoid(z))
+        heights = batch_y if self._samples_at_label else np.zeros_like(batch_x)
+        self.batch.setData(x=batch_x, y=heights)
 
     def show(self, w: float, b: float, title: str) -> None:
         z = w * self._grid + b
@@ -120,12 +155,11 @@ class LossView:
 
     def __init__(self, plot: pg.PlotItem):
         self.plot = plot
-        plot.addLegend(offset=(-10, 10), labelTextSize=f"{style.FONT_SIZE}pt")
         plot.setLabel("bottom", "epoch")
         plot.showGrid(x=True, y=True, alpha=0.2)
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("bottom").enableAutoSIPrefix(False)
-        self.curve = plot.plot(pen=style.pen(style.LOSS_COLOUR, 2.5), name="loss after each epoch")
+        self.curve = plot.plot(pen=style.pen(style.LOSS_COLOUR, 2.5), name="loss per epoch")
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
         self.optimum = pg.InfiniteLine(angle=0, pen=style.pen(style.OPTIMUM_COLOUR, 1.5, dashed=True))
@@ -147,7 +181,7 @@ class LossView:
             if loss is None:
                 self.plot.legend.removeItem(self._optimum_legend)
             else:
-                self.plot.legend.addItem(self._optimum_legend, "exact optimum (Newton)")
+                self.plot.legend.addItem(self._optimum_legend, "exact optimum")
             self._legend_shows_optimum = loss is not None
 
     def show(self, history: HistoryView, total_epochs: int) -> None:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from PySide6 import QtCore
 
 from gui.errors import reason
+from model.anatomy import take_one_update
 from model.csv_io import DataFileError
 from model.session import SessionError, load_session, save_session, session_of
 from model.settings import Settings, classify_change
@@ -60,6 +61,8 @@ class TrainingWorker(QtCore.QObject):
     playingChanged = QtCore.Signal(bool)
     busy = QtCore.Signal(str)
     """A long task started (its description) or ended (empty text)."""
+    updateTaken = QtCore.Signal(int, object)
+    """(ticket, UpdateStep): the single update just made, taken apart; its view follows."""
     sessionSaved = QtCore.Signal(str, int)
     saveFailed = QtCore.Signal(str)
     """Why a session could not be written; the run goes on untouched."""
@@ -152,7 +155,13 @@ class TrainingWorker(QtCore.QObject):
     @QtCore.Slot()
     @reported("The update could not be made")
     def step_batch(self) -> None:
-        self._command(lambda trainer: trainer.step_batch())
+        """One update, taken apart for the window before it is made (the samples it uses, every sample's pull)."""
+        self._command(self._step_taken_apart)
+
+    def _step_taken_apart(self, trainer: Trainer) -> None:
+        step = take_one_update(trainer)
+        if step is not None:
+            self.updateTaken.emit(self._ticket, step)
 
     @QtCore.Slot()
     @reported("Training could not run to the end")

@@ -11,6 +11,7 @@ import numpy as np
 
 from model.data import Dataset
 from model.neuron import objective, sigmoid
+from model.trainer import Trainer
 
 DIGITS = 4
 """Significant digits of the numbers on the card: enough to follow the arithmetic, few enough to read."""
@@ -185,3 +186,28 @@ def _frozen(values: list[float]) -> np.ndarray:
     array = np.array(values, dtype=np.float64)
     array.flags.writeable = False
     return array
+
+
+@dataclass(frozen=True, eq=False)
+class UpdateStep:
+    """One update as the window shows it: its anatomy, which samples it used (indices into the data), and every
+    sample's shares of the gradient at the point before it."""
+
+    update: UpdateAnatomy
+    indices: np.ndarray
+    share_w: np.ndarray
+    share_b: np.ndarray
+
+
+def take_one_update(trainer: Trainer) -> UpdateStep | None:
+    """Make the trainer's next update and return it taken apart, or None when training cannot go on."""
+    indices = trainer.next_batch()
+    if indices is None:
+        return None
+    data, s = trainer.data, trainer.settings
+    update = anatomy(trainer.w, trainer.b, data.x[indices], data.y[indices], s.lr, s.l2, s.loss, data)
+    share_w, share_b = shares(trainer.w, trainer.b, data.x, data.y, s.loss)
+    trainer.step_batch()
+    for array in (indices, share_w, share_b):
+        array.flags.writeable = False
+    return UpdateStep(update, indices, share_w, share_b)

@@ -13,7 +13,8 @@ from pathlib import Path
 from model.csv_io import DataFileError
 from model.data import Dataset
 from model.files import write_text_atomic
-from model.optimum import Optimum, exact_optimum
+from model.landscape import landscape_csv, loss_surface
+from model.problem import Problem, path_window, study
 from model.report import history_csv, result_json
 from model.settings import LOSSES, OPTIMIZERS, PRESETS, Settings, SettingsError, apply_preset
 from model.sources import dataset_for
@@ -25,8 +26,11 @@ GAUSSIAN_FIELDS = ("mu0", "sigma0", "n0", "mu1", "sigma1", "n1")
 OPTION_FIELDS = (
     *GAUSSIAN_FIELDS, "seed", "loss", "optimizer", "batch_size", "lr", "epochs", "l2", "init_w", "init_b", "every",
 )
-VALUE_OPTIONS = frozenset({"--preset", "--data", "--out", *(f"--{name.replace('_', '-')}" for name in OPTION_FIELDS)})
-FLAG_OPTIONS = frozenset({"--no-shuffle", "--figures", "--quiet", "--help"})
+VALUE_OPTIONS = frozenset({"--preset", "--data", "--out", "--landscape-size",
+                           *(f"--{name.replace('_', '-')}" for name in OPTION_FIELDS)})
+FLAG_OPTIONS = frozenset({"--no-shuffle", "--figures", "--landscape", "--quiet", "--help"})
+LANDSCAPE_SIZES = (2, 1000)
+DEFAULT_LANDSCAPE_SIZE = 200
 
 
 class UsageError(Exception):
@@ -44,6 +48,8 @@ class TrainCommand:
     out: Path | None
     figures: bool
     quiet: bool
+    landscape_size: int | None = None
+    """Grid points per side of landscape.csv, or None when it is not asked for."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--out", metavar="DIR", help="write history.csv and result.json into DIR (created if needed)")
     output.add_argument("--figures", action="store_true",
                         help="also write the figures (PNG and SVG) into DIR; needs --out")
+    output.add_argument("--landscape", action="store_true",
+                        help="also write landscape.csv (w,b,loss): the loss surface over the (w, b) window that frames "
+                             "the path and the optimum, as the window's parameter view shows it; needs --out")
+    output.add_argument("--landscape-size", dest="landscape_size", type=int, metavar="N",
+                        help="grid points per side of landscape.csv (default 200, so 40,000 rows)")
     output.add_argument("--quiet", action="store_true", help="print only the final line")
     return parser
 
@@ -105,8 +116,15 @@ def parse_train_args(argv: Sequence[str]) -> TrainCommand:
         if args.preset is not None or clashing:
             raise UsageError(f"--data cannot be combined with {', '.join(clashing or ['--preset'])}.")
         given["data_path"] = args.data
-    if args.figures and args.out is None:
-        raise UsageError("--figures needs --out DIR to know where to write them.")
+    for flag, wanted in (("--figures", args.figures), ("--landscape", args.landscape)):
+        if wanted and args.out is None:
+            raise UsageError(f"{flag} needs --out DIR to know where to write.")
+    if args.landscape_size is not None and not args.landscape:
+        raise UsageError("--landscape-size goes with --landscape.")
+    size = DEFAULT_LANDSCAPE_SIZE if args.landscape_size is None else args.landscape_size
+    if not LANDSCAPE_SIZES[0] <= size <= LANDSCAPE_SIZES[1]:
+        raise UsageError(f"--landscape-size: the grid must have from {LANDSCAPE_SIZES[0]} to {LANDSCAPE_SIZES[1]} "
+                         "points per side.")
     if args.out == "":
         raise UsageError("--out needs the name of a folder, but it was empty.")
     try:
@@ -114,7 +132,8 @@ def parse_train_args(argv: Sequence[str]) -> TrainCommand:
     except SettingsError as error:
         name, message = next(iter(error.problems.items()))
         raise UsageError(f"--{name.replace('_', '-')}: {message}") from None
-    return TrainCommand(settings, None if args.out is None else Path(args.out), args.figures, args.quiet)
+    return TrainCommand(settings, None if args.out is None else Path(args.out), args.figures, args.quiet,
+                        size if args.landscape else None)
 
 
 def _join_negative_values(argv: Sequence[str]) -> list[str]:
@@ -168,7 +187,7 @@ def _prepare_out(out: Path) -> None:
         raise UsageError(f"--out {out}: cannot write results there ({reason}).") from None
 
 
-FigureWriter = Callable[[Path, Settings, Dataset, TrainerView, Optimum], list[Path]]
+FigureWriter = Callable[[Path, Settings, Dataset, TrainerView, Problem], list[Path]]
 
 
 def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None) -> int:
@@ -192,17 +211,20 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None) ->
         if not command.quiet and trainer.status != DIVERGED:
             _print_progress(trainer)
     view = trainer.view()
-    optimum = exact_optimum(data, settings.loss, settings.l2)
+    problem = study(data, settings.loss, settings.l2)
     if command.out is not None:
         try:
             write_text_atomic(command.out / "history.csv", history_csv(view.history))
-            write_text_atomic(command.out / "result.json", result_json(settings, view, optimum))
+            write_text_atomic(command.out / "result.json", result_json(settings, view, problem))
+            if command.landscape_size is not None:
+                write_text_atomic(command.out / "landscape.csv", _landscape(data, settings, view, problem,
+                                                                             command.landscape_size))
             if command.figures and figure_writer is not None:
-                figure_writer(command.out, settings, data, view, optimum)
+                figure_writer(command.out, settings, data, view, problem)
         except OSError as error:
             print(f"main.py train: error: cannot write to {command.out}: {error.strerror or error}", file=sys.stderr)
             return EXIT_USAGE
-    print(_summary(view, optimum))
+    print(_summary(view, problem))
     if view.status == DIVERGED:
         print(f"main.py train: {view.message}", file=sys.stderr)
         return EXIT_DIVERGED
@@ -215,12 +237,19 @@ def _print_progress(trainer: Trainer) -> None:
           f"w {record.w:+.6f}  b {record.b:+.6f}")
 
 
-def _summary(view: TrainerView, optimum: Optimum) -> str:
+def _landscape(data: Dataset, settings: Settings, view: TrainerView, problem: Problem, size: int) -> str:
+    w_range, b_range = path_window(data, view.history, problem)
+    return landscape_csv(loss_surface(data, settings.loss, settings.l2, w_range, b_range, size))
+
+
+def _summary(view: TrainerView, problem: Problem) -> str:
     boundary = "none" if view.boundary is None else f"{view.boundary:+.6f}"
     line = (f"{view.status}: epoch {view.epoch}, w {view.w:+.6f}, b {view.b:+.6f}, loss {view.loss:.6f}, "
             f"accuracy {view.accuracy:.3f}, boundary x* {boundary}")
+    optimum = problem.optimum
     if optimum.exists:
-        return line + f"; exact optimum w {optimum.w:+.6f}, b {optimum.b:+.6f}, loss {optimum.loss:.6f}"
+        return line + (f"; exact optimum w {optimum.w:+.6f}, b {optimum.b:+.6f}, loss {optimum.loss:.6f}; "
+                       f"full-batch steps are stable near it for η < {problem.lr_limit:.6g}")
     return line + f"; no exact optimum: {optimum.reason}"
 
 

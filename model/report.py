@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from model.history import HistoryView
-from model.optimum import Optimum
+from model.problem import Problem
 from model.settings import Settings
 from model.trainer import TrainerView
 
@@ -21,8 +21,9 @@ def history_csv(history: HistoryView) -> str:
     return "\n".join(lines) + "\n"
 
 
-def result_json(settings: Settings, view: TrainerView, optimum: Optimum) -> str:
-    """Settings, the final neuron and the exact optimum (or why there is none), as indented JSON.
+def result_json(settings: Settings, view: TrainerView, problem: Problem) -> str:
+    """Settings, the final neuron, the exact optimum (or why there is none) and the learning-rate limit η_max of
+    full-batch descent (null without an optimum), as indented JSON.
 
     Always valid JSON: NaN or Infinity, which many readers reject, raise ValueError instead of being written (the
     trainer and the optimum never hand them out).
@@ -33,6 +34,7 @@ def result_json(settings: Settings, view: TrainerView, optimum: Optimum) -> str:
             "epoch": view.epoch, "w": view.w, "b": view.b, "loss": view.loss, "accuracy": view.accuracy,
             "boundary": view.boundary, "status": view.status, "message": view.message,
         },
-        "optimum": optimum.to_dict(),
+        "optimum": problem.optimum.to_dict(),
+        "lr_limit": problem.lr_limit,
     }
     return json.dumps(result, indent=2, allow_nan=False) + "\n"

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from model.anatomy import anatomy, card, number, shares
+from model.anatomy import anatomy, card, number, shares, take_one_update
 from model.data import Dataset, generate
 from model.kernel import PYTHON_KERNEL, compiled_kernel, train_span
 from model.neuron import gradient
@@ -134,3 +134,19 @@ def test_small_steps_still_show_a_change():
                                              (123456789.0, "1.235e+08"), (-2.5e-07, "−2.5e-07")])
 def test_numbers_are_readable(value, text):
     assert number(value) == text
+
+
+def test_one_update_taken_apart_is_the_update_the_trainer_makes():
+    settings = Settings(optimizer="minibatch", batch_size=5, epochs=2, l2=0.05)
+    trainer = Trainer(settings, generate(settings))
+    twin = Trainer(settings, generate(settings))
+    for _ in range(50):
+        step = take_one_update(trainer)
+        twin.step_batch()
+        assert (step.update.new_w, step.update.new_b) == (trainer.w, trainer.b) == (twin.w, twin.b)
+        assert step.indices.size == step.update.x.size
+        np.testing.assert_array_equal(trainer.data.x[step.indices], step.update.x)
+        assert np.mean(step.share_w) + settings.l2 * step.update.w == pytest.approx(
+            gradient(step.update.w, step.update.b, trainer.data.x, trainer.data.y, "bce", settings.l2)[0])
+    trainer.run_to_end()
+    assert take_one_update(trainer) is None

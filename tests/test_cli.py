@@ -256,3 +256,56 @@ def test_a_failing_figure_writer_is_not_hidden(tmp_path):
 
     with pytest.raises(RuntimeError, match="a bug in the drawing code"):
         run_train([*SMALL, "--quiet", "--out", str(tmp_path), "--figures"], figure_writer=broken_writer)
+
+
+def test_landscape_csv_is_the_loss_on_a_grid_framing_path_and_optimum(tmp_path):
+    from model.data import generate
+    from model.neuron import objective
+    from model.settings import Settings
+
+    args = ["--n0", "40", "--n1", "40", "--l2", "0.05", "--epochs", "15", "--seed", "3"]
+    assert run_train([*args, "--out", str(tmp_path), "--landscape", "--landscape-size", "30", "--quiet"]) == 0
+    lines = (tmp_path / "landscape.csv").read_text().splitlines()
+    assert lines[0] == "w,b,loss" and len(lines) == 1 + 30 * 30
+    grid = np.loadtxt(tmp_path / "landscape.csv", delimiter=",", skiprows=1)
+    data = generate(Settings(n0=40, n1=40, seed=3))
+    for w, b, loss in grid[::97]:
+        assert loss == pytest.approx(objective(w, b, data, "bce", 0.05), rel=1e-12)
+    result = json.loads((tmp_path / "result.json").read_text())
+    history = np.loadtxt(tmp_path / "history.csv", delimiter=",", skiprows=1)
+    ws, bs = np.unique(grid[:, 0]), np.unique(grid[:, 1])
+    for w, b in [(history[0, 1], history[0, 2]), (result["final"]["w"], result["final"]["b"]),
+                 (result["optimum"]["w"], result["optimum"]["b"])]:
+        assert ws[0] <= w <= ws[-1] and bs[0] <= b <= bs[-1]
+
+
+def test_result_gives_the_learning_rate_limit_from_the_hessian_at_the_optimum(tmp_path):
+    from model.data import generate
+    from model.neuron import objective
+    from model.settings import Settings
+
+    assert run_train(["--l2", "0.1", "--epochs", "5", "--out", str(tmp_path), "--quiet"]) == 0
+    result = json.loads((tmp_path / "result.json").read_text())
+    data = generate(Settings())
+    w, b, h = result["optimum"]["w"], result["optimum"]["b"], 1e-4
+
+    def f(dw, db):
+        return objective(w + dw, b + db, data, "bce", 0.1)
+
+    hessian = np.array([
+        [(f(h, 0) - 2 * f(0, 0) + f(-h, 0)) / h**2, (f(h, h) - f(h, -h) - f(-h, h) + f(-h, -h)) / (4 * h * h)],
+        [0.0, (f(0, h) - 2 * f(0, 0) + f(0, -h)) / h**2]])
+    hessian[1, 0] = hessian[0, 1]
+    assert result["lr_limit"] == pytest.approx(2 / np.linalg.eigvalsh(hessian).max(), rel=1e-4)
+    assert run_train(["--preset", "far-apart", "--epochs", "2", "--out", str(tmp_path), "--quiet"]) == 0
+    assert json.loads((tmp_path / "result.json").read_text())["lr_limit"] is None
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--landscape"], "needs --out"),
+    (["--landscape-size", "50", "--out", "."], "goes with --landscape"),
+    (["--landscape", "--landscape-size", "1", "--out", "."], "from 2 to 1000"),
+])
+def test_landscape_options_are_checked(capsys, args, words):
+    assert run_train(args) == 2
+    assert words in capsys.readouterr().err

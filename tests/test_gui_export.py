@@ -28,15 +28,17 @@ def _trained(qtbot, window, epochs: int = 8):
     return window.canvas.last_view
 
 
-@pytest.mark.parametrize("kind", ["main", "loss", "snapshots", "canvas"])
+@pytest.mark.parametrize("kind", ["main", "parameters", "loss", "snapshots", "canvas"])
 @pytest.mark.parametrize("scale", [1, 3])
 def test_png_export_decodes_to_the_requested_size(qtbot, window, tmp_path, kind, scale):
     _trained(qtbot, window)
+    qtbot.waitUntil(lambda: window.state.picture is not None)
     path = tmp_path / f"{kind}.png"
     assert window.file_actions.export_figure(ExportChoice(kind, "png", scale), str(path))
     image = QtGui.QImage(str(path))
     assert not image.isNull()
-    content = FigureContent(window.state.data, "bce", window.canvas.last_view, window.state.optimum)
+    content = FigureContent(window.state.data, "bce", window.canvas.last_view, window.state.problem,
+                            picture=window.state.picture)
     figure = Figure(kind, content)
     width, height = figure.size
     figure.close()
@@ -59,7 +61,7 @@ def test_svg_export_is_xml_with_the_curves(qtbot, window, tmp_path):
 
 def test_snapshot_grid_is_laid_out_three_to_a_row_with_epoch_titles(qtbot, window):
     view = _trained(qtbot, window)
-    figure = Figure("snapshots", FigureContent(window.state.data, "bce", view, window.state.optimum))
+    figure = Figure("snapshots", FigureContent(window.state.data, "bce", view, window.state.problem))
     cells = [item for item in figure.widget.ci.items if hasattr(item, "titleLabel")]
     assert len(cells) == 3
     assert [c.titleLabel.text.count("Epoch") for c in cells] == [1, 1, 1]
@@ -192,7 +194,7 @@ def test_headless_figures_match_the_window_figures(tmp_path):
     code = run_train(["--epochs", "20", "--n0", "40", "--n1", "40", "--out", str(tmp_path), "--figures", "--quiet"],
                      figure_writer=headless_figure_writer)
     assert code == 0
-    for kind in ("main", "loss", "snapshots", "canvas"):
+    for kind in ("main", "parameters", "loss", "snapshots", "canvas"):
         assert not QtGui.QImage(str(tmp_path / f"{kind}.png")).isNull()
         assert ElementTree.parse(tmp_path / f"{kind}.svg").getroot().tag == f"{SVG}svg"
     history = (tmp_path / "history.csv").read_text().splitlines()
@@ -202,11 +204,16 @@ def test_headless_figures_match_the_window_figures(tmp_path):
 def test_window_layout_is_remembered_between_launches(qtbot, monkeypatch):
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
     first = open_window(qtbot)
-    first.resize(780, 500)
-    qtbot.waitUntil(lambda: (first.width(), first.height()) == (780, 500))
+    size = (first.minimumSizeHint().width(), 650)
+    first.resize(*size)
+    qtbot.waitUntil(lambda: (first.width(), first.height()) == size)
+    top = first.canvas.findChild(QtWidgets.QSplitter, "topSplitter")
+    top.setSizes([300, 700])
+    chosen = top.sizes()
     first.close()
     second = open_window(qtbot)
-    assert (second.width(), second.height()) == (780, 500)
+    assert (second.width(), second.height()) == size
+    assert second.canvas.findChild(QtWidgets.QSplitter, "topSplitter").sizes() == chosen
     second.close()
 
 

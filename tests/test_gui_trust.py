@@ -50,7 +50,7 @@ def test_an_exception_on_the_training_thread_reaches_the_learner_and_the_app_sta
     box = window.findChild(QtWidgets.QMessageBox, "errorBox")
     assert box.isVisible() and "Traceback" in box.detailedText()
     assert "the fast kernel failed to load" in box.text()
-    assert not window.busy_bar.isVisible()
+    qtbot.waitUntil(lambda: not window.busy_bar.isVisible())
     monkeypatch.undo()
     box.close()
     window.step_epoch_action.trigger()

@@ -1,0 +1,108 @@
+"""Keeps the parameter view's surface in step with what the learner looks at: a surface framing the start and the
+optimum once the data are studied, a new one when Fit frames the whole path or when panning and zooming leave the
+computed grid, and the contours of a single update's own batch loss. All surfaces are computed on the analysis
+thread; the window never waits for one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6 import QtCore
+
+from gui.analysis import Analysis
+from gui.canvas import Canvas
+from gui.state import WindowState
+from gui.surface_picture import SurfacePicture, picture_of
+from model.anatomy import UpdateStep
+from model.data import Dataset
+from model.landscape import loss_surface
+from model.problem import Window, path_window
+
+SURFACE_SIZE = 200
+BATCH_SURFACE_SIZE = 120
+RANGE_DELAY_MS = 400
+"""A new surface for a panned or zoomed view is asked for this long after the view stops moving."""
+FINER = 4.0
+"""Zooming in until the view is this many times narrower than the surface asks for a finer one."""
+
+
+class LandscapeControl(QtCore.QObject):
+    def __init__(self, canvas: Canvas, analysis: Analysis, state: Callable[[], WindowState | None],
+                 adopt: Callable[[Dataset, str, float, SurfacePicture], None]):
+        super().__init__(canvas)
+        self._canvas = canvas
+        self._analysis = analysis
+        self._state = state
+        self._adopt = adopt
+        self._range_timer = QtCore.QTimer(self)
+        self._range_timer.setSingleShot(True)
+        self._range_timer.setInterval(RANGE_DELAY_MS)
+        self._range_timer.timeout.connect(self._follow_view)
+        canvas.parameters.plot.vb.sigRangeChangedManually.connect(self._range_timer.start)
+        canvas.fitRequested.connect(self.fit)
+
+    def fit(self) -> None:
+        """Frame the start, the whole path so far and the optimum, with a surface to match."""
+        state = self._state()
+        if state is None or state.view is None:
+            return
+        path_w, path_b = self._canvas.parameters.path.getData()
+        extra = [] if path_w is None else list(zip(path_w.tolist(), path_b.tolist(), strict=True))
+        window = path_window(state.data, state.view.history, state.problem, extra)
+        self._canvas.parameters.plot.setRange(xRange=window[0], yRange=window[1], padding=0)
+        if not _covers(state.picture, window):
+            self.request(window)
+
+    def request(self, window: Window) -> None:
+        state = self._state()
+        if state is None:
+            return
+        data, loss, l2 = state.data, state.settings.loss, state.settings.l2
+        self._analysis.request(
+            "loss surface", f"Computing the loss surface over {len(data):,} samples…",
+            lambda: picture_of(loss_surface(data, loss, l2, window[0], window[1], SURFACE_SIZE)),
+            lambda picture: self._adopt(data, loss, l2, picture))
+
+    def show_batch_loss(self, step: UpdateStep) -> None:
+        """Contours of the loss on the update's own samples over the surface shown: the bowl SGD really descends."""
+        state = self._state()
+        if state is None or state.picture is None or state.settings.optimizer == "batch":
+            return
+        batch = Dataset(step.update.x, step.update.y)
+        surface = state.picture.surface
+        window = ((surface.w[0], surface.w[-1]), (surface.b[0], surface.b[-1]))
+        loss, l2 = state.settings.loss, state.settings.l2
+        self._analysis.request(
+            "update's own loss", "",
+            lambda: picture_of(loss_surface(batch, loss, l2, window[0], window[1], BATCH_SURFACE_SIZE)),
+            lambda picture: self._batch_loss_arrived(step, picture))
+
+    def _batch_loss_arrived(self, step: UpdateStep, picture: SurfacePicture) -> None:
+        state = self._state()
+        if state is not None and state.step is step:
+            log = self._canvas.log_colours.isChecked()
+            self._canvas.parameters.show_batch_contours(picture.contour_lines(log))
+
+    def _follow_view(self) -> None:
+        state = self._state()
+        if state is None or state.picture is None:
+            return
+        (w_low, w_high), (b_low, b_high) = self._canvas.parameters.plot.vb.viewRange()
+        margin_w, margin_b = 0.1 * (w_high - w_low), 0.1 * (b_high - b_low)
+        window = ((w_low - margin_w, w_high + margin_w), (b_low - margin_b, b_high + margin_b))
+        if not _covers(state.picture, window) or _coarse(state.picture, window):
+            self.request(window)
+
+
+def _covers(picture: SurfacePicture | None, window: Window) -> bool:
+    if picture is None:
+        return False
+    w, b = picture.surface.w, picture.surface.b
+    return bool(w[0] <= window[0][0] and window[0][1] <= w[-1] and b[0] <= window[1][0] and window[1][1] <= b[-1])
+
+
+def _coarse(picture: SurfacePicture, window: Window) -> bool:
+    span_w = float(np.ptp(picture.surface.w))
+    span_b = float(np.ptp(picture.surface.b))
+    return span_w > FINER * (window[0][1] - window[0][0]) or span_b > FINER * (window[1][1] - window[1][0])

@@ -1,0 +1,146 @@
+"""The parameter view: the loss over the plane of (w, b), where gradient descent actually happens.
+
+It draws a surface picture computed off the GUI thread (heat map, iso-lines and colour bar), the training path,
+the current point, the exact optimum (or, with separable classes, the direction the loss keeps falling in), and for a
+single update the gradient, the step taken and the contours of that update's own batch loss. Like the other views it
+only draws what it is given, so the window and the exported figures share it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from gui import style
+from gui.surface_picture import SurfacePicture
+from model.anatomy import UpdateAnatomy
+from model.landscape import Ray
+from model.optimum import Optimum
+
+COLOUR_MAP = "cividis"
+PATH_POINT_LIMIT = 4000
+"""Longer paths are thinned to this many points (always keeping the newest)."""
+
+
+class ParameterView:
+    """Loss surface over (w, b) with the path of training on it. A legend under the plot (views.legend_below,
+    made before this view) gets a key to every mark."""
+
+    def __init__(self, plot: pg.PlotItem):
+        self.plot = plot
+        plot.setLabel("bottom", "w (weight)")
+        plot.setLabel("left", "b (bias)")
+        plot.getAxis("left").enableAutoSIPrefix(False)
+        plot.getAxis("bottom").enableAutoSIPrefix(False)
+        plot.setTitle(style.title_html("Loss over (w, b)"))
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-20)
+        plot.addItem(self.image)
+        self.colour_bar = pg.ColorBarItem(colorMap=pg.colormap.get(COLOUR_MAP), label="loss", interactive=False,
+                                          width=14)
+        self.colour_bar.setImageItem(self.image, insert_in=plot)
+        self.contours = plot.plot(pen=style.pen("#FFFFFF", 1), connect="finite")
+        self.contours.setOpacity(0.7)
+        self.batch_contours = plot.plot(pen=style.pen(style.BATCH_COLOUR, 1.2, dashed=True), connect="finite")
+        self.path = plot.plot(pen=style.pen(style.PATH_COLOUR, 2))
+        self.start = pg.ScatterPlotItem(size=9, symbol="s", brush=style.brush(style.PATH_COLOUR, 255), pen=None)
+        self.current = pg.ScatterPlotItem(size=13, brush=style.brush(style.SIGMOID_COLOUR, 255),
+                                          pen=pg.mkPen("#FFFFFF", width=1.5))
+        self.optimum = pg.ScatterPlotItem(size=18, symbol="star", brush=style.brush("#FFFFFF", 255),
+                                          pen=pg.mkPen(style.OPTIMUM_COLOUR, width=1.5))
+        self.ray = plot.plot(pen=style.pen("#FFFFFF", 2, dashed=True))
+        self.gradient = plot.plot(pen=style.pen(style.GRADIENT_COLOUR, 2.5))
+        self.step = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 3))
+        for item in (self.start, self.current, self.optimum):
+            item.setZValue(10)
+            plot.addItem(item)
+        self.note = pg.TextItem(color="#FFFFFF", anchor=(0, 0))
+        self.note.setZValue(20)
+        plot.addItem(self.note, ignoreBounds=True)
+        self.picture: SurfacePicture | None = None
+        self.log_colours = True
+        if plot.legend is not None:
+            for item, name in ((self.path, "path"), (self.current, "now"), (self.optimum, "optimum"),
+                               (self.gradient, "gradient ∇"), (self.step, "step −η·∇"),
+                               (self.batch_contours, "batch's own loss")):
+                plot.legend.addItem(item, name)
+
+    def set_picture(self, picture: SurfacePicture | None) -> None:
+        """Show a computed surface (None clears it while a new one is computed)."""
+        self.picture = picture
+        if picture is None:
+            self.image.clear()
+            self.contours.setData([], [])
+            return
+        surface = picture.surface
+        dw, db = _spacing(surface.w), _spacing(surface.b)
+        self.image.setImage(picture.colour_values(self.log_colours), autoLevels=False)
+        self.image.setRect(QtCore.QRectF(surface.w[0] - dw / 2, surface.b[0] - db / 2,
+                                         surface.w[-1] - surface.w[0] + dw, surface.b[-1] - surface.b[0] + db))
+        self.colour_bar.setLevels(picture.colour_range(self.log_colours))
+        self.colour_bar.setLabel("left", "log₁₀ loss" if self.log_colours else "loss")
+        self.contours.setData(*picture.contour_lines(self.log_colours))
+
+    def set_log_colours(self, on: bool) -> None:
+        self.log_colours = on
+        self.set_picture(self.picture)
+
+    def set_optimum(self, optimum: Optimum, ray: Ray | None) -> None:
+        """Mark the exact optimum, or draw the direction in which the loss keeps falling and say why."""
+        if optimum.exists:
+            self.optimum.setData([optimum.w], [optimum.b])
+            self.ray.setData([], [])
+            self.note.setText("")
+            return
+        self.optimum.setData([], [])
+        if ray is None:
+            self.ray.setData([], [])
+            self.note.setText("")
+            return
+        reach = np.linspace(0.0, 1e3, 200)
+        self.ray.setData(ray.w_sign * reach, -ray.midpoint * ray.w_sign * reach)
+        self.note.setText(ray.reason)
+
+    def show_path(self, w: np.ndarray, b: np.ndarray) -> None:
+        """The path so far, thinned evenly when long but always ending at the newest point."""
+        if w.size > PATH_POINT_LIMIT:
+            keep = np.unique(np.append(np.linspace(0, w.size - 1, PATH_POINT_LIMIT).astype(int), w.size - 1))
+            w, b = w[keep], b[keep]
+        self.path.setData(w, b)
+        self.start.setData(w[:1], b[:1])
+        self.current.setData(w[-1:], b[-1:])
+
+    def show_update(self, anatomy: UpdateAnatomy | None) -> None:
+        """The gradient ∇ at the point before the update (it points uphill) and the step −η·∇ actually taken."""
+        if anatomy is None:
+            self.gradient.setData([], [])
+            self.step.setData([], [])
+            self.batch_contours.setData([], [])
+            return
+        w0, b0 = anatomy.w, anatomy.b
+        self.gradient.setData([w0, w0 + anatomy.grad_w], [b0, b0 + anatomy.grad_b])
+        self.step.setData([w0, anatomy.new_w], [b0, anatomy.new_b])
+
+    def show_batch_contours(self, lines: tuple[np.ndarray, np.ndarray] | None) -> None:
+        """Iso-lines of the update's own batch loss: the surface a single SGD step actually descends."""
+        self.batch_contours.setData(*(lines or (np.zeros(0), np.zeros(0))))
+
+    def frame(self, points: list[tuple[float, float]]) -> None:
+        """Fit the view around the given (w, b) points with a margin."""
+        w = np.array([p[0] for p in points], dtype=float)
+        b = np.array([p[1] for p in points], dtype=float)
+        span_w = max(float(np.ptp(w)), 0.5)
+        span_b = max(float(np.ptp(b)), 0.5)
+        self.plot.setXRange(w.min() - 0.25 * span_w, w.max() + 0.25 * span_w, padding=0)
+        self.plot.setYRange(b.min() - 0.25 * span_b, b.max() + 0.25 * span_b, padding=0)
+
+    def value_at(self, w: float, b: float) -> float | None:
+        """The loss at (w, b) read from the surface (nearest grid point), or None outside it."""
+        if self.picture is None:
+            return None
+        return self.picture.value_at(w, b)
+
+
+def _spacing(grid: np.ndarray) -> float:
+    return float(grid[1] - grid[0]) if grid.size > 1 else 1.0

@@ -1,0 +1,210 @@
+"""The parameter view, playing by hand and one update taken apart, driven as a learner would."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from gui_helpers import SMALL, open_window, wait_for_view
+from PySide6 import QtCore, QtGui
+
+import gui.landscape_control
+from model.anatomy import card
+from model.neuron import gradient, objective, sigmoid
+from resources import resource_path
+
+
+def _surface_ready(qtbot, window):
+    qtbot.waitUntil(lambda: window.state is not None and window.state.picture is not None, timeout=10000)
+    return window.state.picture
+
+
+def _click_parameters(qtbot, window, w: float, b: float) -> QtCore.QPointF:
+    """Click the parameter view where (w, b) is drawn; returns the point actually clicked in data coordinates."""
+    view_box = window.canvas.parameters.plot.vb
+    scene_point = view_box.mapViewToScene(QtCore.QPointF(w, b))
+    widget_point = window.canvas.param_widget.mapFromScene(scene_point)
+    qtbot.mouseClick(window.canvas.param_widget.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=widget_point)
+    return view_box.mapSceneToView(window.canvas.param_widget.mapToScene(widget_point))
+
+
+def test_the_surface_equals_the_engine_loss_at_its_grid_points(qtbot, window):
+    picture = _surface_ready(qtbot, window)
+    surface = picture.surface
+    for row, column in ((0, 0), (57, 120), (199, 199), (100, 3)):
+        expected = objective(surface.w[column], surface.b[row], window.state.data, "bce", 0.0)
+        assert surface.loss[row, column] == pytest.approx(expected, rel=1e-12)
+    image = window.canvas.parameters.image.image
+    assert image.shape == surface.loss.shape
+
+
+def test_clicking_the_parameter_view_starts_training_exactly_there(qtbot, window):
+    _surface_ready(qtbot, window)
+    picked = []
+    window.canvas.startPicked.connect(lambda w, b: picked.append((w, b)))
+    (w_low, w_high), (b_low, b_high) = window.canvas.parameters.plot.vb.viewRange()
+    clicked = _click_parameters(qtbot, window, w_low + 0.7 * (w_high - w_low), b_low + 0.3 * (b_high - b_low))
+    assert picked and picked[0] == pytest.approx((clicked.x(), clicked.y()))
+    w, b = picked[0]
+    view = wait_for_view(qtbot, window, lambda v: (v.w, v.b) == (w, b))
+    assert view.epoch == 0
+    assert window.panel.settings().init_w == w and window.panel.settings().init_b == b
+    assert float(window.panel._edits["init_w"].text()) == w
+    assert not window.panel._random["init_w"].isChecked()
+    marker_w, marker_b = window.canvas.parameters.current.getData()
+    assert (marker_w[0], marker_b[0]) == (w, b)
+
+
+def test_the_hand_sliders_move_every_curve(qtbot, window):
+    _surface_ready(qtbot, window)
+    slider = window.hand.sliders["w"]
+    slider.setValue(800)
+    w = window.hand.spins["w"].value()
+    b = window.hand.spins["b"].value()
+    view = wait_for_view(qtbot, window, lambda v: (v.w, v.b) == (w, b))
+    x, z = window.canvas.neuron.z_line.getData()
+    np.testing.assert_allclose(z, w * x + b)
+    np.testing.assert_allclose(window.canvas.neuron.sigmoid.getData()[1], sigmoid(w * x + b))
+    assert window.canvas.neuron.boundary.value() == pytest.approx(-b / w)
+    assert view.loss == pytest.approx(objective(w, b, window.state.data, "bce", 0.0))
+    assert window.status_fields["w"].text() == f"w = {w:+.4f}"
+    assert window.canvas.parameters.current.getData()[0][0] == w
+    qtbot.mouseClick(window.hand.train_button, QtCore.Qt.MouseButton.LeftButton)
+    view = wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    assert view.history.w[0] == w and view.history.b[0] == b
+
+
+def test_one_update_taken_apart_matches_the_next_state_exactly(qtbot, window):
+    _surface_ready(qtbot, window)
+    window.step_epoch_action.trigger()
+    before = wait_for_view(qtbot, window, lambda v: v.epoch == 1)
+    qtbot.keyClick(window.canvas.main_plot, QtCore.Qt.Key.Key_Right, QtCore.Qt.KeyboardModifier.ShiftModifier)
+    view = wait_for_view(qtbot, window, lambda v: v.position == 1)
+    qtbot.waitUntil(lambda: window.state.step is not None)
+    update = window.state.step.update
+    assert (update.w, update.b) == (before.w, before.b)
+    assert (update.new_w, update.new_b) == (view.w, view.b)
+    text = window.canvas.card.toPlainText()
+    assert text.splitlines() == card(update)
+    for name, value in (("w", view.w), ("b", view.b)):
+        line = next(line for line in text.splitlines() if line.startswith(f"{name} ←"))
+        assert float(line.rsplit("= ", 1)[1].replace("−", "-")) == pytest.approx(value, rel=1e-3)
+    grad_w, grad_b = gradient(update.w, update.b, update.x, update.y, "bce", 0.0)
+    assert (update.grad_w, update.grad_b) == pytest.approx((grad_w, grad_b), rel=1e-12)
+    step_w, step_b = window.canvas.parameters.step.getData()
+    assert (step_w[0], step_b[0]) == (update.w, update.b)
+    assert (step_w[1], step_b[1]) == (view.w, view.b)
+    assert step_w[1] - step_w[0] == pytest.approx(-SMALL.lr * grad_w, rel=1e-9)
+    ring_x, _ = window.canvas.neuron.batch.getData()
+    np.testing.assert_array_equal(ring_x, update.x)
+    ghost_x, ghost_z = window.canvas.neuron.ghost_z.getData()
+    np.testing.assert_allclose(ghost_z, update.w * ghost_x + update.b)
+    data = window.state.data
+    share_w = (sigmoid(update.w * data.x + update.b) - data.y) * data.x
+    stems = [window.canvas.shares.stems[label].getData() for label in (0, 1)]
+    heights = np.concatenate([s[1][1::2] for s in stems])
+    np.testing.assert_allclose(np.sort(heights), np.sort(share_w))
+    assert np.mean(share_w) == pytest.approx(gradient(update.w, update.b, data.x, data.y, "bce", 0.0)[0])
+    qtbot.waitUntil(lambda: window.canvas.parameters.batch_contours.getData()[0] is not None
+                    and len(window.canvas.parameters.batch_contours.getData()[0]) > 0)
+    window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: window.state.step is None)
+    assert window.canvas.card.toPlainText() == ""
+
+
+def test_the_learning_rate_limit_is_marked_and_explained(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(l2=0.1, optimizer="batch"))
+    qtbot.waitUntil(lambda: window.state.problem.lr_limit is not None)
+    limit = window.state.problem.lr_limit
+    assert window.panel.lr_slider.mark is not None
+    assert f"{limit:.4g}" in window.panel.lr_limit_label.text()
+    assert "above" not in window.panel.lr_limit_label.text()
+    edit = window.panel._edits["lr"]
+    edit.selectAll()
+    qtbot.keyClicks(edit, f"{1.5 * limit:.6g}")
+    assert "above" in window.panel.lr_limit_label.text()
+    window.play_action.trigger()
+    assert "η_max" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
+    assert "η_max" in window.banner.text()
+    window.close()
+
+
+def test_the_surface_is_computed_off_the_gui_thread_and_the_window_answers_meanwhile(qtbot, window, monkeypatch):
+    release = threading.Event()
+    threads = []
+    original = gui.landscape_control.loss_surface
+
+    def slow(*args, **kwargs):
+        threads.append(threading.current_thread())
+        release.wait(10)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(gui.landscape_control, "loss_surface", slow)
+    edit = window.panel._edits["l2"]
+    edit.selectAll()
+    qtbot.keyClicks(edit, "0.2")
+    qtbot.keyClick(edit, QtCore.Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(threads), timeout=10000)
+    assert window.state.picture is None
+    window.step_epoch_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.epoch == 1)
+    assert window.busy_bar.isVisible() and "loss surface" in window.busy_label.text()
+    release.set()
+    qtbot.waitUntil(lambda: window.state.picture is not None, timeout=10000)
+    assert all(thread is not threading.main_thread() for thread in threads)
+
+
+def test_fit_frames_the_start_the_path_and_the_optimum(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(l2=0.05, lr=0.5, epochs=40))
+    _surface_ready(qtbot, window)
+    window.run_to_end_action.trigger()
+    view = wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    window.canvas.parameters.plot.setRange(xRange=(50, 60), yRange=(50, 60), padding=0)
+    qtbot.mouseClick(window.canvas.fit_button, QtCore.Qt.MouseButton.LeftButton)
+    (w_low, w_high), (b_low, b_high) = window.canvas.parameters.plot.vb.viewRange()
+    optimum = window.state.optimum
+    for w, b in [(view.history.w[0], view.history.b[0]), (view.w, view.b), (optimum.w, optimum.b)]:
+        assert w_low <= w <= w_high and b_low <= b <= b_high
+    qtbot.waitUntil(lambda: window.state.picture.surface.w[0] <= w_low + 1e-9, timeout=10000)
+    window.close()
+
+
+def test_the_app_icon_is_packaged_and_loads():
+    icon = QtGui.QIcon(str(resource_path("icon.svg")))
+    assert not icon.isNull()
+    image = icon.pixmap(64, 64).toImage()
+    assert image.width() == 64 and image.pixelColor(32, 5).alpha() == 255
+
+
+def test_dragging_in_the_parameter_view_moves_the_neuron_live(qtbot, window, monkeypatch):
+    monkeypatch.setitem(pg.CONFIG_OPTIONS, "mouseRateLimit", 0)
+    _surface_ready(qtbot, window)
+    view_box = window.canvas.parameters.plot.vb
+    viewport = window.canvas.param_widget.viewport()
+    (w_low, w_high), (b_low, b_high) = view_box.viewRange()
+    points = [QtCore.QPointF(w_low + f * (w_high - w_low), b_low + 0.5 * (b_high - b_low)) for f in (0.3, 0.45, 0.6)]
+    positions = [QtCore.QPointF(window.canvas.param_widget.mapFromScene(view_box.mapViewToScene(p))) for p in points]
+    picked = []
+    window.canvas.startPicked.connect(lambda w, b: picked.append((w, b)))
+    left, none = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.NoButton
+    modifier = QtCore.Qt.KeyboardModifier.NoModifier
+
+    def send(kind, position, button, buttons):
+        event = QtGui.QMouseEvent(kind, position, viewport.mapToGlobal(position), button, buttons, modifier)
+        QtCore.QCoreApplication.sendEvent(viewport, event)
+
+    send(QtCore.QEvent.Type.MouseButtonPress, positions[0], left, left)
+    for position in positions[1:]:
+        send(QtCore.QEvent.Type.MouseMove, position, none, left)
+    send(QtCore.QEvent.Type.MouseButtonRelease, positions[-1], left, none)
+    assert len(picked) == 3
+    assert picked[-1][0] > picked[0][0]
+    w, b = picked[-1]
+    wait_for_view(qtbot, window, lambda v: (v.w, v.b) == (w, b))
+    x, z = window.canvas.neuron.z_line.getData()
+    np.testing.assert_allclose(z, w * x + b)
