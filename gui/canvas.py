@@ -23,6 +23,7 @@ from model.trainer import TrainerView
 
 SNAPSHOT_ROW_HEIGHT = 190
 SPLITTERS = ("canvasSplitter", "topSplitter", "bottomSplitter")
+CARD_HINT = "One update, worked out with its numbers, appears here after Shift+Right."
 
 
 class Canvas(QtWidgets.QWidget):
@@ -80,8 +81,8 @@ class Canvas(QtWidgets.QWidget):
         self.card.setObjectName("updateCard")
         self.card.setReadOnly(True)
         self.card.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
-        self.card.setMaximumHeight(118)
-        self.card.setPlaceholderText("One update, worked out with its numbers, appears here after Shift+Right.")
+        self.card.setMaximumHeight(124)
+        self.card.setPlaceholderText(CARD_HINT)
 
         self.loss_plot = pg.GraphicsLayoutWidget()
         loss_plot = self.loss_plot.ci.addPlot(row=0, col=0)
@@ -150,6 +151,7 @@ class Canvas(QtWidgets.QWidget):
         self.loss.set_optimum(optimum.loss if optimum.exists else None)
         self.neuron.set_optimum(optimum)
         self.parameters.set_optimum(optimum, problem.ray)
+        self.card.setPlaceholderText(self.parameters.reason or CARD_HINT)
 
     def set_picture(self, picture: SurfacePicture | None) -> None:
         if picture is not None and self.parameters.picture is None:

@@ -141,7 +141,7 @@ class MainWindow(QtWidgets.QMainWindow):
         column.addWidget(self.hand)
         column.addStretch(1)
         scroll.setWidget(content)
-        scroll.setMinimumWidth(340)
+        scroll.setMinimumWidth(365)
         dock.setWidget(scroll)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
 

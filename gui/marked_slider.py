@@ -15,7 +15,7 @@ class MarkedSlider(QtWidgets.QSlider):
         self.mark: int | None = None
 
     def set_mark(self, value: int | None) -> None:
-        self.mark = None if value is None else min(max(value, self.minimum()), self.maximum())
+        self.mark = value
         self.update()
 
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:

@@ -224,7 +224,8 @@ class SettingsPanel(QtWidgets.QWidget):
         """Mark η_max on the learning-rate slider and say in words whether η is beyond it."""
         self._lr_limit = limit
         mark = None if limit is None or limit <= 0 else round(math.log10(limit) * LR_SLIDER_STEPS_PER_DECADE)
-        self.lr_slider.set_mark(mark)
+        inside = mark is not None and self.lr_slider.minimum() <= mark <= self.lr_slider.maximum()
+        self.lr_slider.set_mark(mark if inside else None)
         self._show_lr_limit()
 
     def _show_lr_limit(self) -> None:

@@ -55,9 +55,8 @@ class ParameterView:
         for item in (self.start, self.current, self.optimum):
             item.setZValue(10)
             plot.addItem(item)
-        self.note = pg.TextItem(color="#FFFFFF", anchor=(0, 0))
-        self.note.setZValue(20)
-        plot.addItem(self.note, ignoreBounds=True)
+        self.reason = ""
+        """Why there is no optimum to mark, in words, for the caller to show beside the view."""
         self.picture: SurfacePicture | None = None
         self.log_colours = True
         if plot.legend is not None:
@@ -91,16 +90,16 @@ class ParameterView:
         if optimum.exists:
             self.optimum.setData([optimum.w], [optimum.b])
             self.ray.setData([], [])
-            self.note.setText("")
+            self.reason = ""
             return
         self.optimum.setData([], [])
+        self.reason = optimum.reason
         if ray is None:
             self.ray.setData([], [])
-            self.note.setText("")
             return
         reach = np.linspace(0.0, 1e3, 200)
         self.ray.setData(ray.w_sign * reach, -ray.midpoint * ray.w_sign * reach)
-        self.note.setText(ray.reason)
+        self.reason = f"{ray.reason} The dashed line is that direction."
 
     def show_path(self, w: np.ndarray, b: np.ndarray) -> None:
         """The path so far, thinned evenly when long but always ending at the newest point."""

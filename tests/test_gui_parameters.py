@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -11,6 +12,7 @@ from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore, QtGui
 
 import gui.landscape_control
+from gui.panels import LR_SLIDER_STEPS_PER_DECADE
 from model.anatomy import card
 from model.neuron import gradient, objective, sigmoid
 from resources import resource_path
@@ -119,7 +121,9 @@ def test_the_learning_rate_limit_is_marked_and_explained(qtbot, monkeypatch):
     window = open_window(qtbot, SMALL.replace(l2=0.1, optimizer="batch"))
     qtbot.waitUntil(lambda: window.state.problem.lr_limit is not None)
     limit = window.state.problem.lr_limit
-    assert window.panel.lr_slider.mark is not None
+    mark = round(math.log10(limit) * LR_SLIDER_STEPS_PER_DECADE)
+    slider = window.panel.lr_slider
+    assert slider.mark == (mark if slider.minimum() <= mark <= slider.maximum() else None)
     assert f"{limit:.4g}" in window.panel.lr_limit_label.text()
     assert "above" not in window.panel.lr_limit_label.text()
     edit = window.panel._edits["lr"]
