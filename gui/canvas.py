@@ -136,11 +136,11 @@ class Canvas(QtWidgets.QWidget):
 
     def set_data(self, data: Dataset, loss: str, every: int, display: DisplayOptions) -> None:
         """New samples or display options: redraw the samples and start the snapshot grid again."""
-        self.neuron.set_data(data, display.samples_at_label, display.histograms)
+        self.neuron.set_data(data, display)
         self.show_update(None)
         self.shares.place_hint(data.x_range)
         self.snapshots.clear()
-        self.snapshots.set_data(data, display.samples_at_label)
+        self.snapshots.set_data(data, display)
         self.loss.set_loss_name(loss)
         self.set_snapshot_interval(every)
         if self.last_view is not None:

@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtWidgets
 
 from gui.parameter_view import ParameterView
 from gui.render import render_png, render_svg
+from gui.state import PLAIN, DisplayOptions
 from gui.style import configure_pyqtgraph
 from gui.surface_picture import SurfacePicture, picture_of
 from gui.views import LossView, NeuronView, SnapshotGrid, legend_below, neuron_title
@@ -51,8 +52,7 @@ class FigureContent:
     loss: str
     view: TrainerView
     problem: Problem | None = None
-    samples_at_label: bool = False
-    histograms: bool = False
+    display: DisplayOptions = PLAIN
     picture: SurfacePicture | None = None
 
     @property
@@ -127,13 +127,18 @@ def export_figure(kind: str, content: FigureContent, path: str | os.PathLike, sc
 
 
 def write_figures(out_dir: Path, content: FigureContent, scale: float = 2.0) -> list[Path]:
-    """Every figure in both formats into out_dir: what `main.py train --figures` makes."""
+    """Every figure in both formats into out_dir: what `main.py train --figures` makes. Each figure is laid out
+    once and written as PNG and SVG."""
     written = []
     for kind in FIGURES:
-        for fmt in FORMATS:
-            path = out_dir / f"{kind}.{fmt}"
-            export_figure(kind, content, path, scale)
-            written.append(path)
+        figure = Figure(kind, content)
+        try:
+            for fmt, image in (("png", figure.png(scale)), ("svg", figure.svg())):
+                path = out_dir / f"{kind}.{fmt}"
+                write_bytes_atomic(path, image)
+                written.append(path)
+        finally:
+            figure.close()
     return written
 
 
@@ -152,7 +157,7 @@ def headless_figure_writer(out_dir: Path, settings: Settings, data: Dataset, vie
 
 def _draw_main(plot: pg.PlotItem, content: FigureContent) -> None:
     neuron = NeuronView(plot)
-    neuron.set_data(content.data, content.samples_at_label, content.histograms)
+    neuron.set_data(content.data, content.display)
     neuron.set_optimum(content.optimum)
     view = content.view
     neuron.show(view.w, view.b, neuron_title(view.epoch, view.loss, view.accuracy))
@@ -183,6 +188,6 @@ _DRAW: dict[str, Callable[[pg.PlotItem, FigureContent], None]] = {
 
 def _draw_snapshots(layout: pg.GraphicsLayout, content: FigureContent) -> SnapshotGrid:
     grid = SnapshotGrid(layout, COLUMNS)
-    grid.set_data(content.data, content.samples_at_label)
+    grid.set_data(content.data, content.display)
     grid.show(content.view.snapshots)
     return grid

@@ -68,8 +68,8 @@ class FileActions(QtCore.QObject):
         state = self._state()
         if state is None or state.view is None:
             return self._nothing_yet()
-        content = FigureContent(state.data, state.settings.loss, state.view, state.problem,
-                                state.display.samples_at_label, state.display.histograms, state.picture)
+        content = FigureContent(state.data, state.settings.loss, state.view, state.problem, state.display,
+                                state.picture)
         try:
             width, height = export_figure(choice.kind, content, path, choice.scale)
         except (OSError, ValueError) as error:

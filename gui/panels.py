@@ -10,6 +10,7 @@ from PySide6 import QtCore, QtWidgets
 
 from gui.marked_slider import MarkedSlider
 from gui.state import DisplayOptions
+from gui.views import DENSE_ABOVE
 from model.settings import DATA_FIELDS, PRESETS, Settings
 
 INVALID_STYLE = "QLineEdit { border: 2px solid #D55E00; background: #FFF1EA; }"
@@ -193,6 +194,12 @@ class SettingsPanel(QtWidgets.QWidget):
         self.histograms.setToolTip("Overlay a histogram of each class (50 bins).")
         self.histograms.toggled.connect(self._display_toggled)
         form.addRow(self.histograms)
+        self.every_point = QtWidgets.QCheckBox(f"every sample as a point (above {DENSE_ABOVE:,})")
+        self.every_point.setObjectName("everyPoint")
+        self.every_point.setToolTip(f"Above {DENSE_ABOVE:,} samples each class is drawn as a density strip, darker "
+                                    "where more samples lie. Tick to draw every point instead (slow at a million).")
+        self.every_point.toggled.connect(self._display_toggled)
+        form.addRow(self.every_point)
 
     def set_settings(self, settings: Settings) -> None:
         """Show these settings in every widget (no settingsEdited is emitted)."""
@@ -243,7 +250,7 @@ class SettingsPanel(QtWidgets.QWidget):
             self.lr_limit_label.setStyleSheet("color: #B03A00; font-weight: bold;")
 
     def display_options(self) -> DisplayOptions:
-        return DisplayOptions(self.at_label.isChecked(), self.histograms.isChecked())
+        return DisplayOptions(self.at_label.isChecked(), self.histograms.isChecked(), self.every_point.isChecked())
 
     def _display_toggled(self) -> None:
         self.displayChanged.emit(self.display_options())

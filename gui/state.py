@@ -27,6 +27,12 @@ class DisplayOptions:
 
     samples_at_label: bool = False
     histograms: bool = False
+    every_point: bool = False
+    """Draw every sample as a point even above views.DENSE_ABOVE samples (slow at a million)."""
+
+
+PLAIN = DisplayOptions()
+"""Samples at y = 0, no histograms, strips above the density threshold: how a new window starts."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class WindowState:
     data: Dataset
     problem: Problem = UNSTUDIED
     """UNSTUDIED until the analysis thread has studied these samples with this loss and λ."""
-    display: DisplayOptions = DisplayOptions()
+    display: DisplayOptions = PLAIN
     view: TrainerView | None = None
     picture: SurfacePicture | None = None
     step: UpdateStep | None = None

@@ -28,6 +28,20 @@ def configure_pyqtgraph() -> None:
     pg.setConfigOptions(background="w", foreground="#222222", antialias=True)
 
 
+GRID_COLOUR = "#E3E3E3"
+AXIS_TEXT_COLOUR = "#222222"
+
+
+def light_grid(plot: pg.PlotItem) -> None:
+    """A grid of opaque light lines with dark labels. pyqtgraph draws a grid in its axis pen at the grid's alpha, and
+    translucent lines cost about 25 times more to paint than opaque ones, every frame."""
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(GRID_COLOUR))
+        axis.setTextPen(pg.mkPen(AXIS_TEXT_COLOUR))
+    plot.showGrid(x=True, y=True, alpha=1.0)
+
+
 def number(value: float, decimals: int = 4, sign: bool = False) -> str:
     """Fixed decimals for everyday values, scientific notation once they are huge (a diverging run)."""
     plus = "+" if sign else ""

@@ -24,7 +24,7 @@ class SharesView:
         plot.setLabel("bottom", "x (input)")
         plot.setLabel("left", "share")
         plot.getAxis("left").enableAutoSIPrefix(False)
-        plot.showGrid(x=True, y=True, alpha=0.2)
+        style.light_grid(plot)
         plot.setMouseEnabled(x=True, y=False)
         plot.addItem(pg.InfiniteLine(angle=0, pen=style.pen("#999999", 1)))
         self.stems = [plot.plot(pen=style.pen(colour, 1.2), connect="pairs") for colour in style.CLASS_COLOURS]

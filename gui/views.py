@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
 
 from gui import style
+from gui.state import PLAIN, DisplayOptions
 from model.data import Dataset
 from model.history import EpochRecord, HistoryView
 from model.neuron import boundary, sigmoid
 from model.optimum import Optimum
 
 CURVE_POINTS = 400
+DENSE_ABOVE = 10_000
+"""More samples than this are drawn as density strips: a million points cost seconds per frame and look the same."""
+STRIP_COLUMNS = 600
+STRIP_HEIGHT = 0.08
 HISTOGRAM_BINS = 50
 LOSS_NAMES = {"bce": "cross-entropy", "mse": "squared error"}
 
@@ -54,7 +60,7 @@ class NeuronView:
         if not compact:
             plot.setLabel("bottom", "x (input)")
             plot.setLabel("left", "class · z · ŷ")
-            plot.showGrid(x=True, y=True, alpha=0.2)
+            style.light_grid(plot)
         plot.setYRange(*style.Y_RANGE, padding=0)
         plot.setMouseEnabled(x=True, y=False)
         size = 6 if compact else 9
@@ -70,6 +76,11 @@ class NeuronView:
             for label, c in enumerate(style.CLASS_COLOURS)
         ]
         for item in self.samples:
+            plot.addItem(item)
+        self.strips = [pg.ImageItem(axisOrder="row-major") for _ in style.CLASS_COLOURS]
+        self.strip_counts = [np.zeros(0, dtype=np.int64) for _ in style.CLASS_COLOURS]
+        """Samples per strip column, per class: what each strip draws."""
+        for item in self.strips:
             plot.addItem(item)
         self.ghost_z = plot.plot(pen=style.pen(style.Z_LINE_COLOUR, 1, dashed=True))
         self.ghost_sigmoid = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 2))
@@ -90,10 +101,12 @@ class NeuronView:
         self._optimum_in_legend = False
         self._samples_at_label = False
 
-    def set_data(self, data: Dataset, samples_at_label: bool = False, histograms: bool = False) -> None:
-        """Show the samples at y = 0 (the neuron's input line) or at y = label (the target it should output)."""
+    def set_data(self, data: Dataset, display: DisplayOptions = PLAIN) -> None:
+        """Show the samples at y = 0 (the neuron's input line) or at y = label (the target it should output): as
+        points, or above DENSE_ABOVE samples as a density strip per class unless every point is asked for."""
         self._grid = curve_grid(data)
-        self._samples_at_label = samples_at_label
+        self._samples_at_label = samples_at_label = display.samples_at_label
+        dense = len(data) > DENSE_ABOVE and not display.every_point
         self.show_update(None)
         low, high = self._grid[0], self._grid[-1]
         edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
@@ -101,11 +114,31 @@ class NeuronView:
         tallest = max(1, max(int(c.max()) for c in counts))
         for label, (scatter, histogram) in enumerate(zip(self.samples, self.histograms, strict=True)):
             xs = data.of_class(label)
-            scatter.setData(x=xs, y=np.full(xs.size, float(label) if samples_at_label else 0.0))
+            height = float(label) if samples_at_label else 0.0
+            if dense:
+                scatter.setData([], [])
+                self._draw_strip(label, xs, height, (low, high))
+            else:
+                scatter.setData(x=xs, y=np.full(xs.size, height))
+                self.strips[label].setVisible(False)
             histogram.setData(x=edges, y=counts[label] * (0.9 / tallest), stepMode="center")
-            histogram.setVisible(histograms)
+            histogram.setVisible(display.histograms)
         self.plot.setXRange(low, high, padding=0)
         self._draw_optimum()
+
+    def _draw_strip(self, label: int, xs: np.ndarray, height: float, x_range: tuple[float, float]) -> None:
+        """One column per STRIP_COLUMNS-th of the x range, in the class colour, more opaque where more samples lie
+        (square root, so a single sample still shows)."""
+        counts = np.histogram(xs, bins=STRIP_COLUMNS, range=x_range)[0]
+        self.strip_counts[label] = counts
+        colour = QtGui.QColor(style.CLASS_COLOURS[label])
+        image = np.zeros((1, STRIP_COLUMNS, 4), dtype=np.uint8)
+        image[0, :, :3] = (colour.red(), colour.green(), colour.blue())
+        image[0, :, 3] = np.round(255 * np.sqrt(counts / max(1, counts.max())))
+        strip = self.strips[label]
+        strip.setImage(image, autoLevels=False, levels=(0, 255))
+        strip.setRect(QtCore.QRectF(x_range[0], height - STRIP_HEIGHT / 2, x_range[1] - x_range[0], STRIP_HEIGHT))
+        strip.setVisible(True)
 
     def set_optimum(self, optimum: Optimum) -> None:
         """Draw σ at the exact optimum faintly, so the learner sees where gradient descent is heading."""
@@ -156,7 +189,7 @@ class LossView:
     def __init__(self, plot: pg.PlotItem):
         self.plot = plot
         plot.setLabel("bottom", "epoch")
-        plot.showGrid(x=True, y=True, alpha=0.2)
+        style.light_grid(plot)
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.curve = plot.plot(pen=style.pen(style.LOSS_COLOUR, 2.5), name="loss per epoch")
@@ -200,7 +233,11 @@ def thin(snapshots: tuple[EpochRecord, ...], limit: int) -> tuple[EpochRecord, .
 
 
 class SnapshotGrid:
-    """Small multiples of the neuron every N epochs, filled row by row like the tutorial's 2×3 figure."""
+    """Small multiples of the neuron every N epochs, filled row by row like the tutorial's 2×3 figure.
+
+    Plots are costly to make, so each cell is made once and kept: when the thinning moves or training restarts,
+    cells leave the layout for a pool and come back from it, and only cells whose moment changed are redrawn.
+    `cells` are the cells on show, in order."""
 
     def __init__(self, layout: pg.GraphicsLayout, columns: int = 3, max_cells: int = 12):
         self.layout = layout
@@ -208,14 +245,16 @@ class SnapshotGrid:
         self.max_cells = max_cells
         self.cells: list[NeuronView] = []
         self.epochs: list[int] = []
+        self._pool: list[NeuronView] = []
         self._data: Dataset | None = None
-        self._samples_at_label = False
+        self._display = PLAIN
 
-    def set_data(self, data: Dataset, samples_at_label: bool = False) -> None:
+    def set_data(self, data: Dataset, display: DisplayOptions = PLAIN) -> None:
         self._data = data
-        self._samples_at_label = samples_at_label
-        for cell in self.cells:
-            cell.set_data(data, samples_at_label)
+        self._display = DisplayOptions(display.samples_at_label, False, display.every_point)
+        for cell in self.cells + self._pool:
+            cell.set_data(data, self._display)
+        self.epochs = [-1] * len(self.cells)
 
     def fit_width(self, width: float) -> None:
         """Give every column the same width, so the first snapshot does not stretch across the whole row."""
@@ -223,26 +262,37 @@ class SnapshotGrid:
             self.layout.layout.setColumnFixedWidth(column, max(120.0, width / self.columns - 12))
 
     def clear(self) -> None:
-        self.layout.clear()
-        self.cells = []
-        self.epochs = []
+        """Put every cell back in the pool (they keep their plots for the next run)."""
+        self._shrink_to(0)
 
     def show(self, snapshots: tuple[EpochRecord, ...]) -> None:
-        """Draw the chosen snapshots: redraw cells whose moment changed, add cells for new ones (plots are costly
-        to make, so existing cells are reused when the thinning moves), and start over after a reset."""
+        """Draw the chosen snapshots, redrawing only the cells whose moment changed."""
         chosen = thin(snapshots, self.max_cells)
-        if len(chosen) < len(self.cells):
-            self.clear()
+        self._shrink_to(len(chosen))
         for index, record in enumerate(chosen):
             if index == len(self.cells):
-                plot = self.layout.addPlot(row=index // self.columns, col=index % self.columns)
-                cell = NeuronView(plot, compact=True)
-                cell.set_data(self._data, self._samples_at_label)
-                self.cells.append(cell)
-                self.epochs.append(-1)
+                self._add_cell(index)
             if self.epochs[index] != record.epoch:
                 self.cells[index].show(record.w, record.b, neuron_title(record.epoch, record.loss))
                 self.epochs[index] = record.epoch
+
+    def _add_cell(self, index: int) -> None:
+        row, column = index // self.columns, index % self.columns
+        if self._pool:
+            cell = self._pool.pop()
+            self.layout.addItem(cell.plot, row=row, col=column)
+        else:
+            cell = NeuronView(self.layout.addPlot(row=row, col=column), compact=True)
+            cell.set_data(self._data, self._display)
+        self.cells.append(cell)
+        self.epochs.append(-1)
+
+    def _shrink_to(self, count: int) -> None:
+        while len(self.cells) > count:
+            cell = self.cells.pop()
+            self.epochs.pop()
+            self.layout.removeItem(cell.plot)
+            self._pool.append(cell)
 
     @property
     def rows(self) -> int:

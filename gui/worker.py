@@ -9,6 +9,7 @@ Reset or quit are handled promptly even when training as fast as possible.
 from __future__ import annotations
 
 import functools
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -29,6 +30,10 @@ TICK_MS = 20
 WORK_BUDGET_S = 0.012
 """Training takes at most 12 ms of every 20 ms tick: the rest leaves the window (which shares Python's lock with
 this thread) free to draw, so a busy worker never freezes it."""
+
+PLAYING_SWITCH_S = 0.001
+"""While training runs, Python hands its lock between threads every millisecond instead of every 5 ms, so the
+window's paint never waits a whole switch interval behind a training slice."""
 
 Method = TypeVar("Method", bound=Callable[..., Any])
 
@@ -78,6 +83,7 @@ class TrainingWorker(QtCore.QObject):
         self._kernel_ready = False
         self._ticket = 0
         self._fast = False
+        self._switch_interval = sys.getswitchinterval()
 
     @QtCore.Slot(int, object, bool)
     @reported("Training could not restart")
@@ -199,6 +205,7 @@ class TrainingWorker(QtCore.QObject):
 
     def _set_playing(self, playing: bool, fast: bool = False) -> None:
         self._fast = fast
+        sys.setswitchinterval(PLAYING_SWITCH_S if playing else self._switch_interval)
         if playing:
             self._prepare_kernel()
             if self._timer is None:
@@ -250,11 +257,7 @@ class TrainingWorker(QtCore.QObject):
             self.viewReady.emit(self._ticket, self.trainer.view())
 
     def _fail(self, title: str, details: str) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        if self._playing:
-            self._playing = False
-            self.playingChanged.emit(False)
+        self._set_playing(False)
         self.busy.emit("")
         self.failed.emit(title, details)
 
