@@ -23,6 +23,7 @@ from model.trainer import TrainerView
 
 SNAPSHOT_ROW_HEIGHT = 190
 SPLITTERS = ("canvasSplitter", "topSplitter", "bottomSplitter")
+PREBUILD_INTERVAL_MS = 40
 CARD_HINT = "One update, worked out with its numbers, appears here after Shift+Right."
 
 
@@ -95,6 +96,9 @@ class Canvas(QtWidgets.QWidget):
         self.main_plot.scene().sigMouseMoved.connect(self._hover)
         self.param_widget.scene().sigMouseMoved.connect(self._hover_parameters)
         self.snapshot_widget.installEventFilter(self)
+        self._prebuild_timer = QtCore.QTimer(self)
+        self._prebuild_timer.setInterval(PREBUILD_INTERVAL_MS)
+        self._prebuild_timer.timeout.connect(self._prebuild)
 
     def _lay_out(self) -> None:
         main_box = _column(self.main_plot, self.readout)
@@ -159,13 +163,15 @@ class Canvas(QtWidgets.QWidget):
         self.parameters.set_picture(picture)
 
     def show_view(self, view: TrainerView) -> None:
+        if self.last_view is None:
+            self._prebuild_timer.start()
         self.last_view = view
         self.neuron.show(view.w, view.b, neuron_title(view.epoch, view.loss, view.accuracy))
         self.loss.show(view.history, view.total_epochs)
         self.snapshots.show(view.snapshots)
         self.snapshot_widget.setMinimumHeight(self.snapshots.rows * SNAPSHOT_ROW_HEIGHT)
         self._label_snapshots(view)
-        self.parameters.show_path(*self._path(view))
+        self.parameters.show_path(view.history.w, view.history.b, self._recent_path(view))
 
     def show_update(self, step: UpdateStep | None, data: Dataset | None = None) -> None:
         """Take the last single update apart on every view, or clear that when training moves on otherwise."""
@@ -181,13 +187,18 @@ class Canvas(QtWidgets.QWidget):
         self.parameters.show_update(update)
         self.card.setPlainText("\n".join(card(update)))
 
+    def _prebuild(self) -> None:
+        """Make the snapshot cells a few at a time after the window opens, so none is made while training runs."""
+        if not self.snapshots.prebuild():
+            self._prebuild_timer.stop()
+
     def set_snapshot_interval(self, every: int) -> None:
         self._every = every
         if self.last_view is not None:
             self._label_snapshots(self.last_view)
 
-    def _path(self, view: TrainerView) -> tuple[np.ndarray, np.ndarray]:
-        """One point per epoch from the history, then every point drawn since the last epoch ended, so stepping
+    def _recent_path(self, view: TrainerView) -> np.ndarray:
+        """Every (w, b) drawn since the last epoch ended, as rows: with the history's one point per epoch, stepping
         and slow speeds show each update while fast training shows one point per epoch."""
         if view.updates < self._last_updates or view.epoch != self._partial_epoch:
             self._partial = []
@@ -195,8 +206,7 @@ class Canvas(QtWidgets.QWidget):
         self._last_updates = view.updates
         if view.position > 0:
             self._partial.append((view.w, view.b))
-        extra = np.array(self._partial, dtype=float).reshape(-1, 2)
-        return np.concatenate([view.history.w, extra[:, 0]]), np.concatenate([view.history.b, extra[:, 1]])
+        return np.array(self._partial, dtype=float).reshape(-1, 2)
 
     def _label_snapshots(self, view: TrainerView) -> None:
         shown, taken = len(self.snapshots.cells), len(view.snapshots)

@@ -483,7 +483,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if self._draw_timer.isActive():
             return
         since = self._last_draw.elapsed() if self._last_draw.isValid() else DRAW_INTERVAL_MS
-        self._draw_timer.start(max(0, DRAW_INTERVAL_MS - since))
+        if since >= DRAW_INTERVAL_MS:
+            self._draw_pending()
+        else:
+            self._draw_timer.start(DRAW_INTERVAL_MS - since)
 
     def _draw_pending(self) -> None:
         view, self._pending = self._pending, None

@@ -101,11 +101,13 @@ class ParameterView:
         self.ray.setData(ray.w_sign * reach, -ray.midpoint * ray.w_sign * reach)
         self.reason = f"{ray.reason} The dashed line is that direction."
 
-    def show_path(self, w: np.ndarray, b: np.ndarray) -> None:
-        """The path so far, thinned evenly when long but always ending at the newest point."""
-        if w.size > PATH_POINT_LIMIT:
-            keep = np.unique(np.append(np.linspace(0, w.size - 1, PATH_POINT_LIMIT).astype(int), w.size - 1))
-            w, b = w[keep], b[keep]
+    def show_path(self, w: np.ndarray, b: np.ndarray, recent: np.ndarray | None = None) -> None:
+        """The path: one point per epoch (every stride-th when long), then the recent points within the current
+        epoch (rows of w, b), always ending at the newest point."""
+        stride = -(-w.size // PATH_POINT_LIMIT)
+        tail = np.zeros((0, 2)) if recent is None else recent
+        w = np.concatenate([w[::stride], w[-1:] if (w.size - 1) % stride else w[:0], tail[:, 0]])
+        b = np.concatenate([b[::stride], b[-1:] if (b.size - 1) % stride else b[:0], tail[:, 1]])
         self.path.setData(w, b)
         self.start.setData(w[:1], b[:1])
         self.current.setData(w[-1:], b[-1:])

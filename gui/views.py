@@ -26,6 +26,28 @@ HISTOGRAM_BINS = 50
 LOSS_NAMES = {"bce": "cross-entropy", "mse": "squared error"}
 
 
+_COUNTS: dict[tuple[int, int, float, float, int], tuple[Dataset, np.ndarray]] = {}
+COUNT_CACHE_SIZE = 16
+
+
+def bin_counts(data: Dataset, label: int, x_range: tuple[float, float], bins: int) -> np.ndarray:
+    """How many samples of a class fall in each of `bins` equal bins over x_range (the last bin includes its right
+    edge, as np.histogram's does). Counted once per data set and shared by the main view and every snapshot cell:
+    at a million samples each count takes tens of milliseconds of the window's thread."""
+    key = (id(data), label, x_range[0], x_range[1], bins)
+    cached = _COUNTS.get(key)
+    if cached is not None and cached[0] is data:
+        return cached[1]
+    xs = data.of_class(label)
+    scale = bins / (x_range[1] - x_range[0])
+    index = np.clip(((xs - x_range[0]) * scale).astype(np.int64), 0, bins - 1)
+    counts = np.bincount(index, minlength=bins)
+    if len(_COUNTS) >= COUNT_CACHE_SIZE:
+        _COUNTS.pop(next(iter(_COUNTS)))
+    _COUNTS[key] = (data, counts)
+    return counts
+
+
 def neuron_title(epoch: int, loss: float, accuracy: float | None = None) -> str:
     text = f"Epoch {epoch} · loss {style.number(loss)}"
     return text if accuracy is None else f"{text} · accuracy {accuracy:.1%}"
@@ -98,26 +120,29 @@ class NeuronView:
             plot.legend.addItem(pg.PlotDataItem(pen=style.pen(style.BOUNDARY_COLOUR, 2, dashed=True)),
                                 "boundary x*")
         self._grid = np.zeros(0)
+        self.data: Dataset | None = None
+        self.display = PLAIN
         self._optimum_in_legend = False
         self._samples_at_label = False
 
     def set_data(self, data: Dataset, display: DisplayOptions = PLAIN) -> None:
         """Show the samples at y = 0 (the neuron's input line) or at y = label (the target it should output): as
         points, or above DENSE_ABOVE samples as a density strip per class unless every point is asked for."""
+        self.data, self.display = data, display
         self._grid = curve_grid(data)
         self._samples_at_label = samples_at_label = display.samples_at_label
         dense = len(data) > DENSE_ABOVE and not display.every_point
         self.show_update(None)
         low, high = self._grid[0], self._grid[-1]
         edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
-        counts = [np.histogram(data.of_class(label), bins=edges)[0] for label in (0, 1)]
+        counts = [bin_counts(data, label, (low, high), HISTOGRAM_BINS) for label in (0, 1)]
         tallest = max(1, max(int(c.max()) for c in counts))
         for label, (scatter, histogram) in enumerate(zip(self.samples, self.histograms, strict=True)):
             xs = data.of_class(label)
             height = float(label) if samples_at_label else 0.0
             if dense:
                 scatter.setData([], [])
-                self._draw_strip(label, xs, height, (low, high))
+                self._draw_strip(label, bin_counts(data, label, (low, high), STRIP_COLUMNS), height, (low, high))
             else:
                 scatter.setData(x=xs, y=np.full(xs.size, height))
                 self.strips[label].setVisible(False)
@@ -126,10 +151,9 @@ class NeuronView:
         self.plot.setXRange(low, high, padding=0)
         self._draw_optimum()
 
-    def _draw_strip(self, label: int, xs: np.ndarray, height: float, x_range: tuple[float, float]) -> None:
+    def _draw_strip(self, label: int, counts: np.ndarray, height: float, x_range: tuple[float, float]) -> None:
         """One column per STRIP_COLUMNS-th of the x range, in the class colour, more opaque where more samples lie
         (square root, so a single sample still shows)."""
-        counts = np.histogram(xs, bins=STRIP_COLUMNS, range=x_range)[0]
         self.strip_counts[label] = counts
         colour = QtGui.QColor(style.CLASS_COLOURS[label])
         image = np.zeros((1, STRIP_COLUMNS, 4), dtype=np.uint8)
@@ -235,9 +259,10 @@ def thin(snapshots: tuple[EpochRecord, ...], limit: int) -> tuple[EpochRecord, .
 class SnapshotGrid:
     """Small multiples of the neuron every N epochs, filled row by row like the tutorial's 2×3 figure.
 
-    Plots are costly to make, so each cell is made once and kept: when the thinning moves or training restarts,
-    cells leave the layout for a pool and come back from it, and only cells whose moment changed are redrawn.
-    `cells` are the cells on show, in order."""
+    Plots are costly to make, so each cell is made once, at a fixed place, and kept: when the thinning moves or
+    training restarts, unused cells are hidden (a hidden cell takes no room) and shown again later, and only cells
+    whose moment changed are redrawn. prebuild() makes the next cell ahead of need, for idle moments. `cells` are
+    the cells on show, in order; a hidden cell catches up with new samples when it is shown again."""
 
     def __init__(self, layout: pg.GraphicsLayout, columns: int = 3, max_cells: int = 12):
         self.layout = layout
@@ -245,14 +270,14 @@ class SnapshotGrid:
         self.max_cells = max_cells
         self.cells: list[NeuronView] = []
         self.epochs: list[int] = []
-        self._pool: list[NeuronView] = []
+        self._made: list[NeuronView] = []
         self._data: Dataset | None = None
         self._display = PLAIN
 
     def set_data(self, data: Dataset, display: DisplayOptions = PLAIN) -> None:
         self._data = data
         self._display = DisplayOptions(display.samples_at_label, False, display.every_point)
-        for cell in self.cells + self._pool:
+        for cell in self.cells:
             cell.set_data(data, self._display)
         self.epochs = [-1] * len(self.cells)
 
@@ -262,8 +287,15 @@ class SnapshotGrid:
             self.layout.layout.setColumnFixedWidth(column, max(120.0, width / self.columns - 12))
 
     def clear(self) -> None:
-        """Put every cell back in the pool (they keep their plots for the next run)."""
+        """Hide every cell (they keep their plots for the next run)."""
         self._shrink_to(0)
+
+    def prebuild(self) -> bool:
+        """Make one more hidden cell, if any is still to make; False when all are made."""
+        if len(self._made) >= self.max_cells or self._data is None:
+            return False
+        self._make()
+        return True
 
     def show(self, snapshots: tuple[EpochRecord, ...]) -> None:
         """Draw the chosen snapshots, redrawing only the cells whose moment changed."""
@@ -271,28 +303,32 @@ class SnapshotGrid:
         self._shrink_to(len(chosen))
         for index, record in enumerate(chosen):
             if index == len(self.cells):
-                self._add_cell(index)
+                self._show_next()
             if self.epochs[index] != record.epoch:
                 self.cells[index].show(record.w, record.b, neuron_title(record.epoch, record.loss))
                 self.epochs[index] = record.epoch
 
-    def _add_cell(self, index: int) -> None:
-        row, column = index // self.columns, index % self.columns
-        if self._pool:
-            cell = self._pool.pop()
-            self.layout.addItem(cell.plot, row=row, col=column)
-        else:
-            cell = NeuronView(self.layout.addPlot(row=row, col=column), compact=True)
+    def _make(self) -> NeuronView:
+        index = len(self._made)
+        plot = self.layout.addPlot(row=index // self.columns, col=index % self.columns)
+        plot.setVisible(False)
+        cell = NeuronView(plot, compact=True)
+        self._made.append(cell)
+        return cell
+
+    def _show_next(self) -> None:
+        index = len(self.cells)
+        cell = self._made[index] if index < len(self._made) else self._make()
+        if cell.data is not self._data or cell.display != self._display:
             cell.set_data(self._data, self._display)
+        cell.plot.setVisible(True)
         self.cells.append(cell)
         self.epochs.append(-1)
 
     def _shrink_to(self, count: int) -> None:
         while len(self.cells) > count:
-            cell = self.cells.pop()
+            self.cells.pop().plot.setVisible(False)
             self.epochs.pop()
-            self.layout.removeItem(cell.plot)
-            self._pool.append(cell)
 
     @property
     def rows(self) -> int:

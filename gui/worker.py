@@ -35,6 +35,9 @@ PLAYING_SWITCH_S = 0.001
 """While training runs, Python hands its lock between threads every millisecond instead of every 5 ms, so the
 window's paint never waits a whole switch interval behind a training slice."""
 
+FIRST_PACE = 200_000.0
+"""Samples per second assumed before any has been measured: small enough that the first slice stays short."""
+
 Method = TypeVar("Method", bound=Callable[..., Any])
 
 
@@ -84,6 +87,7 @@ class TrainingWorker(QtCore.QObject):
         self._ticket = 0
         self._fast = False
         self._switch_interval = sys.getswitchinterval()
+        self._samples_per_second = FIRST_PACE
 
     @QtCore.Slot(int, object, bool)
     @reported("Training could not restart")
@@ -241,7 +245,7 @@ class TrainingWorker(QtCore.QObject):
             deadline = now + WORK_BUDGET_S
             while trainer.can_train and time.perf_counter() < deadline and (
                     not self._fast or trainer.epoch < trainer.settings.epochs):
-                trainer.step_epoch()
+                self._train_slice(trainer, deadline)
         else:
             self._sample_budget += speed * len(trainer.data) * min(elapsed, 0.25)
             whole = int(self._sample_budget)
@@ -251,6 +255,24 @@ class TrainingWorker(QtCore.QObject):
         if not trainer.can_train:
             self._set_playing(False)
         self._emit()
+
+    def _train_slice(self, trainer: Trainer, deadline: float) -> None:
+        """As much training as fits before the deadline, at the pace measured so far: whole epochs when they are
+        short, else a slice of samples, so a million-sample epoch still sends a view every tick."""
+        started = time.perf_counter()
+        budget = max(0.0, deadline - started) * self._samples_per_second
+        n = len(trainer.data)
+        before = trainer.epoch * n + trainer.position
+        if trainer.position == 0 and budget >= 2 * n:
+            trainer.run_epochs(int(budget // n))
+        elif budget >= n - trainer.position:
+            trainer.step_epoch()
+        else:
+            trainer.step_samples(max(1, int(budget)))
+        elapsed = time.perf_counter() - started
+        done = trainer.epoch * n + trainer.position - before
+        if elapsed > 0 and done > 0:
+            self._samples_per_second = 0.5 * self._samples_per_second + 0.5 * done / elapsed
 
     def _emit(self) -> None:
         if self.trainer is not None:
