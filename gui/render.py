@@ -1,7 +1,8 @@
 """Turning part of a graphics scene into PNG or SVG bytes, the same way for the window and the headless command.
 
 SVG is drawn with Qt's own generator: pyqtgraph's SVG exporter cannot parse the closed paths Qt 6 writes. The scene's
-items are put in pyqtgraph's export mode for it, so scatter points are drawn as vector paths, not cached bitmaps.
+items are put in pyqtgraph's export mode for it, so scatter points and cached axes are drawn as vector paths, not
+bitmaps.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def _set_export_mode(scene: QtWidgets.QGraphicsScene, exporting: bool) -> None:
 
 
 def _paint(device: QtGui.QPaintDevice, scene: QtWidgets.QGraphicsScene, source: QtCore.QRectF) -> None:
+    """Render the scene with item caches off: a cached item (the axes) would otherwise be pasted in as the bitmap it
+    has at screen resolution, blurred in a 3× PNG and an image in an SVG."""
+    caches = {item: item.cacheMode() for item in scene.items()}
+    for item in caches:
+        item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.NoCache)
     painter = QtGui.QPainter(device)
     try:
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
@@ -58,3 +64,5 @@ def _paint(device: QtGui.QPaintDevice, scene: QtWidgets.QGraphicsScene, source: 
         scene.render(painter, QtCore.QRectF(0, 0, source.width(), source.height()), source)
     finally:
         painter.end()
+        for item, mode in caches.items():
+            item.setCacheMode(mode)
