@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from model.anatomy import card, take_one_update
 from model.csv_io import DataFileError
 from model.data import Dataset
 from model.files import write_text_atomic
@@ -26,11 +27,12 @@ GAUSSIAN_FIELDS = ("mu0", "sigma0", "n0", "mu1", "sigma1", "n1")
 OPTION_FIELDS = (
     *GAUSSIAN_FIELDS, "seed", "loss", "optimizer", "batch_size", "lr", "epochs", "l2", "init_w", "init_b", "every",
 )
-VALUE_OPTIONS = frozenset({"--preset", "--data", "--out", "--landscape-size",
+VALUE_OPTIONS = frozenset({"--preset", "--data", "--out", "--landscape-size", "--explain",
                            *(f"--{name.replace('_', '-')}" for name in OPTION_FIELDS)})
 FLAG_OPTIONS = frozenset({"--no-shuffle", "--figures", "--landscape", "--quiet", "--help"})
 LANDSCAPE_SIZES = (2, 1000)
 DEFAULT_LANDSCAPE_SIZE = 200
+MAX_EXPLAINED = 10_000
 
 
 class UsageError(Exception):
@@ -49,6 +51,8 @@ class TrainCommand:
     figures: bool
     quiet: bool
     landscape_size: int | None = None
+    explain: int = 0
+    """How many first updates to write out worked, as the window's card shows them after Shift+Right."""
     """Grid points per side of landscape.csv, or None when it is not asked for."""
 
 
@@ -95,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "the path and the optimum, as the window's parameter view shows it; needs --out")
     output.add_argument("--landscape-size", dest="landscape_size", type=int, metavar="N",
                         help="grid points per side of landscape.csv (default 200, so 40,000 rows)")
+    output.add_argument("--explain", type=int, metavar="N", default=0,
+                        help="also write updates.txt: the first N updates worked out with their numbers, as the "
+                             "window shows one after Shift+Right (the run itself is unchanged); needs --out")
     output.add_argument("--quiet", action="store_true", help="print only the final line")
     return parser
 
@@ -127,13 +134,17 @@ def parse_train_args(argv: Sequence[str]) -> TrainCommand:
                          "points per side.")
     if args.out == "":
         raise UsageError("--out needs the name of a folder, but it was empty.")
+    if not 0 <= args.explain <= MAX_EXPLAINED:
+        raise UsageError(f"--explain: give from 0 to {MAX_EXPLAINED:,} updates.")
+    if args.explain and args.out is None:
+        raise UsageError("--explain needs --out DIR to know where to write.")
     try:
         settings = settings.replace(**given).validated()
     except SettingsError as error:
         name, message = next(iter(error.problems.items()))
         raise UsageError(f"--{name.replace('_', '-')}: {message}") from None
     return TrainCommand(settings, None if args.out is None else Path(args.out), args.figures, args.quiet,
-                        size if args.landscape else None)
+                        size if args.landscape else None, args.explain)
 
 
 def _join_negative_values(argv: Sequence[str]) -> list[str]:
@@ -206,6 +217,7 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None) ->
         return EXIT_USAGE
     settings = command.settings
     trainer = Trainer(settings, data)
+    explained = _explain(trainer, command.explain)
     while trainer.can_train:
         trainer.run_epochs(settings.every)
         if not command.quiet and trainer.status != DIVERGED:
@@ -216,6 +228,8 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None) ->
         try:
             write_text_atomic(command.out / "history.csv", history_csv(view.history))
             write_text_atomic(command.out / "result.json", result_json(settings, view, problem))
+            if explained:
+                write_text_atomic(command.out / "updates.txt", explained)
             if command.landscape_size is not None:
                 write_text_atomic(command.out / "landscape.csv", _landscape(data, settings, view, problem,
                                                                              command.landscape_size))
@@ -235,6 +249,20 @@ def _print_progress(trainer: Trainer) -> None:
     record = trainer.history.view().record(-1)
     print(f"epoch {record.epoch:>6}  loss {record.loss:.6f}  accuracy {record.accuracy:.3f}  "
           f"w {record.w:+.6f}  b {record.b:+.6f}")
+
+
+def _explain(trainer: Trainer, count: int) -> str:
+    """The first `count` updates made and worked out, one block each; the trainer goes on from after them exactly
+    as if it had made them unexplained."""
+    blocks = []
+    for number in range(1, count + 1):
+        step = take_one_update(trainer)
+        if step is None:
+            break
+        batch = ", ".join(str(int(i)) for i in step.indices[:10]) + (" …" if step.indices.size > 10 else "")
+        blocks.append("\n".join([f"update {number} (epoch {trainer.epoch + (trainer.position > 0)}, samples {batch})",
+                                 *card(step.update)]))
+    return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
 def _landscape(data: Dataset, settings: Settings, view: TrainerView, problem: Problem, size: int) -> str:

@@ -309,3 +309,35 @@ def test_result_gives_the_learning_rate_limit_from_the_hessian_at_the_optimum(tm
 def test_landscape_options_are_checked(capsys, args, words):
     assert run_train(args) == 2
     assert words in capsys.readouterr().err
+
+
+def test_explain_writes_the_first_updates_worked_out_and_leaves_the_run_unchanged(tmp_path):
+    from model.anatomy import anatomy, card
+    from model.data import generate
+    from model.settings import Settings
+    from model.trainer import Trainer
+
+    args = ["--n0", "30", "--n1", "30", "--epochs", "3", "--l2", "0.1", "--quiet"]
+    assert run_train([*args, "--out", str(tmp_path / "plain")]) == 0
+    assert run_train([*args, "--out", str(tmp_path / "explained"), "--explain", "3"]) == 0
+    plain = json.loads((tmp_path / "plain" / "result.json").read_text())["final"]
+    explained = json.loads((tmp_path / "explained" / "result.json").read_text())["final"]
+    assert (plain["w"], plain["b"]) == (explained["w"], explained["b"])
+    blocks = (tmp_path / "explained" / "updates.txt").read_text().strip().split("\n\n")
+    assert len(blocks) == 3
+    settings = Settings(n0=30, n1=30, epochs=3, l2=0.1)
+    trainer = Trainer(settings, generate(settings))
+    for block in blocks:
+        index = trainer.next_batch()
+        data = trainer.data
+        update = anatomy(trainer.w, trainer.b, data.x[index], data.y[index], settings.lr, 0.1, "bce", data)
+        assert block.splitlines()[1:] == card(update)
+        assert f"samples {int(index[0])})" in block.splitlines()[0]
+        trainer.step_batch()
+
+
+def test_explain_needs_out_and_a_sane_count(capsys):
+    assert run_train(["--explain", "2"]) == 2
+    assert "needs --out" in capsys.readouterr().err
+    assert run_train(["--explain", "-1", "--out", "."]) == 2
+    assert "from 0 to" in capsys.readouterr().err
