@@ -155,7 +155,8 @@ class Canvas(QtWidgets.QWidget):
         self.loss.set_optimum(optimum.loss if optimum.exists else None)
         self.neuron.set_optimum(optimum)
         self.parameters.set_optimum(optimum, problem.ray)
-        self.card.setPlaceholderText(self.parameters.reason or CARD_HINT)
+        self.card.setPlaceholderText(self.parameters.reason if problem.ray is not None else CARD_HINT)
+        self.card.viewport().update()
 
     def set_picture(self, picture: SurfacePicture | None) -> None:
         if picture is not None and self.parameters.picture is None:

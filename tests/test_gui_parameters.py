@@ -212,3 +212,15 @@ def test_dragging_in_the_parameter_view_moves_the_neuron_live(qtbot, window, mon
     wait_for_view(qtbot, window, lambda v: (v.w, v.b) == (w, b))
     x, z = window.canvas.neuron.z_line.getData()
     np.testing.assert_allclose(z, w * x + b)
+
+
+def test_separable_classes_show_the_descent_ray_and_why(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(mu0=-3.0, mu1=3.0, sigma0=0.3, sigma1=0.3))
+    qtbot.waitUntil(lambda: window.state.problem.ray is not None)
+    ray = window.state.problem.ray
+    w, b = window.canvas.parameters.ray.getData()
+    np.testing.assert_allclose(b, -ray.midpoint * w)
+    assert np.all(np.sign(w[1:]) == ray.w_sign)
+    assert "do not overlap" in window.canvas.card.placeholderText()
+    window.close()
