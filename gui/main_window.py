@@ -346,9 +346,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self._apply_now()
         self.saveSessionRequested.emit(path)
 
-    def show_error(self, title: str, message: str) -> None:
-        self.errors.show(title, message)
-
     def _run_changed(self, ticket: int, settings: Settings, data: Dataset) -> None:
         if ticket < self._run_ticket:
             return

@@ -127,15 +127,6 @@ class ParameterView:
         """Iso-lines of the update's own batch loss: the surface a single SGD step actually descends."""
         self.batch_contours.setData(*(lines or (np.zeros(0), np.zeros(0))))
 
-    def frame(self, points: list[tuple[float, float]]) -> None:
-        """Fit the view around the given (w, b) points with a margin."""
-        w = np.array([p[0] for p in points], dtype=float)
-        b = np.array([p[1] for p in points], dtype=float)
-        span_w = max(float(np.ptp(w)), 0.5)
-        span_b = max(float(np.ptp(b)), 0.5)
-        self.plot.setXRange(w.min() - 0.25 * span_w, w.max() + 0.25 * span_w, padding=0)
-        self.plot.setYRange(b.min() - 0.25 * span_b, b.max() + 0.25 * span_b, padding=0)
-
     def value_at(self, w: float, b: float) -> float | None:
         """The loss at (w, b) read from the surface (nearest grid point), or None outside it."""
         if self.picture is None:

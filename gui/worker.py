@@ -12,7 +12,8 @@ import functools
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -99,14 +100,10 @@ class TrainingWorker(QtCore.QObject):
         if current is not None and not reload_data and not classify_change(current.settings, settings).data:
             self._adopt(Trainer(settings, current.data))
             return
-        with self._busy(_data_task(settings)):
-            try:
-                data = dataset_for(settings)
-            except DataFileError as error:
-                self.refused.emit(ticket, "The data could not be used", str(error))
-                self._emit()
-                return
-        self._adopt(Trainer(settings, data))
+        data = self._read(ticket, _data_task(settings), "The data could not be used", lambda: dataset_for(settings),
+                          DataFileError)
+        if data is not None:
+            self._adopt(Trainer(settings, data))
 
     @QtCore.Slot(object)
     @reported("The setting could not be applied")
@@ -125,14 +122,10 @@ class TrainingWorker(QtCore.QObject):
     def open_session(self, ticket: int, path: str) -> None:
         self._ticket = ticket
         self._set_playing(False)
-        with self._busy(f"Opening {Path(path).name}…"):
-            try:
-                session = load_session(path)
-            except SessionError as error:
-                self.refused.emit(ticket, "The session could not be opened", str(error))
-                self._emit()
-                return
-        self._adopt(session.trainer())
+        session = self._read(ticket, f"Opening {Path(path).name}…", "The session could not be opened",
+                             lambda: load_session(path), SessionError)
+        if session is not None:
+            self._adopt(session.trainer())
 
     @QtCore.Slot(str)
     @reported("The session could not be saved")
@@ -194,6 +187,17 @@ class TrainingWorker(QtCore.QObject):
         self._set_playing(False)
         if self._timer is not None:
             self._timer.stop()
+
+    def _read(self, ticket: int, task: str, title: str, read: Callable[[], Any],
+              refusal: type[Exception]) -> Any:
+        """Read a file while the window shows the task; a refused file is reported and the run goes on (None)."""
+        with self._busy(task):
+            try:
+                return read()
+            except refusal as error:
+                self.refused.emit(ticket, title, str(error))
+        self._emit()
+        return None
 
     def _adopt(self, trainer: Trainer) -> None:
         self.trainer = trainer
@@ -283,22 +287,14 @@ class TrainingWorker(QtCore.QObject):
         self.busy.emit("")
         self.failed.emit(title, details)
 
-    def _busy(self, task: str) -> _Busy:
-        return _Busy(self.busy, task)
-
-
-class _Busy:
-    """Announces a long task to the window for as long as it runs, however it ends."""
-
-    def __init__(self, signal: Any, task: str):
-        self._signal = signal
-        self._task = task
-
-    def __enter__(self) -> None:
-        self._signal.emit(self._task)
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._signal.emit("")
+    @contextmanager
+    def _busy(self, task: str) -> Iterator[None]:
+        """Announce a long task to the window for as long as it runs, however it ends."""
+        self.busy.emit(task)
+        try:
+            yield
+        finally:
+            self.busy.emit("")
 
 
 def _data_task(settings: Settings) -> str:
