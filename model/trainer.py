@@ -6,14 +6,18 @@ thread can draw any moment while training goes on.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from model.data import Dataset
 from model.history import EpochRecord, History, HistoryView
-from model.kernel import PARAMETER_LIMIT, Kernel, best_kernel
+from model.kernel import PARAMETER_LIMIT, EpochsResult, Kernel, SpanResult, best_kernel
 from model.neuron import accuracy, boundary, objective
 from model.settings import Settings, classify_change, effective_batch_size
 
@@ -21,6 +25,11 @@ INIT_RANGE = 0.01
 """Random initial w and b are drawn uniformly from [−0.01, 0.01], as in the tutorial: small, so σ starts steep."""
 
 READY, TRAINING, FINISHED, DIVERGED = "ready", "training", "finished", "diverged"
+
+SAMPLES_PER_CALL = 1 << 18
+"""Whole epochs go to the kernel in calls of about this many samples' updates: long enough that a call's cost in
+Python is small beside it (and the window gets the GIL back only between calls), short enough that the orders
+drawn for it stay small."""
 
 
 @dataclass(frozen=True)
@@ -138,9 +147,12 @@ class Trainer:
 
     def step_epoch(self) -> None:
         """Finish the current epoch (a whole one when at an epoch's start)."""
-        if self.can_train:
-            start = self._begin_epoch_if_needed()
-            self._advance(start, len(self.data))
+        if not self.can_train:
+            return
+        if self.order is None:
+            self._run_whole_epochs(1)
+        else:
+            self._advance(self.position, len(self.data))
 
     def step_samples(self, count: int) -> None:
         """About `count` samples' worth of whole updates, across epoch ends: a slow animation's smooth pace."""
@@ -153,11 +165,14 @@ class Trainer:
             remaining -= stop - start
 
     def run_epochs(self, count: int) -> None:
-        """Up to `count` epochs, stopping early at the planned end or on divergence."""
-        for _ in range(count):
-            if not self.can_train:
-                return
+        """Up to `count` epochs, stopping early at the planned end or on divergence.
+
+        An epoch under way is finished first; the whole epochs after it go to the kernel many per call."""
+        if count > 0 and self.order is not None:
             self.step_epoch()
+            count -= 1
+        if count > 0 and self.can_train:
+            self._run_whole_epochs(min(count, max(1, self.settings.epochs - self.epoch)))
 
     def run_to_end(self) -> None:
         self.run_epochs(max(0, self.settings.epochs - self.epoch))
@@ -212,20 +227,66 @@ class Trainer:
     def _begin_epoch_if_needed(self) -> int:
         if self.order is None:
             n = len(self.data)
-            self.order = self._rng.permutation(n) if self.settings.shuffle else np.arange(n)
-            self._prepared = None
+            self._use_order(self._rng.permutation(n) if self.settings.shuffle else np.arange(n))
             self.status, self.message = TRAINING, "Training."
         return self.position
 
+    def _use_order(self, order: np.ndarray | None) -> None:
+        self.order = order
+        self._prepared = None
+
     def _advance(self, start: int, stop: int) -> None:
+        """Updates over order[start:stop], read as the kernel reads whole epochs (in order, for large data)."""
         kernel = self.kernel
         if self._prepared is None:
-            self._prepared = (kernel.prepare(self.data.x), kernel.prepare(self.data.y), kernel.prepare(self.order))
+            self._prepared = tuple(inputs[0] for inputs in kernel.epoch_inputs(self.data, self.order[np.newaxis]))
         x, y, order = self._prepared
         s = self.settings
+        self._adopt_span(start, kernel.run(x, y, order, start, stop, self.w, self.b, s.lr, s.l2, s.loss,
+                                           self._batch_size()))
+
+    def _run_whole_epochs(self, count: int) -> None:
+        """`count` epochs from an epoch's start, many per kernel call, leaving the state that as many calls of the
+        one-epoch path would leave: weights, history, status and the shuffling generator alike."""
+        s = self.settings
+        self.status, self.message = TRAINING, "Training."
+        orders = _EpochOrders(self._rng, self.data, s.shuffle, self.kernel)
+        runs = orders.runs(count)
+        try:
+            result = self.kernel.run_epochs(self.data, runs, count, self.w, self.b, s.lr, s.l2, s.loss,
+                                            self._batch_size())
+        finally:
+            runs.close()
+        self._adopt_epochs(result, orders)
+
+    def _adopt_epochs(self, result: EpochsResult, orders: _EpochOrders) -> None:
+        """Take whole epochs' results as the one-epoch path would have, up to the first whose loss is not a finite
+        number or the one that diverged: there training stopped inside an epoch, with that epoch's order."""
+        records = result.records
+        finite = np.isfinite(records[:, 2:]).all(axis=1)
+        whole = len(records) if finite.all() else int(np.argmin(finite))
+        per_epoch = -(-len(self.data) // self._batch_size())
+        for w, b, loss, correct in records[:whole].tolist():
+            self.w, self.b, self._current = w, b, (loss, correct)
+            self.epoch += 1
+            self.updates += per_epoch
+            self._record_epoch()
+            if self.epoch >= self.settings.epochs:
+                self._finish()
+        if whole == len(records) and not result.diverged:
+            return
+        self._use_order(orders.rewind(whole + 1))
+        if whole < len(records):
+            self._stop_not_finite(records[whole, 0], records[whole, 1])
+        else:
+            self._adopt_span(0, SpanResult(result.w, result.b, result.position, True))
+
+    def _adopt_span(self, start: int, result: SpanResult) -> None:
+        """Move to where a span of updates from `start` ended: its last finite point, its updates counted, the epoch
+        ended or the divergence reported."""
+        s = self.settings
         batch = self._batch_size()
-        result = kernel.run(x, y, order, start, stop, self.w, self.b, s.lr, s.l2, s.loss, batch)
-        measured = self._measure(result.w, result.b)
+        measured = self._measure(result.w, result.b, self.kernel)
         if measured is None:
             self._stop_not_finite(result.w, result.b)
             return
@@ -245,7 +306,7 @@ class Trainer:
         if self.position >= len(self.data):
             self.epoch += 1
             self.position = 0
-            self.order = None
+            self._use_order(None)
             self._record_epoch()
             if self.epoch >= s.epochs:
                 self._finish()
@@ -254,12 +315,19 @@ class Trainer:
         self.status = FINISHED
         self.message = f"Finished {self.epoch} epochs."
 
-    def _measure(self, w: float, b: float) -> tuple[float, float] | None:
-        """(loss, accuracy) at w and b, or None when any of the four is not a finite number."""
+    def _measure(self, w: float, b: float, kernel: Kernel | None = None) -> tuple[float, float] | None:
+        """(loss, accuracy) at w and b, or None when any of the four is not a finite number.
+
+        Training measures with its kernel, as the kernel measures whole epochs, so every row of the history comes
+        from the same computation however the epoch was run. Starting points are measured by numpy: choosing the
+        kernel may compile it."""
         if not (math.isfinite(w) and math.isfinite(b)):
             return None
         s = self.settings
-        loss, correct = objective(w, b, self.data, s.loss, s.l2), accuracy(w, b, self.data)
+        if kernel is None:
+            loss, correct = objective(w, b, self.data, s.loss, s.l2), accuracy(w, b, self.data)
+        else:
+            loss, correct = kernel.measure(self.data, w, b, s.loss, s.l2)
         return (loss, correct) if math.isfinite(loss) and math.isfinite(correct) else None
 
     def _stop_not_finite(self, w: float, b: float) -> None:
@@ -281,3 +349,91 @@ class Trainer:
         self.history.append(record)
         if self.epoch % self.settings.every == 0:
             self.snapshots.append(record)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """The orders of a run of epochs (a row each, or one row for all without shuffling), the kernel's inputs for
+    them (None until made), and the generator state they were drawn from (None without shuffling)."""
+
+    epochs: int
+    orders: np.ndarray
+    inputs: Any
+    drawn_from: dict | None
+
+
+class _EpochOrders:
+    """Epochs' orders for whole-epoch training, drawn from the trainer's generator exactly as the one-epoch path
+    draws them, rng.permutation(n) per epoch: that is arange(n) shuffled in place, and rng.permuted(rows of
+    arange(n), axis=1) shuffles row after row the same way in one call (its extra step at the first element draws
+    nothing), letting go of the GIL for all of them."""
+
+    def __init__(self, rng: np.random.Generator, data: Dataset, shuffle: bool, kernel: Kernel):
+        self._rng = rng
+        self._data = data
+        self._shuffle = shuffle
+        self._kernel = kernel
+        self._drawn: list[tuple[int, dict | None]] = []
+
+    def runs(self, count: int) -> Iterator[tuple[int, Any]]:
+        """The next `count` epochs as (epochs, kernel inputs) in runs of about SAMPLES_PER_CALL samples.
+
+        With the compiled kernel the next run is drawn on a helper thread while the kernel trains on this one
+        (and while the first run's samples are copied): both let go of the GIL, so on two cores shuffling takes
+        no time of its own. Each run is drawn into the memory of the run before the kernel's current one, which it
+        is done with. The generator is used by one thread at a time, and nothing is left drawing once this is
+        closed."""
+        per_call = max(1, SAMPLES_PER_CALL // len(self._data))
+        sizes = [min(per_call, count - start) for start in range(0, count, per_call)]
+        pipelined = self._kernel.compiled and len(sizes) > 1
+        helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuron-lab-orders") if pipelined else None
+        following: Future | None = None
+        previous: _Run | None = None
+        try:
+            for index, size in enumerate(sizes):
+                run = following.result() if following is not None else self._drawn_orders(size, previous)
+                following = None
+                if helper is not None and index + 1 < len(sizes):
+                    following = helper.submit(self._draw, sizes[index + 1], previous)
+                if run.inputs is None:
+                    run = self._with_inputs(run, previous)
+                self._drawn.append((run.epochs, run.drawn_from))
+                previous = run
+                yield run.epochs, run.inputs
+        finally:
+            if helper is not None:
+                helper.shutdown()
+
+    def rewind(self, begun: int) -> np.ndarray:
+        """Put the generator where the one-epoch path leaves it, after the orders of the `begun` epochs training
+        reached (not those drawn for epochs it never ran), and return the last of those orders."""
+        first = 0
+        for epochs, drawn_from in self._drawn:
+            if begun <= first + epochs:
+                if drawn_from is None:
+                    return np.arange(len(self._data))
+                self._rng.bit_generator.state = drawn_from
+                return self._orders(begun - first, None)[-1]
+            first += epochs
+        raise IndexError("training cannot have begun more epochs than were drawn")
+
+    def _draw(self, epochs: int, spare: _Run | None) -> _Run:
+        """The next `epochs` epochs' orders and the kernel's inputs for them, in `spare`'s memory when given."""
+        return self._with_inputs(self._drawn_orders(epochs, spare), spare)
+
+    def _drawn_orders(self, epochs: int, spare: _Run | None) -> _Run:
+        drawn_from = self._rng.bit_generator.state if self._shuffle else None
+        return _Run(epochs, self._orders(epochs, None if spare is None else spare.orders), None, drawn_from)
+
+    def _with_inputs(self, run: _Run, spare: _Run | None) -> _Run:
+        inputs = self._kernel.epoch_inputs(self._data, run.orders, None if spare is None else spare.inputs)
+        return dataclasses.replace(run, inputs=inputs)
+
+    def _orders(self, count: int, spare: np.ndarray | None) -> np.ndarray:
+        """`count` orders, a row each, in `spare`'s first rows when given; without shuffling, the one row
+        arange(n)."""
+        n = len(self._data)
+        if not self._shuffle:
+            return np.arange(n)[np.newaxis]
+        orders = np.empty((count, n), dtype=np.int64) if spare is None else spare[:count]
+        return self._rng.permuted(np.broadcast_to(np.arange(n), orders.shape), axis=1, out=orders)

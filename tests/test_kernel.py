@@ -1,14 +1,29 @@
-"""The training loop against the tutorial's own update rule, on both the plain-Python and the compiled path."""
+"""The training loop against the tutorial's own update rule, on both the plain-Python and the compiled path; whole
+epochs in one call against one span per epoch; the measured loss and accuracy against model.neuron's."""
 
 from __future__ import annotations
 
 import math
+import struct
 
 import numpy as np
 import pytest
 
-from model.data import generate
-from model.kernel import PYTHON_KERNEL, compiled_kernel
+import model.kernel
+from model.data import Dataset, generate
+from model.kernel import (
+    DIVERGED,
+    LOSS_CODES,
+    OK,
+    PARAMETER_LIMIT,
+    PYTHON_KERNEL,
+    compiled_kernel,
+    log_one_plus_exp,
+    loss_and_accuracy,
+    pairwise_sum,
+    train_span,
+)
+from model.neuron import accuracy, objective
 from model.settings import PRESETS, Settings
 
 FAR_APART = Settings(**PRESETS["far apart"])
@@ -117,3 +132,151 @@ def test_runaway_weights_stop_at_the_last_sane_values(kernel):
     assert result.diverged
     assert math.isfinite(result.w) and abs(result.w) < 1e12
     assert 0 < result.position < len(data)
+
+
+def loss_close(found: float, expected: float, loss: str) -> bool:
+    """The tolerance on a measured loss against model.neuron.objective: 4 ulps of the loss. For MSE also
+    2^−51·√loss, since numpy's vectorised exp in σ may differ from the C library's exp in the last bit of ŷ, which
+    moves each (ŷ − y)² by up to 2|ŷ − y|·2^−53 and their mean by at most 2^−52·√loss."""
+    allowed = 4 * np.spacing(abs(expected)) + (2.0**-51 * math.sqrt(expected) if loss == "mse" else 0.0)
+    return abs(found - expected) <= allowed
+
+
+def _bits(values) -> tuple:
+    return tuple(struct.pack("<d", value) if isinstance(value, float) else value for value in values)
+
+
+def _span_as_first_written(x, y, order, start, stop, w, b, lr, l2, loss_code, batch_size):
+    """The loop before it lost its branches: σ by the sign of z, and every batch mean divided by its count."""
+    position = start
+    while position < stop:
+        end = min(position + batch_size, stop)
+        grad_w = 0.0
+        grad_b = 0.0
+        for k in range(position, end):
+            i = order[k]
+            z = w * x[i] + b
+            if z >= 0.0:
+                y_hat = 1.0 / (1.0 + math.exp(-z))
+            else:
+                e = math.exp(z)
+                y_hat = e / (1.0 + e)
+            signal = y_hat - y[i] if loss_code == 0 else 2.0 * (y_hat - y[i]) * y_hat * (1.0 - y_hat)
+            grad_w += signal * x[i]
+            grad_b += signal
+        count = end - position
+        new_w = w - lr * (grad_w / count + l2 * w)
+        new_b = b - lr * (grad_b / count)
+        if not (math.isfinite(new_w) and math.isfinite(new_b) and abs(new_w) < PARAMETER_LIMIT
+                and abs(new_b) < PARAMETER_LIMIT):
+            return w, b, position, DIVERGED
+        w = new_w
+        b = new_b
+        position = end
+    return w, b, position, OK
+
+
+@pytest.mark.parametrize("kernel", _kernels())
+def test_the_loop_is_bit_for_bit_the_loop_as_first_written(kernel):
+    rng = np.random.default_rng(4)
+    specials = [0.0, -0.0, 1e-310, 5.0, -5.0, 1e8, -1e8, 1e300, -1e300]
+    for _ in range(500):
+        n = int(rng.integers(1, 30))
+        x = rng.normal(0.0, 10.0 ** rng.uniform(-3, 3), n)
+        picked = rng.random(n) < 0.2
+        x[picked] = rng.choice(specials, picked.sum())
+        y = (rng.random(n) < 0.5).astype(float)
+        order = rng.integers(0, n, n)
+        w = float(rng.choice([0.0, -0.0, rng.normal(), 1e6, -1e11]))
+        b = float(rng.choice([0.0, -0.0, rng.normal(), 1e6]))
+        rule = (0, n, w, b, 10.0 ** rng.uniform(-4, 3), float(rng.choice([0.0, 0.5, 100.0])), int(rng.integers(2)),
+                int(rng.integers(1, n + 1)))
+        expected = _span_as_first_written(x.tolist(), y.tolist(), order.tolist(), *rule)
+        found = kernel.run(kernel.prepare(x), kernel.prepare(y), kernel.prepare(order), *rule[:-2],
+                           "bce" if rule[-2] == 0 else "mse", rule[-1])
+        assert _bits((found.w, found.b, found.position, found.diverged)) == _bits(
+            (*expected[:3], expected[3] == DIVERGED))
+        assert _bits(train_span(x.tolist(), y.tolist(), order.tolist(), *rule)) == _bits(expected)
+
+
+def test_pairwise_sum_is_numpys_sum_bit_for_bit():
+    rng = np.random.default_rng(8)
+    for n in [*range(300), 1023, 1024, 1025, 4097, 65_537, 1_000_003]:
+        values = rng.random(n) * 10.0 ** rng.uniform(-3, 6) + rng.random(n) ** 8
+        assert pairwise_sum(values) == np.sum(values)
+
+
+def test_log_one_plus_exp_is_numpys_logaddexp_bit_for_bit():
+    t = np.concatenate([[0.0, -0.0, 5e-324, -5e-324, 1e-300, 36.0, 37.0, -745.0, 710.0, 1e300, -1e300, np.inf,
+                         -np.inf], np.random.default_rng(9).normal(0.0, 30.0, 2000)])
+    assert [log_one_plus_exp(value) for value in t.tolist()] == np.logaddexp(0.0, t).tolist()
+
+
+@pytest.mark.parametrize("loss", ["bce", "mse"])
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+def test_measured_loss_and_accuracy_are_model_neurons(loss, l2):
+    compiled = compiled_kernel()
+    rng = np.random.default_rng(10)
+    for _ in range(60):
+        n = int(rng.choice([1, 2, 7, 200, 1000, 4097]))
+        data = Dataset(rng.normal(rng.uniform(-3, 3), rng.uniform(0.1, 5), n), rng.random(n) < 0.5)
+        w, b = rng.normal(0.0, 3.0, 2)
+        plain = loss_and_accuracy(data.x.tolist(), data.y.tolist(), w, b, l2, LOSS_CODES[loss])
+        assert loss_close(plain[0], objective(w, b, data, loss, l2), loss)
+        assert plain[1] == accuracy(w, b, data)
+        assert PYTHON_KERNEL.measure(data, w, b, loss, l2) == (objective(w, b, data, loss, l2), accuracy(w, b, data))
+        if compiled is not None:
+            assert compiled.measure(data, w, b, loss, l2) == plain
+
+
+def _epoch_by_epoch(kernel, data, orders, count, w, b, lr, l2, loss, batch):
+    """The one-epoch path: a span over each epoch's order, measured after it."""
+    x, y = kernel.prepare(data.x), kernel.prepare(data.y)
+    rows = []
+    for epoch in range(count):
+        span = kernel.run(x, y, kernel.prepare(orders[epoch % len(orders)]), 0, len(data), w, b, lr, l2, loss, batch)
+        if span.diverged:
+            return rows, span
+        w, b = span.w, span.b
+        rows.append((w, b, *kernel.measure(data, w, b, loss, l2)))
+    return rows, None
+
+
+def _runs(kernel, data, orders, sizes):
+    """Whole epochs cut into kernel calls of the given sizes."""
+    first = 0
+    for size in sizes:
+        rows = orders[first:first + size] if len(orders) > 1 else orders
+        yield size, kernel.epoch_inputs(data, rows)
+        first += size
+
+
+@pytest.mark.parametrize("kernel", _kernels())
+@pytest.mark.parametrize("gathered", [False, True], ids=["data-order", "gathered"])
+@pytest.mark.parametrize(("optimizer", "loss", "l2", "lr"), [
+    ("sgd", "bce", 0.0, 0.05), ("sgd", "mse", 0.1, 0.5), ("minibatch", "bce", 0.2, 0.3), ("batch", "mse", 0.0, 2.0),
+    ("sgd", "bce", 1.0, 2.1), ("minibatch", "mse", 1.0, 2.2)])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_whole_epochs_in_one_call_are_one_span_per_epoch(kernel, gathered, optimizer, loss, l2, lr, shuffle,
+                                                        monkeypatch):
+    """Bit for bit in w and b, wherever the calls are cut; each epoch's loss and accuracy as model.neuron has
+    them; across a divergence the same last sane point."""
+    monkeypatch.setattr(model.kernel, "GATHER_FROM", 1 if gathered else model.kernel.GATHER_FROM)
+    settings = Settings(n0=25, n1=25, seed=6)
+    data = generate(settings)
+    batch = {"sgd": 1, "minibatch": 7, "batch": len(data)}[optimizer]
+    count = 12
+    rng = np.random.default_rng(7)
+    orders = np.array([rng.permutation(len(data)) for _ in range(count)]) if shuffle else np.arange(50)[None]
+    expected, divergence = _epoch_by_epoch(kernel, data, orders, count, 0.01, -0.01, lr, l2, loss, batch)
+    for sizes in ([count], [1] * count, [5, 2, 4, 1]):
+        found = kernel.run_epochs(data, _runs(kernel, data, orders, sizes), count, 0.01, -0.01, lr, l2, loss, batch)
+        assert found.records[:, :2].tolist() == [list(row[:2]) for row in expected]
+        for (_, _, loss_found, correct_found), (w, b, loss_expected, correct_expected) in zip(
+                found.records.tolist(), expected, strict=True):
+            assert (loss_found, correct_found) == (loss_expected, correct_expected)
+            assert loss_close(loss_found, objective(w, b, data, loss, l2), loss)
+            assert correct_found == accuracy(w, b, data)
+        assert found.diverged == (divergence is not None)
+        if divergence is not None:
+            assert (found.w, found.b, found.position) == (divergence.w, divergence.b, divergence.position)

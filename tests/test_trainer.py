@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 import warnings
 
 import numpy as np
 import pytest
 
+import model.kernel
+import model.trainer
 from model.data import Dataset, generate
-from model.kernel import PYTHON_KERNEL
+from model.kernel import PYTHON_KERNEL, compiled_kernel
 from model.neuron import accuracy, objective
+from model.session import parse_session, session_json, session_of
 from model.settings import Settings
 from model.trainer import Trainer
 
@@ -220,3 +224,133 @@ def test_next_batch_names_the_samples_the_next_update_uses(optimizer, expected):
                             settings.loss, data)
         trainer.step_batch()
         assert (trainer.w, trainer.b) == (predicted.new_w, predicted.new_b)
+
+
+def _kernels():
+    compiled = compiled_kernel()
+    marks = [] if compiled else [pytest.mark.skip(reason="numba is not installed (the 'fast' extra)")]
+    return [pytest.param(PYTHON_KERNEL, id="python"), pytest.param(compiled, id="numba", marks=marks)]
+
+
+def _everything(trainer: Trainer) -> tuple:
+    """All a trainer is: what a session saves, and its view."""
+    view = trainer.view()
+    return (trainer.state(), view.loss, view.accuracy, view.boundary, view.history.records(), view.snapshots)
+
+
+@pytest.fixture
+def short_calls(monkeypatch):
+    """Whole epochs in kernel calls of three epochs (drawn ahead on the helper thread with the compiled kernel),
+    and the compiled kernel reading gathered copies, so that small runs take every path large ones do."""
+    monkeypatch.setattr(model.trainer, "SAMPLES_PER_CALL", 150)
+    monkeypatch.setattr(model.kernel, "GATHER_FROM", 1)
+
+
+LATE_NOT_FINITE = (
+    Settings(init_w=-0.8397613575199904, init_b=0.0, optimizer="minibatch", batch_size=2, lr=3.8194409427801976e-291,
+             epochs=30, every=1),
+    Dataset([8.899407397110751e+298, -3.4267745196132976e+291, -9.10846650802914e+292, 6.871149787907031e+299,
+             -2.972893858969493e+290], [0, 0, 1, 1, 0]),
+)
+"""Samples near 1e300, where the loss after epoch 14 overflows: training must stop there, at the last finite point.
+The loss is checked wherever training pauses, so stepping one update at a time stops inside that epoch instead."""
+
+RUNS = {
+    "sgd": SETTINGS,
+    "sgd-mse-l2-unshuffled": SETTINGS.replace(loss="mse", l2=0.1, lr=0.5, shuffle=False),
+    "minibatch-l2": SETTINGS.replace(optimizer="minibatch", batch_size=7, l2=0.2, lr=0.3),
+    "batch-mse-unshuffled": SETTINGS.replace(optimizer="batch", loss="mse", lr=2.0, shuffle=False),
+    "diverges-in-epoch-6": SETTINGS.replace(lr=2.1, l2=1.0, epochs=12),
+    "minibatch-diverges-unshuffled": SETTINGS.replace(optimizer="minibatch", batch_size=7, lr=2.2, l2=1.0,
+                                                      shuffle=False),
+}
+
+
+def _trainer_for(case: str, kernel) -> Trainer:
+    if case == "loss-not-finite-in-epoch-14":
+        return Trainer(*LATE_NOT_FINITE, kernel=kernel)
+    return Trainer(RUNS[case], generate(RUNS[case]), kernel=kernel)
+
+
+CASES = [*RUNS, "loss-not-finite-in-epoch-14"]
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+@pytest.mark.parametrize("kernel", _kernels())
+@pytest.mark.parametrize("case", CASES)
+def test_whole_epochs_leave_the_state_the_one_epoch_path_leaves(kernel, case, short_calls):
+    """Against epochs run one at a time as before whole-epoch calls (an order from rng.permutation, one span, a
+    measurement): w, b, position, updates, order, generator, status, message and history exactly; the loss and
+    accuracy as model.neuron has them."""
+    whole, one_by_one = _trainer_for(case, kernel), _trainer_for(case, kernel)
+    whole.run_to_end()
+    while one_by_one.can_train:
+        one_by_one.next_batch()
+        one_by_one.step_epoch()
+    assert _everything(whole) == _everything(one_by_one)
+    assert whole.status in ("finished", "diverged")
+    s = whole.settings
+    for record in whole.view().history.records()[1:]:
+        assert _loss_close(record.loss, objective(record.w, record.b, whole.data, s.loss, s.l2), s.loss)
+        assert record.accuracy == accuracy(record.w, record.b, whole.data)
+
+
+def _loss_close(found: float, expected: float, loss: str) -> bool:
+    """The tolerance of tests/test_kernel.py: 4 ulps, and for MSE 2^−51·√loss more (numpy's exp in σ)."""
+    allowed = 4 * np.spacing(abs(expected)) + (2.0**-51 * math.sqrt(expected) if loss == "mse" else 0.0)
+    return abs(found - expected) <= allowed
+
+
+@pytest.mark.parametrize("kernel", _kernels())
+@pytest.mark.parametrize("case", RUNS)
+def test_a_run_cut_into_any_pieces_is_the_uninterrupted_run(kernel, case, short_calls):
+    uninterrupted = _trainer_for(case, kernel)
+    uninterrupted.run_to_end()
+    pieces = random.Random(case)
+    for _ in range(4):
+        cut = _trainer_for(case, kernel)
+        while cut.can_train:
+            _random_piece(cut, pieces)
+        assert _everything(cut) == _everything(uninterrupted)
+
+
+def _random_piece(trainer: Trainer, pieces: random.Random) -> None:
+    piece = pieces.choice(["run_epochs", "step_epoch", "step_batch", "step_samples", "next_batch"])
+    if piece == "run_epochs":
+        trainer.run_epochs(pieces.randint(0, 7))
+    elif piece == "step_samples":
+        trainer.step_samples(pieces.randint(1, 3 * len(trainer.data)))
+    else:
+        getattr(trainer, piece)()
+
+
+@pytest.mark.parametrize("case", RUNS)
+def test_a_session_saved_anywhere_in_a_run_continues_as_the_run_would(case, short_calls):
+    """A reopened session trains with the best kernel there is, so the runs it is compared with do too."""
+    uninterrupted = _trainer_for(case, None)
+    uninterrupted.run_to_end()
+    pieces = random.Random(case)
+    for cut_after in (0, 1, 3, 6):
+        trainer = _trainer_for(case, None)
+        for _ in range(cut_after):
+            _random_piece(trainer, pieces)
+        session = parse_session(session_json(session_of(trainer)))
+        assert session.state == trainer.state()
+        reopened = session.trainer()
+        assert reopened.view().history.records() == trainer.view().history.records()
+        reopened.run_to_end()
+        assert _everything(reopened)[0] == _everything(uninterrupted)[0]
+
+
+def test_drawing_many_epochs_orders_at_once_uses_the_generator_as_permutation_does():
+    """What whole-epoch runs rely on: rng.permuted on rows of arange(n) draws, row after row, the orders that as
+    many calls of rng.permutation(n) draw, and leaves the generator in the same state."""
+    for n in (1, 2, 50, 1000, 65_537):
+        one_by_one, at_once = np.random.default_rng((3, 1)), np.random.default_rng((3, 1))
+        one_by_one.uniform(size=3)
+        at_once.uniform(size=3)
+        expected = [one_by_one.permutation(n) for _ in range(5)]
+        rows = np.empty((5, n), dtype=np.int64)
+        at_once.permuted(np.broadcast_to(np.arange(n), rows.shape), axis=1, out=rows)
+        assert np.array_equal(rows, expected)
+        assert at_once.bit_generator.state == one_by_one.bit_generator.state
