@@ -43,6 +43,10 @@ class Canvas(QtWidgets.QWidget):
         self._partial: list[tuple[float, float]] = []
         self._partial_epoch = -1
         self._last_updates = -1
+        self._panes = ("parameters", "loss", "snapshots")
+        self._stale: set[str] = set()
+        self._turn = 0
+        self._recent = np.empty((0, 2))
 
         self.main_plot = pg.GraphicsLayoutWidget()
         layout = self.main_plot.ci
@@ -91,6 +95,7 @@ class Canvas(QtWidgets.QWidget):
         self.loss = LossView(loss_plot)
         self.snapshot_widget = pg.GraphicsLayoutWidget()
         self.snapshots = SnapshotGrid(self.snapshot_widget.ci)
+        self.snapshot_widget.setMinimumHeight(round(self.snapshots.fix_row_height(SNAPSHOT_ROW_HEIGHT)))
         self.snapshot_label = QtWidgets.QLabel()
         self._lay_out()
         self.main_plot.scene().sigMouseMoved.connect(self._hover)
@@ -163,16 +168,38 @@ class Canvas(QtWidgets.QWidget):
             self.log_colours.setChecked(picture.spans_decades)
         self.parameters.set_picture(picture)
 
-    def show_view(self, view: TrainerView) -> None:
+    def show_view(self, view: TrainerView, in_turn: bool = False) -> None:
+        """Draw a view on every pane, or, `in_turn` (while training plays), on the neuron view and on just one of
+        the others, taking turns: each frame then paints about half as much, and every pane still moves many times
+        a second. catch_up() brings the panes left behind up to date."""
         if self.last_view is None:
             self._prebuild_timer.start()
         self.last_view = view
         self.neuron.show(view.w, view.b, neuron_title(view.epoch, view.loss, view.accuracy))
-        self.loss.show(view.history, view.total_epochs)
-        self.snapshots.show(view.snapshots)
-        self.snapshot_widget.setMinimumHeight(self.snapshots.rows * SNAPSHOT_ROW_HEIGHT)
-        self._label_snapshots(view)
-        self.parameters.show_path(view.history.w, view.history.b, self._recent_path(view))
+        self._recent = self._recent_path(view)
+        self._stale = set(self._panes)
+        if in_turn:
+            self._turn = (self._turn + 1) % len(self._panes)
+            self._show_pane(self._panes[self._turn])
+        else:
+            self.catch_up()
+
+    def catch_up(self) -> None:
+        """Draw the last view on the panes a turn-taking draw left behind."""
+        for pane in self._panes:
+            if pane in self._stale:
+                self._show_pane(pane)
+
+    def _show_pane(self, pane: str) -> None:
+        view = self.last_view
+        self._stale.discard(pane)
+        if pane == "loss":
+            self.loss.show(view.history, view.total_epochs)
+        elif pane == "snapshots":
+            self.snapshots.show(view.snapshots)
+            self._label_snapshots(view)
+        else:
+            self.parameters.show_path(view.history.w, view.history.b, self._recent)
 
     def show_update(self, step: UpdateStep | None, data: Dataset | None = None) -> None:
         """Take the last single update apart on every view, or clear that when training moves on otherwise."""

@@ -30,7 +30,7 @@ from model.anatomy import UpdateStep
 from model.data import Dataset
 from model.problem import Problem, study
 from model.settings import Settings, classify_change
-from model.trainer import DIVERGED, FINISHED, TrainerView
+from model.trainer import DIVERGED, FINISHED, TRAINING, TrainerView
 
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
@@ -491,7 +491,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self._last_draw.start()
         self.state = self.state.replace(view=view)
-        self.canvas.show_view(view)
+        self.canvas.show_view(view, in_turn=self.playing and view.status == TRAINING)
         self.hand.show_point(view.w, view.b)
         self._show_numbers(view)
         self._frame_parameters()
@@ -570,6 +570,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _playing_changed(self, playing: bool) -> None:
         self.playing = playing
+        if not playing:
+            self.canvas.catch_up()
         self.play_action.setText("Pause" if playing else "Play")
         pixmaps = QtWidgets.QStyle.StandardPixmap
         pixmap = pixmaps.SP_MediaPause if playing else pixmaps.SP_MediaPlay

@@ -55,6 +55,7 @@ class ParameterView:
         for item in (self.start, self.current, self.optimum):
             item.setZValue(10)
             plot.addItem(item)
+        style.cache_still(self.image, self.contours, self.optimum, self.ray)
         self.reason = ""
         """Why there is no optimum to mark, in words, for the caller to show beside the view."""
         self.picture: SurfacePicture | None = None

@@ -50,6 +50,16 @@ def cache_axes(plot: pg.PlotItem) -> None:
         plot.getAxis(name).setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
+def cache_still(*items: QtWidgets.QGraphicsItem) -> None:
+    """Keep items that stay put while training runs (the samples, the optimum, the loss surface and its iso-lines)
+    as pixmaps: a frame that moves the curves over them then pastes them instead of drawing them again. A plot's
+    data item is cached through the curve and points it draws with."""
+    for item in items:
+        parts = (item.curve, item.scatter) if isinstance(item, pg.PlotDataItem) else (item,)
+        for part in parts:
+            part.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def number(value: float, decimals: int = 4, sign: bool = False) -> str:
     """Fixed decimals for everyday values, scientific notation once they are huge (a diverging run)."""
     plus = "+" if sign else ""

@@ -116,6 +116,7 @@ class NeuronView:
         self._optimum_weights: tuple[float, float] | None = None
         self.boundary = pg.InfiniteLine(angle=90, pen=style.pen(style.BOUNDARY_COLOUR, 2, dashed=True))
         plot.addItem(self.boundary)
+        style.cache_still(*self.histograms, *self.samples, *self.strips, self.optimum)
         if not compact:
             plot.legend.addItem(pg.PlotDataItem(pen=style.pen(style.BOUNDARY_COLOUR, 2, dashed=True)),
                                 "boundary x*")
@@ -198,7 +199,8 @@ class NeuronView:
 
     def show(self, w: float, b: float, title: str) -> None:
         z = w * self._grid + b
-        self.z_line.setData(self._grid, z)
+        ends = self._grid[[0, -1]] if self._grid.size else self._grid
+        self.z_line.setData(ends, w * ends + b)
         self.sigmoid.setData(self._grid, sigmoid(z))
         x_star = boundary(w, b)
         self.boundary.setVisible(x_star is not None)
@@ -286,6 +288,14 @@ class SnapshotGrid:
         for column in range(self.columns):
             self.layout.layout.setColumnFixedWidth(column, max(120.0, width / self.columns - 12))
 
+    def fix_row_height(self, height: float) -> float:
+        """Give every row, shown or not yet, this height; returns the height of all of them. A live grid that never
+        changes size never moves or resizes a cell when another appears or the thinning moves: relaying out a
+        dozen plots costs tens of milliseconds, each time, on the window's thread."""
+        for row in range(self.max_rows):
+            self.layout.layout.setRowFixedHeight(row, height)
+        return height * self.max_rows
+
     def clear(self) -> None:
         """Hide every cell (they keep their plots for the next run)."""
         self._shrink_to(0)
@@ -333,3 +343,7 @@ class SnapshotGrid:
     @property
     def rows(self) -> int:
         return -(-len(self.cells) // self.columns)
+
+    @property
+    def max_rows(self) -> int:
+        return -(-self.max_cells // self.columns)

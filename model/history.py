@@ -59,13 +59,34 @@ class History:
         return self._size
 
     def append(self, record: EpochRecord) -> None:
-        if self._size == self._epochs.size:
-            self._epochs = np.concatenate([self._epochs, np.empty_like(self._epochs)])
-            self._values = np.concatenate([self._values, np.empty_like(self._values)], axis=1)
+        self._make_room(1)
         boundary = np.nan if record.boundary is None else record.boundary
         self._epochs[self._size] = record.epoch
         self._values[:, self._size] = (record.w, record.b, record.loss, record.accuracy, boundary)
         self._size += 1
+
+    def extend(self, epochs: np.ndarray, w: np.ndarray, b: np.ndarray, loss: np.ndarray,
+               accuracy: np.ndarray) -> None:
+        """Many rows at once, as many appends would write them (boundaries included): whole epochs trained in one
+        call arrive by the thousand, and a Python loop over them would hold the lock the window draws with."""
+        count = len(epochs)
+        self._make_room(count)
+        end = self._size + count
+        self._epochs[self._size:end] = epochs
+        self._values[:4, self._size:end] = (w, b, loss, accuracy)
+        self._values[4, self._size:end] = boundaries(w, b)
+        self._size = end
+
+    def _make_room(self, count: int) -> None:
+        capacity = self._epochs.size
+        if self._size + count <= capacity:
+            return
+        while capacity < self._size + count:
+            capacity *= 2
+        epochs, values = np.empty(capacity, dtype=np.int64), np.empty((len(COLUMNS) - 1, capacity))
+        epochs[:self._size] = self._epochs[:self._size]
+        values[:, :self._size] = self._values[:, :self._size]
+        self._epochs, self._values = epochs, values
 
     def view(self) -> HistoryView:
         columns = [self._epochs[: self._size], *self._values[:, : self._size]]
@@ -75,3 +96,11 @@ class History:
             shared.flags.writeable = False
             views.append(shared)
         return HistoryView(*views)
+
+
+def boundaries(w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x* = −b/w for each row, NaN where model.neuron.boundary has none (w = 0, or −b/w beyond any float)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        x = np.negative(b) / w
+    x[(w == 0) | ~np.isfinite(x)] = np.nan
+    return x

@@ -106,6 +106,7 @@ class Trainer:
         self.snapshots: list[EpochRecord] = []
         self._prepared: tuple | None = None
         self._current = self._measure(self.w, self.b)
+        self._unmeasured = False
         if self._current is None:
             raise ValueError(f"The neuron cannot start on these samples: its loss at w = {self.w:g}, b = {self.b:g} is "
                              f"not a finite number (the samples reach |x| = {self._reach():.3g}). Rescale the data.")
@@ -154,14 +155,18 @@ class Trainer:
         else:
             self._advance(self.position, len(self.data))
 
-    def step_samples(self, count: int) -> None:
-        """About `count` samples' worth of whole updates, across epoch ends: a slow animation's smooth pace."""
+    def step_samples(self, count: int, measure: bool = True) -> None:
+        """About `count` samples' worth of whole updates, across epoch ends: a slow animation's smooth pace.
+
+        Without `measure` (training as fast as it can), the loss and accuracy where this stops inside an epoch are
+        measured only once a view or the state asks for them: at a million samples one measurement costs as much
+        as hundreds of thousands of updates, and slices of an epoch follow each other many times per view."""
         remaining = count
         while remaining > 0 and self.can_train:
             start = self._begin_epoch_if_needed()
             batch = self._batch_size()
             stop = min(start + max(batch, remaining - remaining % batch), len(self.data))
-            self._advance(start, stop)
+            self._advance(start, stop, measure)
             remaining -= stop - start
 
     def run_epochs(self, count: int) -> None:
@@ -178,6 +183,7 @@ class Trainer:
         self.run_epochs(max(0, self.settings.epochs - self.epoch))
 
     def view(self) -> TrainerView:
+        self._settle()
         history = self.history.view()
         loss, correct = self._current
         return TrainerView(
@@ -188,6 +194,7 @@ class Trainer:
 
     def state(self) -> TrainerState:
         """The trainer's full state, for saving a session."""
+        self._settle()
         return TrainerState(
             w=self.w, b=self.b, epoch=self.epoch, position=self.position, updates=self.updates,
             order=None if self.order is None else tuple(int(i) for i in self.order),
@@ -235,7 +242,7 @@ class Trainer:
         self.order = order
         self._prepared = None
 
-    def _advance(self, start: int, stop: int) -> None:
+    def _advance(self, start: int, stop: int, measure: bool = True) -> None:
         """Updates over order[start:stop], read as the kernel reads whole epochs (in order, for large data)."""
         kernel = self.kernel
         if self._prepared is None:
@@ -243,7 +250,7 @@ class Trainer:
         x, y, order = self._prepared
         s = self.settings
         self._adopt_span(start, kernel.run(x, y, order, start, stop, self.w, self.b, s.lr, s.l2, s.loss,
-                                           self._batch_size()))
+                                           self._batch_size()), measure)
 
     def _run_whole_epochs(self, count: int) -> None:
         """`count` epochs from an epoch's start, many per kernel call, leaving the state that as many calls of the
@@ -265,14 +272,8 @@ class Trainer:
         records = result.records
         finite = np.isfinite(records[:, 2:]).all(axis=1)
         whole = len(records) if finite.all() else int(np.argmin(finite))
-        per_epoch = -(-len(self.data) // self._batch_size())
-        for w, b, loss, correct in records[:whole].tolist():
-            self.w, self.b, self._current = w, b, (loss, correct)
-            self.epoch += 1
-            self.updates += per_epoch
-            self._record_epoch()
-            if self.epoch >= self.settings.epochs:
-                self._finish()
+        if whole:
+            self._record_epochs(records[:whole])
         if whole == len(records) and not result.diverged:
             return
         self._use_order(orders.rewind(whole + 1))
@@ -281,18 +282,22 @@ class Trainer:
         else:
             self._adopt_span(0, SpanResult(result.w, result.b, result.position, True))
 
-    def _adopt_span(self, start: int, result: SpanResult) -> None:
+    def _adopt_span(self, start: int, result: SpanResult, measure: bool = True) -> None:
         """Move to where a span of updates from `start` ended: its last finite point, its updates counted, the epoch
-        ended or the divergence reported."""
+        ended or the divergence reported. Without `measure`, a span that stops inside an epoch leaves its loss and
+        accuracy to be measured when asked for (see _settle)."""
         s = self.settings
         batch = self._batch_size()
-        measured = self._measure(result.w, result.b, self.kernel)
-        if measured is None:
-            self._stop_not_finite(result.w, result.b)
-            return
+        if measure or result.diverged or result.position >= len(self.data):
+            measured = self._measure(result.w, result.b, self.kernel)
+            if measured is None:
+                self._stop_not_finite(result.w, result.b)
+                return
+            self._current, self._unmeasured = measured, False
+        else:
+            self._unmeasured = True
         self.updates += -(-(result.position - start) // batch)
         self.w, self.b, self.position = result.w, result.b, result.position
-        self._current = measured
         if result.diverged:
             self.status = DIVERGED
             self.message = (
@@ -310,6 +315,19 @@ class Trainer:
             self._record_epoch()
             if self.epoch >= s.epochs:
                 self._finish()
+
+    def _settle(self) -> None:
+        """Measure the loss and accuracy at w and b if training moved them without measuring. Should they not be
+        finite numbers, training stops there, showing the last finite ones measured (the window's limits on the
+        data keep every loss finite; only samples beyond them, given to the trainer directly, can get here)."""
+        if not self._unmeasured:
+            return
+        self._unmeasured = False
+        measured = self._measure(self.w, self.b, self.kernel)
+        if measured is None:
+            self._stop_not_finite(self.w, self.b)
+        else:
+            self._current = measured
 
     def _finish(self) -> None:
         self.status = FINISHED
@@ -342,6 +360,24 @@ class Trainer:
 
     def _reach(self) -> float:
         return float(np.max(np.abs(self.data.x)))
+
+    def _record_epochs(self, records: np.ndarray) -> None:
+        """Adopt rows (w, b, loss, accuracy) of whole epochs from the current one on, as that many _record_epoch
+        calls would: history in one write, snapshots at their interval, the run finished at its planned end."""
+        first = self.epoch + 1
+        epochs = np.arange(first, first + len(records))
+        w, b, loss, correct = records.T
+        self.history.extend(epochs, w, b, loss, correct)
+        view = self.history.view()
+        every = self.settings.every
+        for epoch in range(first + (-first) % every, first + len(records), every):
+            self.snapshots.append(view.record(len(view) - 1 - (first + len(records) - 1 - epoch)))
+        self.epoch += len(records)
+        self.updates += len(records) * -(-len(self.data) // self._batch_size())
+        self.w, self.b = float(w[-1]), float(b[-1])
+        self._current, self._unmeasured = (float(loss[-1]), float(correct[-1])), False
+        if self.epoch >= self.settings.epochs:
+            self._finish()
 
     def _record_epoch(self) -> None:
         loss, correct = self._current

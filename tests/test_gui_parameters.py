@@ -68,7 +68,8 @@ def test_the_hand_sliders_move_every_curve(qtbot, window):
     view = wait_for_view(qtbot, window, lambda v: (v.w, v.b) == (w, b))
     x, z = window.canvas.neuron.z_line.getData()
     np.testing.assert_allclose(z, w * x + b)
-    np.testing.assert_allclose(window.canvas.neuron.sigmoid.getData()[1], sigmoid(w * x + b))
+    x, y_hat = window.canvas.neuron.sigmoid.getData()
+    np.testing.assert_allclose(y_hat, sigmoid(w * x + b))
     assert window.canvas.neuron.boundary.value() == pytest.approx(-b / w)
     assert view.loss == pytest.approx(objective(w, b, window.state.data, "bce", 0.0))
     assert window.status_fields["w"].text() == f"w = {w:+.4f}"

@@ -25,7 +25,7 @@ def test_play_trains_and_the_curves_show_the_engine_weights(qtbot, window):
     view = wait_for_view(qtbot, window, lambda v: v.status == "finished")
     x, z = window.canvas.neuron.z_line.getData()
     np.testing.assert_allclose(z, view.w * x + view.b)
-    _, y_hat = window.canvas.neuron.sigmoid.getData()
+    x, y_hat = window.canvas.neuron.sigmoid.getData()
     np.testing.assert_allclose(y_hat, sigmoid(view.w * x + view.b))
     assert window.canvas.neuron.boundary.value() == view.boundary
     epochs, losses = window.canvas.loss.curve.getData()

@@ -13,8 +13,9 @@ import pytest
 import model.kernel
 import model.trainer
 from model.data import Dataset, generate
+from model.history import EpochRecord, History
 from model.kernel import PYTHON_KERNEL, compiled_kernel
-from model.neuron import accuracy, objective
+from model.neuron import accuracy, boundary, objective
 from model.session import parse_session, session_json, session_of
 from model.settings import Settings
 from model.trainer import Trainer
@@ -210,6 +211,20 @@ def test_a_boundary_beyond_any_float_is_reported_as_none():
     assert trainer.view().history.record(0).boundary is None
 
 
+def test_many_rows_written_at_once_are_the_rows_appended_one_by_one():
+    """Whole epochs reach the history in one write; boundaries follow model.neuron.boundary (none at w = 0 or when
+    −b/w is beyond any float), and the buffers grow past their capacity."""
+    rows = [(0.5, 1.0, 0.7, 0.5), (0.0, 2.0, 0.6, 0.5), (1e-320, 1.0, 0.5, 1.0), (-2.0, -3.0, 0.4, 0.25)] * 90
+    one_by_one, at_once = History(capacity=4), History(capacity=4)
+    for epoch, (w, b, loss, correct) in enumerate(rows):
+        one_by_one.append(EpochRecord(epoch, w, b, loss, correct, boundary(w, b)))
+    columns = np.array(rows).T
+    at_once.extend(np.arange(100), *columns[:, :100])
+    at_once.extend(np.arange(100, len(rows)), *columns[:, 100:])
+    assert at_once.view().records() == one_by_one.view().records()
+    assert [record.boundary for record in at_once.view().records()[:4]] == [-2.0, None, None, -1.5]
+
+
 @pytest.mark.parametrize(("optimizer", "expected"), [("sgd", 1), ("minibatch", 7), ("batch", 200)])
 def test_next_batch_names_the_samples_the_next_update_uses(optimizer, expected):
     from model.anatomy import anatomy
@@ -354,3 +369,28 @@ def test_drawing_many_epochs_orders_at_once_uses_the_generator_as_permutation_do
         at_once.permuted(np.broadcast_to(np.arange(n), rows.shape), axis=1, out=rows)
         assert np.array_equal(rows, expected)
         assert at_once.bit_generator.state == one_by_one.bit_generator.state
+
+
+@pytest.mark.parametrize("kernel", _kernels())
+@pytest.mark.parametrize("case", RUNS)
+def test_slices_left_unmeasured_show_what_measured_slices_show(kernel, case):
+    """Training as fast as it can measures inside an epoch only when asked: every view and saved state is still
+    the one measuring each slice gives."""
+    measured, unmeasured = _trainer_for(case, kernel), _trainer_for(case, kernel)
+    pieces = random.Random(case)
+    while measured.can_train:
+        count = pieces.randint(1, len(measured.data))
+        measured.step_samples(count)
+        unmeasured.step_samples(count, measure=False)
+        assert _everything(unmeasured) == _everything(measured)
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+def test_a_loss_found_not_finite_when_asked_for_stops_with_finite_numbers():
+    trainer = _trainer_for("loss-not-finite-in-epoch-14", PYTHON_KERNEL)
+    while trainer.can_train:
+        trainer.step_samples(2, measure=False)
+        view = trainer.view()
+        assert all(math.isfinite(value) for value in (view.w, view.b, view.loss, view.accuracy))
+    assert view.status == "diverged" and "epoch 14" in view.message and "finite" in view.message
+    assert view.epoch == 13
