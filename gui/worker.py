@@ -242,7 +242,7 @@ class TrainingWorker(QtCore.QObject):
             with self._busy("Preparing the training loop…"):
                 _ = self.trainer.kernel
             self._kernel_ready = True
-            gc.freeze()
+            _set_aside_lasting_objects()
 
     @reported("Training stopped")
     def _tick(self) -> None:
@@ -303,6 +303,17 @@ class TrainingWorker(QtCore.QObject):
             yield
         finally:
             self.busy.emit("")
+
+
+_set_aside = False
+
+
+def _set_aside_lasting_objects() -> None:
+    """gc.freeze() once per process: later windows' objects stay the collector's to free when they are closed."""
+    global _set_aside
+    if not _set_aside:
+        _set_aside = True
+        gc.freeze()
 
 
 def _data_task(settings: Settings) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
 
 import gui.views
 from gui.views import DENSE_ABOVE, STRIP_COLUMNS, thin
+from model.neuron import accuracy, objective
 
 
 def test_many_samples_are_drawn_as_strips_with_the_samples_counts(qtbot, monkeypatch):
@@ -56,4 +58,52 @@ def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_
     window.run_to_end_action.trigger()
     wait_for_view(qtbot, window, lambda v: v.status == "finished")
     assert len(made) == grid.max_cells
+    window.close()
+
+
+def _panes_show(window, view) -> bool:
+    """The loss curve, the parameter view's current point and the snapshot cells all show this view."""
+    canvas = window.canvas
+    epochs, _ = canvas.loss.curve.getOriginalDataset()
+    current_w, current_b = canvas.parameters.current.getData()
+    titles = [cell.plot.titleLabel.text for cell in canvas.snapshots.cells]
+    chosen = thin(view.snapshots, canvas.snapshots.max_cells)
+    return (epochs is not None and epochs[-1] == view.history.epoch[-1]
+            and (current_w[-1], current_b[-1]) == (view.w, view.b)
+            and len(titles) == len(chosen)
+            and all(f"Epoch {record.epoch} ·" in title for record, title in zip(chosen, titles, strict=True)))
+
+
+def test_panes_drawn_in_turn_while_playing_all_show_the_last_view_once_paused(qtbot):
+    """While training plays, each frame redraws the neuron view and one other pane in turn; pausing brings every
+    pane to the view last drawn."""
+    window = open_window(qtbot, SMALL.replace(epochs=1_000_000, every=1))
+    lagging = []
+    window.viewDrawn.connect(lambda view: lagging.append(not _panes_show(window, view)))
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: sum(lagging) >= 3, timeout=10000)
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: not window.playing)
+    qtbot.waitUntil(lambda: _panes_show(window, window.canvas.last_view))
+    assert window.canvas.last_view.epoch > 3
+    window.close()
+
+
+def test_views_of_a_run_played_in_slices_of_an_epoch_show_the_loss_of_their_weights(qtbot, monkeypatch):
+    """Epochs longer than a frame are trained in slices measured only when a view is sent: every view drawn still
+    shows the loss and accuracy of its own w and b (the plain-Python kernel makes 120,000 samples a long epoch)."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(n0=60_000, n1=60_000, epochs=1000))
+    data = window.state.data
+    views = []
+    window.viewDrawn.connect(views.append)
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: sum(view.position > 0 for view in views) >= 3, timeout=30000)
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: not window.playing)
+    inside = [view for view in views if view.position > 0]
+    assert len({view.position for view in inside}) >= 3
+    for view in inside:
+        assert view.loss == pytest.approx(objective(view.w, view.b, data, "bce", 0.0), rel=1e-12)
+        assert view.accuracy == accuracy(view.w, view.b, data)
     window.close()
