@@ -19,7 +19,7 @@ from model.landscape import Ray
 from model.optimum import Optimum
 
 COLOUR_MAP = "cividis"
-PATH_POINT_LIMIT = 4000
+PATH_POINT_LIMIT = 1500
 """Longer paths are thinned to this many points (always keeping the newest)."""
 
 

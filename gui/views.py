@@ -6,6 +6,8 @@ share them and draw the same picture.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
@@ -218,7 +220,8 @@ class LossView:
         style.light_grid(plot)
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("bottom").enableAutoSIPrefix(False)
-        self.curve = plot.plot(pen=style.pen(style.LOSS_COLOUR, 2.5), name="loss per epoch")
+        self.curve = plot.plot(pen=style.pen(style.LOSS_COLOUR, 2.5), name="loss per epoch",
+                               autoDownsampleFactor=1.0)
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
         self.optimum = pg.InfiniteLine(angle=0, pen=style.pen(style.OPTIMUM_COLOUR, 1.5, dashed=True))
@@ -249,7 +252,7 @@ class LossView:
         self.plot.setXRange(0, max(total_epochs, int(history.epoch[-1])), padding=0.02)
 
 
-def thin(snapshots: tuple[EpochRecord, ...], limit: int) -> tuple[EpochRecord, ...]:
+def thin(snapshots: Sequence[EpochRecord], limit: int) -> tuple[EpochRecord, ...]:
     """Every k-th snapshot, k the smallest power of two that keeps at most `limit`, so long runs stay readable and
     the choice only changes when the count doubles."""
     step = 1
@@ -307,7 +310,7 @@ class SnapshotGrid:
         self._make()
         return True
 
-    def show(self, snapshots: tuple[EpochRecord, ...]) -> None:
+    def show(self, snapshots: Sequence[EpochRecord]) -> None:
         """Draw the chosen snapshots, redrawing only the cells whose moment changed."""
         chosen = thin(snapshots, self.max_cells)
         self._shrink_to(len(chosen))

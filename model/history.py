@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -44,6 +46,44 @@ class HistoryView:
 
     def records(self) -> list[EpochRecord]:
         return [self.record(i) for i in range(len(self))]
+
+
+class Snapshots(Sequence[EpochRecord]):
+    """The first records of an append-only list, read-only. A view of the trainer hands these out many times a
+    second while the list grows by thousands: a tuple copy each time would cost time in proportion to the run, and
+    the cycle collector would walk every copy."""
+
+    __slots__ = ("_count", "_records")
+
+    def __init__(self, records: list[EpochRecord]):
+        self._records = records
+        self._count = len(records)
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> EpochRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[EpochRecord, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> EpochRecord | tuple[EpochRecord, ...]:
+        if isinstance(index, slice):
+            return tuple(self._records[i] for i in range(*index.indices(self._count)))
+        if not -self._count <= index < self._count:
+            raise IndexError("snapshot index out of range")
+        return self._records[index % self._count]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Snapshots({list(self)!r})"
 
 
 class History:

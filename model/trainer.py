@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from model.data import Dataset
-from model.history import EpochRecord, History, HistoryView
+from model.history import EpochRecord, History, HistoryView, Snapshots
 from model.kernel import PARAMETER_LIMIT, EpochsResult, Kernel, SpanResult, best_kernel
 from model.neuron import accuracy, boundary, objective
 from model.settings import Settings, classify_change, effective_batch_size
@@ -49,7 +49,7 @@ class TrainerView:
     status: str
     message: str
     history: HistoryView
-    snapshots: tuple[EpochRecord, ...]
+    snapshots: Snapshots
 
     @property
     def progress(self) -> float:
@@ -189,7 +189,7 @@ class Trainer:
         return TrainerView(
             epoch=self.epoch, position=self.position, n_samples=len(self.data), total_epochs=self.settings.epochs,
             updates=self.updates, w=self.w, b=self.b, loss=loss, accuracy=correct, boundary=boundary(self.w, self.b),
-            status=self.status, message=self.message, history=history, snapshots=tuple(self.snapshots),
+            status=self.status, message=self.message, history=history, snapshots=Snapshots(self.snapshots),
         )
 
     def state(self) -> TrainerState:

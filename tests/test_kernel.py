@@ -8,14 +8,13 @@ import struct
 
 import numpy as np
 import pytest
+from pre_change_engine import pre_change_train_span
 
 import model.kernel
 from model.data import Dataset, generate
 from model.kernel import (
     DIVERGED,
     LOSS_CODES,
-    OK,
-    PARAMETER_LIMIT,
     PYTHON_KERNEL,
     compiled_kernel,
     log_one_plus_exp,
@@ -146,36 +145,6 @@ def _bits(values) -> tuple:
     return tuple(struct.pack("<d", value) if isinstance(value, float) else value for value in values)
 
 
-def _span_as_first_written(x, y, order, start, stop, w, b, lr, l2, loss_code, batch_size):
-    """The loop before it lost its branches: σ by the sign of z, and every batch mean divided by its count."""
-    position = start
-    while position < stop:
-        end = min(position + batch_size, stop)
-        grad_w = 0.0
-        grad_b = 0.0
-        for k in range(position, end):
-            i = order[k]
-            z = w * x[i] + b
-            if z >= 0.0:
-                y_hat = 1.0 / (1.0 + math.exp(-z))
-            else:
-                e = math.exp(z)
-                y_hat = e / (1.0 + e)
-            signal = y_hat - y[i] if loss_code == 0 else 2.0 * (y_hat - y[i]) * y_hat * (1.0 - y_hat)
-            grad_w += signal * x[i]
-            grad_b += signal
-        count = end - position
-        new_w = w - lr * (grad_w / count + l2 * w)
-        new_b = b - lr * (grad_b / count)
-        if not (math.isfinite(new_w) and math.isfinite(new_b) and abs(new_w) < PARAMETER_LIMIT
-                and abs(new_b) < PARAMETER_LIMIT):
-            return w, b, position, DIVERGED
-        w = new_w
-        b = new_b
-        position = end
-    return w, b, position, OK
-
-
 @pytest.mark.parametrize("kernel", _kernels())
 def test_the_loop_is_bit_for_bit_the_loop_as_first_written(kernel):
     rng = np.random.default_rng(4)
@@ -191,7 +160,7 @@ def test_the_loop_is_bit_for_bit_the_loop_as_first_written(kernel):
         b = float(rng.choice([0.0, -0.0, rng.normal(), 1e6]))
         rule = (0, n, w, b, 10.0 ** rng.uniform(-4, 3), float(rng.choice([0.0, 0.5, 100.0])), int(rng.integers(2)),
                 int(rng.integers(1, n + 1)))
-        expected = _span_as_first_written(x.tolist(), y.tolist(), order.tolist(), *rule)
+        expected = pre_change_train_span(x.tolist(), y.tolist(), order.tolist(), *rule)
         found = kernel.run(kernel.prepare(x), kernel.prepare(y), kernel.prepare(order), *rule[:-2],
                            "bce" if rule[-2] == 0 else "mse", rule[-1])
         assert _bits((found.w, found.b, found.position, found.diverged)) == _bits(

@@ -161,6 +161,20 @@ def test_view_is_immutable_while_training_goes_on():
     assert view.progress == pytest.approx(0.2)
 
 
+def test_a_views_snapshots_stay_those_taken_when_it_was_made():
+    trainer = _trainer(every=1)
+    trainer.run_epochs(2)
+    view = trainer.view()
+    taken = tuple(view.snapshots)
+    trainer.run_epochs(5)
+    assert len(view.snapshots) == 3 and len(trainer.view().snapshots) == 8
+    assert view.snapshots == taken and view.snapshots != trainer.view().snapshots
+    assert [record.epoch for record in view.snapshots] == [0, 1, 2]
+    assert view.snapshots[-1] == taken[-1] and view.snapshots[::2] == taken[::2] and view.snapshots[5:] == ()
+    with pytest.raises(IndexError):
+        view.snapshots[3]
+
+
 def _finite_view(trainer: Trainer) -> bool:
     view = trainer.view()
     history = view.history
