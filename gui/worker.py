@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from PySide6 import QtCore
 
 from gui.errors import reason
+from gui.views import count_ahead
 from model.anatomy import take_one_update
 from model.csv_io import DataFileError
 from model.session import SessionError, load_session, save_session, session_of
@@ -202,6 +203,7 @@ class TrainingWorker(QtCore.QObject):
         return None
 
     def _adopt(self, trainer: Trainer) -> None:
+        count_ahead(trainer.data)
         self.trainer = trainer
         self.runChanged.emit(self._ticket, trainer.settings, trainer.data)
         self._emit()

@@ -122,7 +122,7 @@ def surface_window(data: Dataset, points: Iterable[tuple[float, float]]) -> tupl
     in w and 4 in b — so even one point, or a path along a line, shows the shape of the loss around it.
     """
     finite = np.array([p for p in points if np.all(np.isfinite(p))], dtype=np.float64).reshape(-1, 2)
-    scale = float(np.std(data.x))
+    scale = data.x_spread
     unit_w = 1.0 / scale if np.isfinite(scale) and scale > 0 else 1.0
     return _padded(finite[:, 0], 4.0 * unit_w), _padded(finite[:, 1], 4.0)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
+from PySide6 import QtCore
 
 import gui.views
 from gui.views import DENSE_ABOVE, STRIP_COLUMNS, thin
@@ -106,4 +109,29 @@ def test_views_of_a_run_played_in_slices_of_an_epoch_show_the_loss_of_their_weig
     for view in inside:
         assert view.loss == pytest.approx(objective(view.w, view.b, data, "bce", 0.0), rel=1e-12)
         assert view.accuracy == accuracy(view.w, view.b, data)
+    window.close()
+
+
+def test_new_samples_are_counted_for_drawing_on_the_training_thread(qtbot, monkeypatch):
+    """A million samples take tens of milliseconds to split and count: the training thread does it before the
+    window draws them, for the main view and every snapshot cell alike."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    counted_on = []
+    count = gui.views._count
+
+    def recording(*args):
+        counted_on.append(threading.current_thread() is threading.main_thread())
+        return count(*args)
+
+    monkeypatch.setattr(gui.views, "_count", recording)
+    window = open_window(qtbot, SMALL.replace(n0=9000, n1=6000, every=1))
+    window.step_epoch_action.trigger()
+    wait_for_view(qtbot, window, lambda view: view.epoch == 1 and len(window.canvas.snapshots.cells) == 2)
+    edit = window.panel._edits["n0"]
+    edit.selectAll()
+    qtbot.keyClicks(edit, "8000")
+    qtbot.keyClick(edit, QtCore.Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(window.state.data) == 14000 and window.canvas.neuron.data is window.state.data)
+    assert counted_on and not any(counted_on)
+    assert window.canvas.neuron.strip_counts[0].sum() == 8000
     window.close()
