@@ -572,6 +572,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.playing = playing
         if not playing:
             self.canvas.catch_up()
+            if self.state is not None and self.state.view is not None:
+                self._show_numbers(self.state.view)
         self.play_action.setText("Pause" if playing else "Play")
         pixmaps = QtWidgets.QStyle.StandardPixmap
         pixmap = pixmaps.SP_MediaPause if playing else pixmaps.SP_MediaPlay

@@ -89,6 +89,7 @@ def test_panes_drawn_in_turn_while_playing_all_show_the_last_view_once_paused(qt
     qtbot.waitUntil(lambda: not window.playing)
     qtbot.waitUntil(lambda: _panes_show(window, window.canvas.last_view))
     assert window.canvas.last_view.epoch > 3
+    assert window.status_fields["rate"].text() == "0 updates/s"
     window.close()
 
 
