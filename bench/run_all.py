@@ -29,20 +29,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("sgd", "window", "data_change", "startup", "memory", "figures")
-SGD_QUICK_ARGS = ("--epochs", "40", "--tutorial-epochs", "4")
-"""bench_sgd.py is maintained separately; when it has no --quick of its own, a short run is asked for this way."""
 
 
 def command(name: str, quick: bool) -> list[str]:
     """The command line that runs one benchmark, short if asked."""
     script = HERE / f"bench_{name}.py"
     line = [sys.executable, str(script)]
-    if not quick:
-        return line
-    if name == "sgd":
-        usage = subprocess.run([*line, "--help"], capture_output=True, text=True, check=False).stdout
-        return [*line, "--quick"] if "--quick" in usage else [*line, *SGD_QUICK_ARGS]
-    return [*line, "--quick"]
+    return [*line, "--quick"] if quick else line
 
 
 def main() -> int:

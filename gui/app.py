@@ -3,6 +3,7 @@ uncaught errors shown as dialogs, and the main window."""
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from pyqtgraph.util.garbage_collector import GarbageCollector
@@ -19,7 +20,11 @@ COLLECT_INTERVAL_S = 0.5
 def start_collector() -> GarbageCollector:
     """Python's cycle collector would run in whichever thread allocates when a threshold is crossed, and from the
     training thread it could destroy the window's Qt objects. pyqtgraph's collector switches automatic collection
-    off and collects on a GUI-thread timer instead. Keep the returned object alive for as long as the app runs."""
+    off and collects on a GUI-thread timer instead. Keep the returned object alive for as long as the app runs.
+
+    The libraries' own objects, loaded by now and kept for as long as the app runs, are set aside first
+    (gc.freeze): a full collection walking them would hold the window's thread for tens of milliseconds."""
+    gc.freeze()
     return GarbageCollector(interval=COLLECT_INTERVAL_S)
 
 

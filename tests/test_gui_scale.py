@@ -121,7 +121,7 @@ def test_new_samples_are_counted_for_drawing_on_the_training_thread(qtbot, monke
     count = gui.views._count
 
     def recording(*args):
-        counted_on.append(threading.current_thread() is threading.main_thread())
+        counted_on.append(threading.get_ident() == threading.main_thread().ident)
         return count(*args)
 
     monkeypatch.setattr(gui.views, "_count", recording)

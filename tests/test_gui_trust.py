@@ -78,7 +78,7 @@ def test_typing_a_sample_count_restarts_once_and_samples_are_drawn_off_the_gui_t
     original = gui.worker.dataset_for
 
     def recording(settings):
-        threads.append(threading.current_thread())
+        threads.append(threading.get_ident())
         return original(settings)
 
     monkeypatch.setattr(gui.worker, "dataset_for", recording)
@@ -88,7 +88,7 @@ def test_typing_a_sample_count_restarts_once_and_samples_are_drawn_off_the_gui_t
     assert requests == []
     view = wait_for_view(qtbot, window, lambda v: v.n_samples == 100_030)
     assert len(requests) == 1 and view.epoch == 0
-    assert threads and all(thread is not threading.main_thread() for thread in threads)
+    assert threads and threading.main_thread().ident not in threads
     assert window.state.data is window.worker_thread.worker.trainer.data
 
 
