@@ -329,10 +329,13 @@ def close_window(window: MainWindow) -> None:
 
 
 def warm_kernel() -> None:
-    """Compile (or load from numba's cache) the fast loop before any timing, unless plain Python is forced."""
+    """Compile (or load from numba's cache) the fast loop before any timing, unless plain Python is forced, and
+    set the compiler's objects aside from the cycle collector as the app's training thread does after compiling."""
+    from gui.worker import set_aside_lasting_objects
     from model.kernel import best_kernel
 
     best_kernel()
+    set_aside_lasting_objects()
 
 
 # ---------------------------------------------------------------- child processes

@@ -244,7 +244,7 @@ class TrainingWorker(QtCore.QObject):
             with self._busy("Preparing the training loop…"):
                 _ = self.trainer.kernel
             self._kernel_ready = True
-            _set_aside_lasting_objects()
+            set_aside_lasting_objects()
 
     @reported("Training stopped")
     def _tick(self) -> None:
@@ -310,8 +310,9 @@ class TrainingWorker(QtCore.QObject):
 _set_aside = False
 
 
-def _set_aside_lasting_objects() -> None:
-    """gc.freeze() once per process: later windows' objects stay the collector's to free when they are closed."""
+def set_aside_lasting_objects() -> None:
+    """gc.freeze() once the training loop is compiled, once per process: later windows' objects stay the
+    collector's to free when they are closed."""
     global _set_aside
     if not _set_aside:
         _set_aside = True
