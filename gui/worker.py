@@ -2,7 +2,7 @@
 
 The window sends commands as queued signals and receives TrainerView objects; the worker never touches a widget
 and the window never steps the trainer. Drawing or loading samples and opening or saving sessions happen here too,
-so the window never waits for them. Each timer tick does at most ~12 ms of training so commands such as Pause,
+so the window never waits for them. Each timer tick does at most ~10 ms of training so commands such as Pause,
 Reset or quit are handled promptly even when training as fast as possible.
 """
 
