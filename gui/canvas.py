@@ -100,7 +100,6 @@ class Canvas(QtWidgets.QWidget):
         self._lay_out()
         self.main_plot.scene().sigMouseMoved.connect(self._hover)
         self.param_widget.scene().sigMouseMoved.connect(self._hover_parameters)
-        self.snapshot_widget.installEventFilter(self)
         self._prebuild_timer = QtCore.QTimer(self)
         self._prebuild_timer.setInterval(PREBUILD_INTERVAL_MS)
         self._prebuild_timer.timeout.connect(self._prebuild)
@@ -118,6 +117,8 @@ class Canvas(QtWidgets.QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.snapshot_widget)
+        self._snapshot_viewport = scroll.viewport()
+        self._snapshot_viewport.installEventFilter(self)
         snapshot_box = _column(self.snapshot_label, scroll)
         top = _splitter("topSplitter", QtCore.Qt.Orientation.Horizontal, [main_box, param_box], [540, 460])
         bottom = _splitter("bottomSplitter", QtCore.Qt.Orientation.Horizontal, [self.loss_plot, snapshot_box],
@@ -128,8 +129,10 @@ class Canvas(QtWidgets.QWidget):
         layout.addWidget(self.splitter)
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
-        if watched is self.snapshot_widget and event.type() == QtCore.QEvent.Type.Resize:
-            self.snapshots.fit_width(self.snapshot_widget.width())
+        """Columns follow the width the scroll area shows, not the grid's own: fixed columns make the grid at least
+        as wide as they are, so taking their width from the grid could never let it narrow again."""
+        if watched is self._snapshot_viewport and event.type() == QtCore.QEvent.Type.Resize:
+            self.snapshots.fit_width(self._snapshot_viewport.width())
         return super().eventFilter(watched, event)
 
     def save_layout(self, store: QtCore.QSettings) -> None:

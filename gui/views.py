@@ -67,9 +67,13 @@ def count_ahead(data: Dataset) -> None:
             bin_counts(data, label, (grid[0], grid[-1]), bins)
 
 
-def neuron_title(epoch: int, loss: float, accuracy: float | None = None) -> str:
-    text = f"Epoch {epoch} · loss {style.number(loss)}"
-    return text if accuracy is None else f"{text} · accuracy {accuracy:.1%}"
+def neuron_title(epoch: int, loss: float, accuracy: float | None = None, separator: str = " · ") -> str:
+    """The title over a neuron view; snapshot cells, a third of a pane wide, put its parts on lines of their own
+    (separator "<br>")."""
+    parts = [f"Epoch {epoch}", f"loss {style.number(loss)}"]
+    if accuracy is not None:
+        parts.append(f"accuracy {accuracy:.1%}")
+    return separator.join(parts)
 
 
 def curve_grid(data: Dataset) -> np.ndarray:
@@ -335,7 +339,7 @@ class SnapshotGrid:
             if index == len(self.cells):
                 self._show_next()
             if self.epochs[index] != record.epoch:
-                self.cells[index].show(record.w, record.b, neuron_title(record.epoch, record.loss))
+                self.cells[index].show(record.w, record.b, neuron_title(record.epoch, record.loss, separator="<br>"))
                 self.epochs[index] = record.epoch
 
     def _make(self) -> NeuronView:

@@ -53,7 +53,7 @@ def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_
         view = wait_for_view(qtbot, window, lambda v, e=epoch: v.epoch == e)
         chosen = thin(view.snapshots, grid.max_cells)
         titles = [cell.plot.titleLabel.text for cell in grid.cells]
-        assert [f"Epoch {record.epoch} ·" in title for record, title in zip(chosen, titles, strict=True)] == \
+        assert [f"Epoch {record.epoch}<br>" in title for record, title in zip(chosen, titles, strict=True)] == \
             [True] * len(chosen)
     assert len(made) == grid.max_cells
     window.reset_action.trigger()
@@ -74,7 +74,7 @@ def _panes_show(window, view) -> bool:
     return (epochs is not None and epochs[-1] == view.history.epoch[-1]
             and (current_w[-1], current_b[-1]) == (view.w, view.b)
             and len(titles) == len(chosen)
-            and all(f"Epoch {record.epoch} ·" in title for record, title in zip(chosen, titles, strict=True)))
+            and all(f"Epoch {record.epoch}<br>" in title for record, title in zip(chosen, titles, strict=True)))
 
 
 def test_panes_drawn_in_turn_while_playing_all_show_the_last_view_once_paused(qtbot):
@@ -135,4 +135,24 @@ def test_new_samples_are_counted_for_drawing_on_the_training_thread(qtbot, monke
     qtbot.waitUntil(lambda: len(window.state.data) == 14000 and window.canvas.neuron.data is window.state.data)
     assert counted_on and not any(counted_on)
     assert window.canvas.neuron.strip_counts[0].sum() == 8000
+    window.close()
+
+
+def test_three_snapshot_cells_fit_across_the_pane_and_stay_put_as_more_appear(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(every=1))
+    window.resize(1360, 860)
+    grid, shown = window.canvas.snapshots, window.canvas._snapshot_viewport
+    qtbot.waitUntil(lambda: shown.width() > 500)
+    for epoch in range(1, 4):
+        window.step_epoch_action.trigger()
+        wait_for_view(qtbot, window, lambda view, e=epoch: view.epoch == e and len(grid.cells) == e + 1)
+    qtbot.waitUntil(lambda: grid.cells[3].plot.isVisible())
+    first_row = [cell.plot.sceneBoundingRect() for cell in grid.cells[:3]]
+    assert all(rect.width() <= shown.width() / 3 for rect in first_row)
+    assert first_row[2].right() <= shown.width()
+    assert grid.cells[3].plot.sceneBoundingRect().top() >= first_row[0].bottom()
+    window.step_epoch_action.trigger()
+    wait_for_view(qtbot, window, lambda view: view.epoch == 4 and len(grid.cells) == 5)
+    assert [cell.plot.sceneBoundingRect() for cell in grid.cells[:3]] == first_row
     window.close()

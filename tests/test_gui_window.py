@@ -88,7 +88,7 @@ def test_snapshots_appear_every_n_epochs(qtbot, window):
         wait_for_view(qtbot, window, lambda v, e=expected_epoch: v.epoch == e)
     titles = [cell.plot.titleLabel.text for cell in window.canvas.snapshots.cells]
     assert len(titles) == 3
-    assert all(f"Epoch {epoch} ·" in title for epoch, title in zip((0, 4, 8), titles, strict=True))
+    assert all(f"Epoch {epoch}<br>" in title for epoch, title in zip((0, 4, 8), titles, strict=True))
 
 
 def test_invalid_input_disables_play_with_the_reason(qtbot, window):
