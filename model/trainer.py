@@ -363,7 +363,8 @@ class Trainer:
 
     def _record_epochs(self, records: np.ndarray) -> None:
         """Adopt rows (w, b, loss, accuracy) of whole epochs from the current one on, as that many _record_epoch
-        calls would: history in one write, snapshots at their interval, the run finished at its planned end."""
+        calls would: history in one write, snapshots at their interval (history row k is epoch k), the run finished
+        at its planned end."""
         first = self.epoch + 1
         epochs = np.arange(first, first + len(records))
         w, b, loss, correct = records.T
@@ -371,7 +372,7 @@ class Trainer:
         view = self.history.view()
         every = self.settings.every
         for epoch in range(first + (-first) % every, first + len(records), every):
-            self.snapshots.append(view.record(len(view) - 1 - (first + len(records) - 1 - epoch)))
+            self.snapshots.append(view.record(epoch))
         self.epoch += len(records)
         self.updates += len(records) * -(-len(self.data) // self._batch_size())
         self.w, self.b = float(w[-1]), float(b[-1])
