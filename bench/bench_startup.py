@@ -41,7 +41,7 @@ from harness import (
     spin,
     warm_kernel,
 )
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtWidgets
 
 from model.data import generate
 from model.settings import Settings
@@ -55,22 +55,11 @@ def monotonic_of(perf: float) -> float:
 
 
 def child_app(launched: float) -> dict:
-    """The start-up of `python main.py` (gui.app.run_app), at the benchmark size."""
-    from gui.app import start_collector
-    from gui.errors import install_excepthook
-    from gui.main_window import MainWindow
-    from gui.style import configure_pyqtgraph
-    from resources import resource_path
+    """The start-up of `python main.py` (gui.app.build_app, then show), at the benchmark size."""
+    from gui.app import build_app
 
     quiet_qt()
-    app = QtWidgets.QApplication([sys.argv[0]])
-    app.setApplicationName("Neuron Lab")
-    app.setOrganizationName("Neuron Lab")
-    app.setWindowIcon(QtGui.QIcon(str(resource_path("icon.svg"))))
-    configure_pyqtgraph()
-    collector = start_collector()
-    window = MainWindow()
-    install_excepthook(window.errors)
+    _, window, collector = build_app([sys.argv[0]])
     window.resize(*WINDOW_SIZE)
     paints = PaintCounter(window.canvas.main_plot.viewport())
     drawn: list[float] = []

@@ -28,8 +28,10 @@ def start_collector() -> GarbageCollector:
     return GarbageCollector(interval=COLLECT_INTERVAL_S)
 
 
-def run_app() -> int:
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
+def build_app(argv: list[str]) -> tuple[QtWidgets.QApplication, MainWindow, GarbageCollector]:
+    """The application, its main window (not shown yet) and the collector, set up as `python main.py` has them;
+    the start-up benchmark builds the same."""
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv)
     app.setApplicationName("Neuron Lab")
     app.setOrganizationName("Neuron Lab")
     app.setDesktopFileName("neuron-lab")
@@ -38,6 +40,11 @@ def run_app() -> int:
     collector = start_collector()
     window = MainWindow()
     install_excepthook(window.errors)
+    return app, window, collector
+
+
+def run_app() -> int:
+    app, window, collector = build_app(sys.argv)
     window.show()
     code = app.exec()
     collector.timer.stop()

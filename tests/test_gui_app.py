@@ -8,7 +8,7 @@ import weakref
 
 from PySide6 import QtWidgets
 
-from gui.app import start_collector
+from gui.app import build_app, start_collector
 from gui.errors import install_excepthook
 
 
@@ -43,3 +43,21 @@ def test_uncaught_exception_in_a_slot_shows_a_copyable_report(window, monkeypatc
     assert box is not None and box.isVisible()
     assert "kernel failed to load" in box.text()
     assert "Traceback" in box.detailedText()
+
+
+def test_the_app_is_built_as_main_py_runs_it(qtbot, monkeypatch):
+    monkeypatch.setattr(sys, "excepthook", lambda *args: None)
+    app, window, collector = build_app([sys.argv[0]])
+    qtbot.addWidget(window)
+    try:
+        assert app.applicationName() == "Neuron Lab" and not app.windowIcon().isNull()
+        assert not window.isVisible()
+        try:
+            raise RuntimeError("a slot failed")
+        except RuntimeError:
+            sys.excepthook(*sys.exc_info())
+        assert "a slot failed" in window.findChild(QtWidgets.QMessageBox, "errorBox").text()
+        assert collector.timer.isActive() and not gc.isenabled()
+    finally:
+        collector.timer.stop()
+        window.close()
