@@ -39,7 +39,7 @@ class LandscapeControl(QtCore.QObject):
         self._range_timer.setSingleShot(True)
         self._range_timer.setInterval(RANGE_DELAY_MS)
         self._range_timer.timeout.connect(self._follow_view)
-        canvas.parameters.plot.vb.sigRangeChangedManually.connect(self._range_timer.start)
+        canvas.parametersMoved.connect(self._range_timer.start)
         canvas.fitRequested.connect(self.fit)
 
     def fit(self) -> None:
@@ -47,10 +47,8 @@ class LandscapeControl(QtCore.QObject):
         state = self._state()
         if state is None or state.view is None:
             return
-        path_w, path_b = self._canvas.parameters.path.getData()
-        extra = [] if path_w is None else list(zip(path_w.tolist(), path_b.tolist(), strict=True))
-        window = path_window(state.data, state.view.history, state.problem, extra)
-        self._canvas.parameters.plot.setRange(xRange=window[0], yRange=window[1], padding=0)
+        window = path_window(state.data, state.view.history, state.problem, self._canvas.recent_points())
+        self._canvas.frame_parameters(window)
         if not _covers(state.picture, window):
             self.request(window)
 
@@ -81,14 +79,13 @@ class LandscapeControl(QtCore.QObject):
     def _batch_loss_arrived(self, step: UpdateStep, picture: SurfacePicture) -> None:
         state = self._state()
         if state is not None and state.step is step:
-            log = self._canvas.log_colours.isChecked()
-            self._canvas.parameters.show_batch_contours(picture.contour_lines(log))
+            self._canvas.show_batch_loss(picture)
 
     def _follow_view(self) -> None:
         state = self._state()
         if state is None or state.picture is None:
             return
-        (w_low, w_high), (b_low, b_high) = self._canvas.parameters.plot.vb.viewRange()
+        (w_low, w_high), (b_low, b_high) = self._canvas.parameter_range()
         margin_w, margin_b = 0.1 * (w_high - w_low), 0.1 * (b_high - b_low)
         window = ((w_low - margin_w, w_high + margin_w), (b_low - margin_b, b_high + margin_b))
         if not _covers(state.picture, window) or _coarse(state.picture, window):

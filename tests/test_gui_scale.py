@@ -47,7 +47,7 @@ def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_
 
     monkeypatch.setattr(gui.views, "NeuronView", Counted)
     window = open_window(qtbot, SMALL.replace(every=1, epochs=60))
-    grid = window.canvas.snapshots
+    grid = window.canvas.side.snapshots
     for epoch in range(1, 31):
         window.step_epoch_action.trigger()
         view = wait_for_view(qtbot, window, lambda v, e=epoch: v.epoch == e)
@@ -67,10 +67,10 @@ def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_
 def _panes_show(window, view) -> bool:
     """The loss curve, the parameter view's current point and the snapshot cells all show this view."""
     canvas = window.canvas
-    epochs, _ = canvas.loss.curve.getOriginalDataset()
-    current_w, current_b = canvas.parameters.current.getData()
-    titles = [cell.plot.titleLabel.text for cell in canvas.snapshots.cells]
-    chosen = thin(view.snapshots, canvas.snapshots.max_cells)
+    epochs, _ = canvas.side.loss.curve.getOriginalDataset()
+    current_w, current_b = canvas.side.parameters.current.getData()
+    titles = [cell.plot.titleLabel.text for cell in canvas.side.snapshots.cells]
+    chosen = thin(view.snapshots, canvas.side.snapshots.max_cells)
     return (epochs is not None and epochs[-1] == view.history.epoch[-1]
             and (current_w[-1], current_b[-1]) == (view.w, view.b)
             and len(titles) == len(chosen)
@@ -127,7 +127,7 @@ def test_new_samples_are_counted_for_drawing_on_the_training_thread(qtbot, monke
     monkeypatch.setattr(gui.views, "_count", recording)
     window = open_window(qtbot, SMALL.replace(n0=9000, n1=6000, every=1))
     window.step_epoch_action.trigger()
-    wait_for_view(qtbot, window, lambda view: view.epoch == 1 and len(window.canvas.snapshots.cells) == 2)
+    wait_for_view(qtbot, window, lambda view: view.epoch == 1 and len(window.canvas.side.snapshots.cells) == 2)
     edit = window.panel._edits["n0"]
     edit.selectAll()
     qtbot.keyClicks(edit, "8000")
@@ -142,7 +142,7 @@ def test_three_snapshot_cells_fit_across_the_pane_and_stay_put_as_more_appear(qt
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
     window = open_window(qtbot, SMALL.replace(every=1))
     window.resize(1360, 860)
-    grid, shown = window.canvas.snapshots, window.canvas._snapshot_viewport
+    grid, shown = window.canvas.side.snapshots, window.canvas.side.snapshot_viewport
     qtbot.waitUntil(lambda: shown.width() > 500)
     for epoch in range(1, 4):
         window.step_epoch_action.trigger()

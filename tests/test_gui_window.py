@@ -28,7 +28,7 @@ def test_play_trains_and_the_curves_show_the_engine_weights(qtbot, window):
     x, y_hat = window.canvas.neuron.sigmoid.getData()
     np.testing.assert_allclose(y_hat, sigmoid(view.w * x + view.b))
     assert window.canvas.neuron.boundary.value() == view.boundary
-    epochs, losses = window.canvas.loss.curve.getData()
+    epochs, losses = window.canvas.side.loss.curve.getData()
     assert list(epochs) == list(range(13))
     np.testing.assert_allclose(losses, view.history.loss)
     assert window.status_fields["w"].text() == f"w = {view.w:+.4f}"
@@ -74,11 +74,11 @@ def test_keyboard_shortcuts_drive_training(qtbot, window):
 def test_reset_returns_to_epoch_zero_and_clears_curves_and_snapshots(qtbot, window):
     window.run_to_end_action.trigger()
     wait_for_view(qtbot, window, lambda v: v.status == "finished")
-    assert len(window.canvas.snapshots.cells) == 4
+    assert len(window.canvas.side.snapshots.cells) == 4
     window.reset_action.trigger()
     view = wait_for_view(qtbot, window, lambda v: v.epoch == 0)
-    assert len(window.canvas.loss.curve.getData()[0]) == 1
-    assert len(window.canvas.snapshots.cells) == 1
+    assert len(window.canvas.side.loss.curve.getData()[0]) == 1
+    assert len(window.canvas.side.snapshots.cells) == 1
     assert view.w == window.canvas.last_view.history.w[0]
 
 
@@ -86,7 +86,7 @@ def test_snapshots_appear_every_n_epochs(qtbot, window):
     for expected_epoch in range(1, 9):
         window.step_epoch_action.trigger()
         wait_for_view(qtbot, window, lambda v, e=expected_epoch: v.epoch == e)
-    titles = [cell.plot.titleLabel.text for cell in window.canvas.snapshots.cells]
+    titles = [cell.plot.titleLabel.text for cell in window.canvas.side.snapshots.cells]
     assert len(titles) == 3
     assert all(f"Epoch {epoch}<br>" in title for epoch, title in zip((0, 4, 8), titles, strict=True))
 
@@ -204,14 +204,14 @@ def test_exact_optimum_is_drawn_on_both_plots(qtbot, window):
     qtbot.waitUntil(lambda: window.state.optimum.exists)
     x, y_hat = window.canvas.neuron.optimum.getData()
     np.testing.assert_allclose(y_hat, sigmoid(optimum.w * x + optimum.b))
-    assert window.canvas.loss.optimum.value() == pytest.approx(optimum.loss)
+    assert window.canvas.side.loss.optimum.value() == pytest.approx(optimum.loss)
     edit.selectAll()
     qtbot.keyClicks(edit, "0")
     edit = window.panel._edits["mu1"]
     edit.selectAll()
     qtbot.keyClicks(edit, "20")
     qtbot.waitUntil(lambda: not window.state.optimum.exists)
-    assert not window.canvas.loss.optimum.isVisible()
+    assert not window.canvas.side.loss.optimum.isVisible()
     assert len(window.canvas.neuron.optimum.getData()[0] or []) == 0
 
 

@@ -1,0 +1,160 @@
+"""The panes around the neuron view: the parameter view with its controls and the update card, the loss curve and the
+snapshot grid. They are two thirds of the window's construction, so the canvas makes them just after the window has
+first painted (or as soon as anything asks for them): the window appears without waiting for them."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from gui.parameter_view import ParameterView
+from gui.picking import PickingViewBox
+from gui.state import DisplayOptions
+from gui.style import number
+from gui.surface_picture import SurfacePicture
+from gui.views import LossView, SnapshotGrid, legend_below
+from model.anatomy import UpdateStep, card
+from model.data import Dataset
+from model.problem import Problem, Window
+from model.trainer import TrainerView
+
+SNAPSHOT_ROW_HEIGHT = 190
+PREBUILD_INTERVAL_MS = 40
+CARD_HINT = "One update, worked out with its numbers, appears here after Shift+Right."
+
+
+class SidePanes(QtCore.QObject):
+    """Fills the three empty pane boxes the canvas laid out. Draws only what it is given.
+
+    rangeMoved: the learner panned or zoomed the parameter view."""
+
+    rangeMoved = QtCore.Signal()
+
+    def __init__(self, parameter_box: QtWidgets.QWidget, loss_box: QtWidgets.QWidget,
+                 snapshot_box: QtWidgets.QWidget, picked: QtCore.SignalInstance, fit: QtCore.SignalInstance):
+        super().__init__(parameter_box)
+        self.param_widget = pg.GraphicsLayoutWidget()
+        picking = PickingViewBox()
+        picking.picked.connect(picked)
+        param_plot = pg.PlotItem(viewBox=picking)
+        self.param_widget.addItem(param_plot, row=0, col=0)
+        legend_below(self.param_widget.ci, param_plot, row=1, columns=3)
+        self.parameters = ParameterView(param_plot)
+        picking.sigRangeChangedManually.connect(self.rangeMoved)
+        self.param_widget.setToolTip("Click or drag to start training there; Shift+drag pans, the wheel zooms.")
+        self.log_colours = QtWidgets.QCheckBox("log colours")
+        self.log_colours.setObjectName("logColours")
+        self.log_colours.setToolTip("Colour the loss on a log scale, so its low valley shows detail.")
+        self.log_colours.setChecked(True)
+        self.log_colours.toggled.connect(self.parameters.set_log_colours)
+        self.fit_button = QtWidgets.QPushButton("Fit")
+        self.fit_button.setObjectName("fitButton")
+        self.fit_button.setToolTip("Frame the start, the whole path and the optimum (F)")
+        self.fit_button.setShortcut(QtGui.QKeySequence("F"))
+        self.fit_button.clicked.connect(fit)
+        self.param_readout = QtWidgets.QLabel("Hover to read w, b and the loss.")
+        self.param_readout.setObjectName("paramReadout")
+        self.card = QtWidgets.QPlainTextEdit()
+        self.card.setObjectName("updateCard")
+        self.card.setReadOnly(True)
+        self.card.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        self.card.setMaximumHeight(124)
+        self.card.setPlaceholderText(CARD_HINT)
+
+        self.loss_plot = pg.GraphicsLayoutWidget()
+        loss_plot = self.loss_plot.ci.addPlot(row=0, col=0)
+        legend_below(self.loss_plot.ci, loss_plot, row=1, columns=2)
+        self.loss = LossView(loss_plot)
+        self.snapshot_widget = pg.GraphicsLayoutWidget()
+        self.snapshots = SnapshotGrid(self.snapshot_widget.ci)
+        self.snapshot_widget.setMinimumHeight(round(self.snapshots.fix_row_height(SNAPSHOT_ROW_HEIGHT)))
+        self.snapshot_label = QtWidgets.QLabel()
+        self._fill(parameter_box, loss_box, snapshot_box)
+        self.param_widget.scene().sigMouseMoved.connect(self._hover)
+        self._prebuild_timer = QtCore.QTimer(self)
+        self._prebuild_timer.setInterval(PREBUILD_INTERVAL_MS)
+        self._prebuild_timer.timeout.connect(self._prebuild)
+        self._prebuild_timer.start()
+
+    def _fill(self, parameter_box: QtWidgets.QWidget, loss_box: QtWidgets.QWidget,
+              snapshot_box: QtWidgets.QWidget) -> None:
+        controls = QtWidgets.QHBoxLayout()
+        controls.addWidget(self.param_readout, 1)
+        controls.addWidget(self.log_colours)
+        controls.addWidget(self.fit_button)
+        parameter_box.layout().addWidget(self.param_widget, 1)
+        parameter_box.layout().addLayout(controls)
+        parameter_box.layout().addWidget(self.card)
+        loss_box.layout().addWidget(self.loss_plot)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.snapshot_widget)
+        self.snapshot_viewport = scroll.viewport()
+        self.snapshot_viewport.installEventFilter(self)
+        snapshot_box.layout().addWidget(self.snapshot_label)
+        snapshot_box.layout().addWidget(scroll, 1)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        """Columns follow the width the scroll area shows, not the grid's own: fixed columns make the grid at least
+        as wide as they are, so taking their width from the grid could never let it narrow again."""
+        if watched is self.snapshot_viewport and event.type() == QtCore.QEvent.Type.Resize:
+            self.snapshots.fit_width(self.snapshot_viewport.width())
+        return super().eventFilter(watched, event)
+
+    def set_data(self, data: Dataset, loss: str, display: DisplayOptions) -> None:
+        self.snapshots.clear()
+        self.snapshots.set_data(data, display)
+        self.loss.set_loss_name(loss)
+
+    def set_problem(self, problem: Problem) -> None:
+        optimum = problem.optimum
+        self.loss.set_optimum(optimum.loss if optimum.exists else None)
+        self.parameters.set_optimum(optimum, problem.ray)
+        self.card.setPlaceholderText(self.parameters.reason if problem.ray is not None else CARD_HINT)
+        self.card.viewport().update()
+
+    def set_picture(self, picture: SurfacePicture | None) -> None:
+        if picture is not None and self.parameters.picture is None:
+            self.log_colours.setChecked(picture.spans_decades)
+        self.parameters.set_picture(picture)
+
+    def show_update(self, step: UpdateStep | None) -> None:
+        if step is None:
+            self.parameters.show_update(None)
+            self.card.clear()
+            return
+        self.parameters.show_update(step.update)
+        self.card.setPlainText("\n".join(card(step.update)))
+
+    def show_batch_loss(self, picture: SurfacePicture) -> None:
+        self.parameters.show_batch_contours(picture.contour_lines(self.log_colours.isChecked()))
+
+    def frame(self, window: Window) -> None:
+        self.parameters.plot.setRange(xRange=window[0], yRange=window[1], padding=0)
+
+    def parameter_range(self) -> Window:
+        (w_low, w_high), (b_low, b_high) = self.parameters.plot.vb.viewRange()
+        return (w_low, w_high), (b_low, b_high)
+
+    def label_snapshots(self, view: TrainerView, every: int) -> None:
+        shown, taken = len(self.snapshots.cells), len(view.snapshots)
+        text = f"Snapshots every {every} epochs, like the tutorial's grid of figures"
+        if shown < taken:
+            text += f" (showing {shown} of {taken}, evenly spaced)"
+        self.snapshot_label.setText(text)
+
+    def _prebuild(self) -> None:
+        """Make the snapshot cells a few at a time once the window is up, so none is made while training runs."""
+        if not self.snapshots.prebuild():
+            self._prebuild_timer.stop()
+
+    def _hover(self, position: QtCore.QPointF) -> None:
+        plot = self.parameters.plot
+        if not plot.sceneBoundingRect().contains(position):
+            return
+        point = plot.vb.mapSceneToView(position)
+        w, b = point.x(), point.y()
+        value = self.parameters.value_at(w, b)
+        loss = "outside the computed surface" if value is None else f"loss ≈ {number(value)}"
+        self.param_readout.setText(f"w = {number(w, 3)}   b = {number(b, 3)}   {loss}")

@@ -1,0 +1,121 @@
+"""The canvas paints the neuron view first and makes its other panes right after; panes made late show exactly
+what panes made at once show."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from gui_helpers import SMALL
+from PySide6 import QtCore
+
+from gui.canvas import Canvas
+from gui.main_window import MainWindow
+from gui.state import PLAIN
+from gui.style import configure_pyqtgraph
+from model.anatomy import card, take_one_update
+from model.data import generate
+from model.problem import study
+from model.settings import Settings
+from model.trainer import Trainer
+
+FRAME = ((-2.5, 3.5), (-1.5, 2.0))
+OVERLAPPING = SMALL.replace(n0=60, n1=60)
+"""Unlike SMALL's separable classes, these have an optimum to mark."""
+
+
+class FirstPaint(QtCore.QObject):
+    """Counts the canvas's plot widgets when its neuron view first paints."""
+
+    def __init__(self, canvas: Canvas):
+        super().__init__(canvas)
+        self.canvas = canvas
+        self.plots_then: int | None = None
+        canvas.main_plot.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.Paint and self.plots_then is None:
+            self.plots_then = len(self.canvas.findChildren(pg.GraphicsLayoutWidget))
+        return False
+
+
+def test_the_window_paints_its_neuron_view_first_and_makes_the_other_panes_unasked(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    configure_pyqtgraph()
+    window = MainWindow(SMALL)
+    qtbot.addWidget(window)
+    first = FirstPaint(window.canvas)
+    with qtbot.waitSignal(window.canvas.panesMade, timeout=10000):
+        window.show()
+    assert first.plots_then == 1
+    assert len(window.canvas.findChildren(pg.GraphicsLayoutWidget)) == 4
+    side = window.canvas.side
+    qtbot.waitUntil(lambda: side.loss.curve.getData()[0] is not None and len(side.snapshots.cells) == 1)
+    view = window.canvas.last_view
+    assert side.parameters.current.getData()[0][0] == view.w
+    assert side.parameters.current.getData()[1][0] == view.b
+    assert side.param_widget.isVisible() and side.loss_plot.isVisible() and side.snapshot_widget.isVisible()
+    window.close()
+
+
+def _run(settings: Settings):
+    data = generate(settings)
+    trainer = Trainer(settings, data)
+    trainer.step_epoch()
+    trainer.step_epoch()
+    step = take_one_update(trainer)
+    return data, study(data, settings.loss, settings.l2), step, trainer.view()
+
+
+def _feed(canvas: Canvas, run) -> None:
+    data, problem, step, view = run
+    canvas.set_data(data, SMALL.loss, SMALL.every, PLAIN)
+    canvas.set_problem(problem)
+    canvas.show_view(view)
+    canvas.show_update(step, data)
+    canvas.frame_parameters(FRAME)
+
+
+def _seen(canvas: Canvas) -> dict:
+    side = canvas.side
+    parameters = side.parameters
+    return {"loss": [np.asarray(values).tolist() for values in side.loss.curve.getData()],
+            "loss optimum": side.loss.optimum.value(),
+            "path": [np.asarray(values).tolist() for values in parameters.path.getData()],
+            "now": [np.asarray(values).tolist() for values in parameters.current.getData()],
+            "optimum": [np.asarray(values).tolist() for values in parameters.optimum.getData()],
+            "ray": [np.asarray(values).tolist() for values in parameters.ray.getData()],
+            "hint": side.card.placeholderText(),
+            "step": [np.asarray(values).tolist() for values in parameters.step.getData()],
+            "card": side.card.toPlainText(),
+            "cells": [cell.plot.titleLabel.text for cell in side.snapshots.cells],
+            "label": side.snapshot_label.text(),
+            "range": parameters.plot.vb.viewRange()}
+
+
+@pytest.mark.parametrize("settings", [OVERLAPPING, SMALL], ids=["optimum", "separable"])
+def test_panes_made_after_the_run_began_show_what_panes_made_first_show(qtbot, settings):
+    run = _run(settings)
+    _, problem, step, view = run
+    early, late = Canvas(), Canvas()
+    for canvas in (early, late):
+        qtbot.addWidget(canvas)
+        canvas.resize(1200, 800)
+    assert early.side is not None
+    _feed(early, run)
+    _feed(late, run)
+    assert len(late.findChildren(pg.GraphicsLayoutWidget)) == 1
+    seen = _seen(late)
+    assert seen == _seen(early)
+    assert seen["now"] == [[view.w], [view.b]]
+    if problem.optimum.exists:
+        assert seen["optimum"] == [[problem.optimum.w], [problem.optimum.b]]
+        assert seen["loss optimum"] == problem.optimum.loss
+    else:
+        assert seen["optimum"] == [[], []] and len(seen["ray"][0]) > 0
+        assert problem.ray.reason in seen["hint"]
+    assert seen["loss"][1] == pytest.approx(view.history.loss.tolist())
+    assert seen["card"] == "\n".join(card(step.update))
+    assert seen["step"] == [[step.update.w, step.update.new_w], [step.update.b, step.update.new_b]]
+    assert len(seen["cells"]) == len(view.snapshots)
+    assert seen["range"] == [list(FRAME[0]), list(FRAME[1])]
