@@ -99,10 +99,15 @@ class Canvas(QtWidgets.QWidget):
         (or SIDE_PANES_LATEST_MS after its first paint, should no view come): the window is on screen by then."""
         if watched is self.main_plot.viewport() and event.type() == QtCore.QEvent.Type.Paint:
             if self.last_view is not None:
+                watched.removeEventFilter(self)
                 QtCore.QTimer.singleShot(0, self, self._make_side)
             elif not self._side_timer.isActive():
                 self._side_timer.start()
         return super().eventFilter(watched, event)
+
+    @property
+    def panes_made(self) -> bool:
+        return self._side is not None
 
     @property
     def side(self) -> SidePanes:

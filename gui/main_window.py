@@ -103,6 +103,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.analysis.busyChanged.connect(self._analysis_busy)
         self.landscape = LandscapeControl(self.canvas, self.analysis, lambda: self.state, self._picture_arrived)
         self.canvas.startPicked.connect(self.set_start)
+        self.canvas.panesMade.connect(self._frame_parameters)
         self.hand.pointChosen.connect(self.set_start)
         self.hand.trainRequested.connect(self._train_from_here)
         self._connect_worker()
@@ -381,9 +382,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._frame_parameters()
 
     def _frame_parameters(self) -> None:
-        """The first view of the (w, b) plane for new data frames the start and the optimum."""
+        """The first view of the (w, b) plane for new data frames the start and the optimum, once the parameter
+        view is made: its surface is then computed while the window is otherwise idle, not while it builds."""
         if not self._framed and self.state is not None and self.state.view is not None \
-                and self.state.problem is not UNSTUDIED:
+                and self.state.problem is not UNSTUDIED and self.canvas.panes_made:
             self._framed = True
             self.landscape.fit()
 

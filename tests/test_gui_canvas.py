@@ -11,7 +11,7 @@ from PySide6 import QtCore
 
 from gui.canvas import Canvas
 from gui.main_window import MainWindow
-from gui.state import PLAIN
+from gui.state import PLAIN, UNSTUDIED
 from gui.style import configure_pyqtgraph
 from model.anatomy import card, take_one_update
 from model.data import generate
@@ -119,3 +119,22 @@ def test_panes_made_after_the_run_began_show_what_panes_made_first_show(qtbot, s
     assert seen["step"] == [[step.update.w, step.update.new_w], [step.update.b, step.update.new_b]]
     assert len(seen["cells"]) == len(view.snapshots)
     assert seen["range"] == [list(FRAME[0]), list(FRAME[1])]
+
+
+def test_the_first_surface_is_asked_for_once_the_parameter_view_is_made(qtbot, monkeypatch):
+    """Computed while the window builds its panes, the surface slowed both: it waits for the pane instead."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    configure_pyqtgraph()
+    window = MainWindow(OVERLAPPING)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.state is not None and window.state.view is not None
+                    and window.state.problem is not UNSTUDIED, timeout=10000)
+    assert not window.canvas.panes_made
+    assert window.analysis.description() == "" and window.state.picture is None
+    with qtbot.waitSignal(window.canvas.panesMade):
+        window.canvas.side.parameters.plot.getViewBox()
+    qtbot.waitUntil(lambda: window.state.picture is not None, timeout=10000)
+    optimum = window.state.problem.optimum
+    surface = window.state.picture.surface
+    assert surface.w[0] < optimum.w < surface.w[-1] and surface.b[0] < optimum.b < surface.b[-1]
+    assert window.canvas.side.parameters.image.image is not None
