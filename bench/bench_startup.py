@@ -167,12 +167,12 @@ def main() -> int:
         kind, launched = sys.argv[2], float(sys.argv[3])
         child_reply(child_app(launched) if kind == "app" else child_bare(launched))
         return 0
-    options = parser(__doc__, "3 cold starts each and 2 first views at 10⁶ (default: 7 and 3)")
+    options = parser(__doc__, "5 cold starts each and 2 first views at 10⁶ (default: 11 and 3)")
     args = options.parse_args()
     application()
     warm_kernel()
     print(machine_line())
-    rows = cold_starts(args.repeats or (3 if args.quick else 7))
+    rows = cold_starts(args.repeats or (5 if args.quick else 11))
     rows += first_view_million(args.repeats or (2 if args.quick else 3))
     print_table("Start-up", rows, "reference: a bare PlotWidget window with the same samples and a line (cold start: "
                 "a fresh interpreter each; 10⁶: generate() + bare window to its first paint, same process)")

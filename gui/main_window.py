@@ -98,12 +98,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_status_bar()
         self._draw_timer = self._single_shot(DRAW_INTERVAL_MS, self._draw_pending)
         self._apply_timer = self._single_shot(APPLY_DELAY_MS, self._apply_now)
+        self._frame_timer = self._single_shot(0, self._frame_parameters)
         self.analysis = Analysis(self)
         self.analysis.failed.connect(self.errors.show_fault)
         self.analysis.busyChanged.connect(self._analysis_busy)
         self.landscape = LandscapeControl(self.canvas, self.analysis, lambda: self.state, self._picture_arrived)
         self.canvas.startPicked.connect(self.set_start)
-        self.canvas.panesMade.connect(self._frame_parameters)
+        self.canvas.panesMade.connect(self._frame_timer.start)
         self.hand.pointChosen.connect(self.set_start)
         self.hand.trainRequested.connect(self._train_from_here)
         self._connect_worker()
@@ -383,7 +384,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _frame_parameters(self) -> None:
         """The first view of the (w, b) plane for new data frames the start and the optimum, once the parameter
-        view is made: its surface is then computed while the window is otherwise idle, not while it builds."""
+        view is made (and, after a turn of the event loop, painted): its surface is then computed while the window
+        is otherwise idle, not while it builds and paints the pane."""
         if not self._framed and self.state is not None and self.state.view is not None \
                 and self.state.problem is not UNSTUDIED and self.canvas.panes_made:
             self._framed = True
