@@ -1,6 +1,6 @@
 """The panes around the neuron view: the parameter view with its controls and the update card, the loss curve and the
-snapshot grid. They are two thirds of the window's construction, so the canvas makes them just after the window has
-first painted (or as soon as anything asks for them): the window appears without waiting for them."""
+snapshot grid. They are two thirds of the window's construction, so the canvas makes them once its neuron view has
+painted the first view (or as soon as anything asks for them): the window appears without waiting for them."""
 
 from __future__ import annotations
 
