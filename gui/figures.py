@@ -178,7 +178,7 @@ def _draw_parameters(plot: pg.PlotItem, content: FigureContent) -> None:
 def _draw_loss(plot: pg.PlotItem, content: FigureContent) -> None:
     loss = LossView(plot)
     loss.set_loss_name(content.loss)
-    loss.set_optimum(content.optimum.loss if content.optimum.exists else None)
+    loss.set_optimum(content.optimum)
     loss.show(content.view.history, content.view.total_epochs)
 
 

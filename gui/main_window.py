@@ -223,6 +223,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.busy_label = QtWidgets.QLabel()
         self.busy_label.setObjectName("busyLabel")
         self.busy_label.hide()
+        for busy in (self.busy_bar, self.busy_label):
+            policy = busy.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            busy.setSizePolicy(policy)
         self.statusBar().addPermanentWidget(self.busy_bar)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.status_fields: dict[str, QtWidgets.QLabel] = {}

@@ -109,7 +109,7 @@ class SidePanes(QtCore.QObject):
 
     def set_problem(self, problem: Problem) -> None:
         optimum = problem.optimum
-        self.loss.set_optimum(optimum.loss if optimum.exists else None)
+        self.loss.set_optimum(optimum)
         self.parameters.set_optimum(optimum, problem.ray)
         self.card.setPlaceholderText(self.parameters.reason if problem.ray is not None else CARD_HINT)
         self.card.viewport().update()

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from gui import style
-from gui.state import PLAIN, DisplayOptions
+from gui.state import NOT_YET, PLAIN, DisplayOptions
 from model.data import Dataset
 from model.history import EpochRecord, HistoryView
 from model.neuron import boundary, sigmoid
@@ -189,10 +189,14 @@ class NeuronView:
         strip.setVisible(True)
 
     def set_optimum(self, optimum: Optimum) -> None:
-        """Draw σ at the exact optimum faintly, so the learner sees where gradient descent is heading."""
+        """Draw σ at the exact optimum faintly, so the learner sees where gradient descent is heading. While a new
+        optimum is being computed (NOT_YET) the legend keeps its entry: the plots would otherwise be laid out
+        again twice for every edit."""
         self._optimum_weights = (optimum.w, optimum.b) if optimum.exists else None
         self._draw_optimum()
-        if not self.compact and self._optimum_weights is not None and not self._optimum_in_legend:
+        if self.compact or optimum is NOT_YET:
+            return
+        if self._optimum_weights is not None and not self._optimum_in_legend:
             self.plot.legend.addItem(self.optimum, "ŷ at the optimum")
             self._optimum_in_legend = True
         elif self._optimum_in_legend and self._optimum_weights is None:
@@ -255,12 +259,14 @@ class LossView:
         self.plot.setLabel("left", f"loss ({LOSS_NAMES[loss]})")
         self.plot.setTitle(style.title_html(f"Loss ({LOSS_NAMES[loss]}) per epoch"))
 
-    def set_optimum(self, loss: float | None) -> None:
-        """Draw the best loss this data allows, so the learner sees how far gradient descent still has to go."""
+    def set_optimum(self, optimum: Optimum) -> None:
+        """Draw the best loss this data allows, so the learner sees how far gradient descent still has to go (the
+        legend keeps its entry while a new optimum is computed, as NeuronView's does)."""
+        loss = optimum.loss if optimum.exists else None
         self.optimum.setVisible(loss is not None)
         if loss is not None:
             self.optimum.setValue(loss)
-        if (loss is not None) != self._legend_shows_optimum:
+        if optimum is not NOT_YET and (loss is not None) != self._legend_shows_optimum:
             if loss is None:
                 self.plot.legend.removeItem(self._optimum_legend)
             else:

@@ -11,8 +11,9 @@ from PySide6 import QtCore
 
 from gui.canvas import Canvas
 from gui.main_window import MainWindow
-from gui.state import PLAIN, UNSTUDIED
+from gui.state import NOT_YET, PLAIN, UNSTUDIED
 from gui.style import configure_pyqtgraph
+from gui.views import LossView, NeuronView, legend_below
 from model.anatomy import card, take_one_update
 from model.data import generate
 from model.problem import study
@@ -54,7 +55,8 @@ def test_the_window_paints_its_neuron_view_first_and_makes_the_other_panes_unask
     view = window.canvas.last_view
     assert side.parameters.current.getData()[0][0] == view.w
     assert side.parameters.current.getData()[1][0] == view.b
-    assert side.param_widget.isVisible() and side.loss_plot.isVisible() and side.snapshot_widget.isVisible()
+    qtbot.waitUntil(lambda: side.param_widget.isVisible() and side.loss_plot.isVisible()
+                    and side.snapshot_widget.isVisible())
     window.close()
 
 
@@ -138,3 +140,37 @@ def test_the_first_surface_is_asked_for_once_the_parameter_view_is_made(qtbot, m
     surface = window.state.picture.surface
     assert surface.w[0] < optimum.w < surface.w[-1] and surface.b[0] < optimum.b < surface.b[-1]
     assert window.canvas.side.parameters.image.image is not None
+
+
+def _legend_names(plot: pg.PlotItem) -> list[str]:
+    return [label.text for _, label in plot.legend.items]
+
+
+def test_legends_keep_the_optimum_while_a_new_one_is_computed(qtbot):
+    """An edit makes the optimum unknown for a moment: its marks go, its legend entries stay (taking them out and
+    back laid the plots out twice per edit); a studied problem without an optimum takes them out."""
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    neuron_plot = widget.ci.addPlot(row=0, col=0)
+    legend_below(widget.ci, neuron_plot, row=1)
+    neuron = NeuronView(neuron_plot)
+    loss_plot = widget.ci.addPlot(row=2, col=0)
+    legend_below(widget.ci, loss_plot, row=3)
+    loss = LossView(loss_plot)
+    data = generate(OVERLAPPING)
+    neuron.set_data(data)
+    found = study(data, "bce", 0.0).optimum
+    separable = study(generate(SMALL), "bce", 0.0).optimum
+    assert found.exists and not separable.exists
+    for view in (neuron, loss):
+        view.set_optimum(found)
+    assert "ŷ at the optimum" in _legend_names(neuron_plot) and "exact optimum" in _legend_names(loss_plot)
+    for view in (neuron, loss):
+        view.set_optimum(NOT_YET)
+    assert "ŷ at the optimum" in _legend_names(neuron_plot) and "exact optimum" in _legend_names(loss_plot)
+    assert neuron.optimum.getData()[0] is None or len(neuron.optimum.getData()[0]) == 0
+    assert not loss.optimum.isVisible()
+    for view in (neuron, loss):
+        view.set_optimum(separable)
+    assert "ŷ at the optimum" not in _legend_names(neuron_plot)
+    assert "exact optimum" not in _legend_names(loss_plot)
