@@ -134,8 +134,8 @@ class SidePanes(QtCore.QObject):
         self.parameters.plot.setRange(xRange=window[0], yRange=window[1], padding=0)
 
     def parameter_range(self) -> Window:
-        (w_low, w_high), (b_low, b_high) = self.parameters.plot.vb.viewRange()
-        return (w_low, w_high), (b_low, b_high)
+        w_range, b_range = self.parameters.plot.vb.viewRange()
+        return tuple(w_range), tuple(b_range)
 
     def label_snapshots(self, view: TrainerView, every: int) -> None:
         shown, taken = len(self.snapshots.cells), len(view.snapshots)

@@ -93,6 +93,20 @@ def legend_below(layout: pg.GraphicsLayout, plot: pg.PlotItem, row: int, col: in
     return legend
 
 
+def _optimum_in_legend(legend: pg.LegendItem, item: pg.GraphicsObject, name: str, shown: bool,
+                      optimum: Optimum) -> bool:
+    """Add or remove the optimum's legend entry as an optimum exists or not; returns whether it is shown now. While
+    a new optimum is being computed (NOT_YET) the entry stays as it is: taking it out and putting it back laid the
+    plots out twice for every edit."""
+    if optimum is NOT_YET or optimum.exists == shown:
+        return shown
+    if optimum.exists:
+        legend.addItem(item, name)
+    else:
+        legend.removeItem(item)
+    return optimum.exists
+
+
 class NeuronView:
     """Samples of both classes, the line z = w·x + b, the sigmoid ŷ = σ(z) and the boundary x* on one plot.
 
@@ -189,19 +203,12 @@ class NeuronView:
         strip.setVisible(True)
 
     def set_optimum(self, optimum: Optimum) -> None:
-        """Draw σ at the exact optimum faintly, so the learner sees where gradient descent is heading. While a new
-        optimum is being computed (NOT_YET) the legend keeps its entry: the plots would otherwise be laid out
-        again twice for every edit."""
+        """Draw σ at the exact optimum faintly, so the learner sees where gradient descent is heading."""
         self._optimum_weights = (optimum.w, optimum.b) if optimum.exists else None
         self._draw_optimum()
-        if self.compact or optimum is NOT_YET:
-            return
-        if self._optimum_weights is not None and not self._optimum_in_legend:
-            self.plot.legend.addItem(self.optimum, "ŷ at the optimum")
-            self._optimum_in_legend = True
-        elif self._optimum_in_legend and self._optimum_weights is None:
-            self.plot.legend.removeItem(self.optimum)
-            self._optimum_in_legend = False
+        if not self.compact:
+            self._optimum_in_legend = _optimum_in_legend(self.plot.legend, self.optimum, "ŷ at the optimum",
+                                                         self._optimum_in_legend, optimum)
 
     def _draw_optimum(self) -> None:
         if self._optimum_weights is None or not self._grid.size:
@@ -260,18 +267,12 @@ class LossView:
         self.plot.setTitle(style.title_html(f"Loss ({LOSS_NAMES[loss]}) per epoch"))
 
     def set_optimum(self, optimum: Optimum) -> None:
-        """Draw the best loss this data allows, so the learner sees how far gradient descent still has to go (the
-        legend keeps its entry while a new optimum is computed, as NeuronView's does)."""
-        loss = optimum.loss if optimum.exists else None
-        self.optimum.setVisible(loss is not None)
-        if loss is not None:
-            self.optimum.setValue(loss)
-        if optimum is not NOT_YET and (loss is not None) != self._legend_shows_optimum:
-            if loss is None:
-                self.plot.legend.removeItem(self._optimum_legend)
-            else:
-                self.plot.legend.addItem(self._optimum_legend, "exact optimum")
-            self._legend_shows_optimum = loss is not None
+        """Draw the best loss this data allows, so the learner sees how far gradient descent still has to go."""
+        self.optimum.setVisible(optimum.exists)
+        if optimum.exists:
+            self.optimum.setValue(optimum.loss)
+        self._legend_shows_optimum = _optimum_in_legend(self.plot.legend, self._optimum_legend, "exact optimum",
+                                                        self._legend_shows_optimum, optimum)
 
     def show(self, history: HistoryView, total_epochs: int) -> None:
         """Plot the loss so far against the whole planned run, so the x axis does not jump as it grows."""
