@@ -300,24 +300,26 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             self._apply_timer.start()
 
-    def _apply_now(self) -> None:
-        """Send the newest valid edit to the worker: a restart, or a change that applies while training runs."""
+    def _apply_now(self) -> bool:
+        """Send the newest valid edit to the worker: a restart, or a change that applies while training runs.
+        True when a restart was sent (its run will land in _run_changed)."""
         self._apply_timer.stop()
         candidate, self._candidate = self._candidate, None
         if candidate is None:
-            return
+            return False
         change = classify_change(self._requested, candidate)
         if change.none:
-            return
+            return False
         self._requested = candidate
         if change.restart:
             self._clear_update()
             self.configureRequested.emit(self._next_run(), candidate, False)
             what = "Data" if change.data else "Model or training settings"
             self.statusBar().showMessage(f"{what} changed: training restarted from epoch 0.", 5000)
-        else:
-            self.settingsUpdateRequested.emit(candidate)
-            self.statusBar().showMessage("Applied while training: " + ", ".join(sorted(change.changed)) + ".", 3000)
+            return True
+        self.settingsUpdateRequested.emit(candidate)
+        self.statusBar().showMessage("Applied while training: " + ", ".join(sorted(change.changed)) + ".", 3000)
+        return False
 
     def _regenerate(self) -> None:
         candidate = self.panel.settings().replace(seed=self.panel.settings().seed + 1, data_path=None)
@@ -360,23 +362,35 @@ class MainWindow(QtWidgets.QMainWindow):
         same = previous is not None and previous.same_problem(data, settings.loss, settings.l2)
         self.state = WindowState(settings, data, previous.problem if same else UNSTUDIED, self.panel.display_options(),
                                  previous.view if previous else None, previous.picture if same else None)
-        if ticket == self._opening_ticket:
-            self.panel.set_settings(settings)
+        opened = ticket == self._opening_ticket
+        if opened:
             self.statusBar().showMessage("Opened the session.", 5000)
-        if not self._apply_timer.isActive() and self._candidate is None:
-            self._requested = settings
+        self._adopt_settings(settings, opened)
         if restart:
             self.canvas.set_data(data, settings.loss, settings.every, self.state.display)
             self.canvas.set_problem(self.state.problem)
-            self._start_landed()
         else:
             self.canvas.set_snapshot_interval(settings.every)
+        self._start_landed()
         if not same:
             self.canvas.set_picture(None)
             self._framed = False
             self.analysis.request("exact optimum", f"Studying {len(data):,} samples (exact optimum, η_max)…",
                                   lambda: study(data, settings.loss, settings.l2),
                                   lambda problem: self._problem_arrived(data, settings.loss, settings.l2, problem))
+
+    def _adopt_settings(self, settings: Settings, opened: bool) -> None:
+        """The run the worker trains is the truth: unless the learner is in the middle of an edit (an opened session
+        replaces even that), the panel and the next edit compare against it. A refused file or session re-announces
+        the run that goes on, which may be one whose own announcement was dropped as superseded."""
+        if opened:
+            self._apply_timer.stop()
+            self._candidate = None
+        elif self._apply_timer.isActive() or self._candidate is not None or self.panel.problems():
+            return
+        self._requested = settings
+        if self.panel.settings() != settings:
+            self.panel.set_settings(settings)
 
     def _problem_arrived(self, data: Dataset, loss: str, l2: float, problem: Problem) -> None:
         if self.state is None or not self.state.same_problem(data, loss, l2):
@@ -420,15 +434,15 @@ class MainWindow(QtWidgets.QMainWindow):
         if self._start_in_flight:
             self._start_queued = True
             return
-        self._start_in_flight = True
-        self._apply_now()
+        self._start_in_flight = self._apply_now()
 
     def _start_landed(self) -> None:
+        """A run landed: send the point that waited, if it still differs from what was sent (a drag's release
+        repeats its last point, and Play may have sent the waiting point already)."""
         self._start_in_flight = False
         if self._start_queued:
             self._start_queued = False
-            self._start_in_flight = True
-            self._apply_now()
+            self._start_in_flight = self._apply_now()
 
     def _train_from_here(self) -> None:
         if not self.playing:
@@ -447,11 +461,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self.canvas.show_update(None)
 
     def _refused(self, ticket: int, title: str, message: str) -> None:
-        """A file or request was refused: say why, and show the run that is still going on."""
+        """A file or request was refused: say why. The worker then re-announces the run that goes on."""
+        if ticket == self._opening_ticket:
+            self._opening_ticket = -1
         self.errors.show(title, message)
-        if ticket >= self._run_ticket and self.state is not None and not self._apply_timer.isActive():
-            self._requested = self.state.settings
-            self.panel.set_settings(self.state.settings)
 
     def _session_saved(self, path: str, epoch: int) -> None:
         self.statusBar().showMessage(f"Saved session {Path(path).name} at epoch {epoch}.", 5000)

@@ -69,7 +69,8 @@ class TrainingWorker(QtCore.QObject):
     runChanged = QtCore.Signal(int, object, object)
     """(ticket, settings, samples): the run the worker now trains, sent before any view of it."""
     refused = QtCore.Signal(int, str, str)
-    """(ticket, title, message): a file or request that could not be used; the run is unchanged."""
+    """(ticket, title, message): a file or request that could not be used; the run is unchanged and announced
+    again under this ticket (runChanged), since the window may have dropped its first announcement."""
     playingChanged = QtCore.Signal(bool)
     busy = QtCore.Signal(str)
     """A long task started (its description) or ended (empty text)."""
@@ -199,6 +200,8 @@ class TrainingWorker(QtCore.QObject):
                 return read()
             except refusal as error:
                 self.refused.emit(ticket, title, str(error))
+                if self.trainer is not None:
+                    self.runChanged.emit(ticket, self.trainer.settings, self.trainer.data)
         self._emit()
         return None
 
