@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.actions import make_action
@@ -28,6 +27,7 @@ from gui.surface_picture import SurfacePicture
 from gui.worker import WorkerThread
 from model.anatomy import UpdateStep
 from model.data import Dataset
+from model.diagnosis import Diagnosis, Verdict, diagnose
 from model.problem import Problem, study
 from model.settings import Settings, classify_change
 from model.trainer import DIVERGED, FINISHED, TRAINING, TrainerView
@@ -38,7 +38,6 @@ DRAW_INTERVAL_MS = 16
 APPLY_DELAY_MS = 300
 """Edits that restart training wait this long after the last keystroke (Enter applies at once)."""
 RATE_WINDOW_S = 1.0
-OSCILLATION_EPOCHS = 6
 BANNER_ALARM = "QLabel { background: #FDECEA; color: #8A1C00; padding: 6px; font-weight: bold; }"
 BANNER_NOTICE = "QLabel { background: #FFF4D6; color: #6B4A00; padding: 6px; }"
 
@@ -397,7 +396,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.state = self.state.replace(problem=problem)
         self.canvas.set_problem(problem)
-        self.panel.set_lr_limit(problem.lr_limit)
+        self.panel.set_problem(problem)
         self._frame_parameters()
 
     def _frame_parameters(self) -> None:
@@ -529,11 +528,11 @@ class MainWindow(QtWidgets.QMainWindow):
         fields["rate"].setText(f"{self._measure_rate(view):,.0f} updates/s")
         self.epoch_label.setText(f"  Epoch {view.epoch} / {view.total_epochs}  ")
         self.progress.setValue(round(view.progress * 1000))
-        if view.status == DIVERGED:
-            self._show_banner(" ".join(filter(None, (view.message, self._lr_limit_reason()))), BANNER_ALARM)
-        elif self._oscillating(view):
-            self._show_banner(f"The loss goes up and down from epoch to epoch. {self._lr_limit_reason()}",
-                              BANNER_NOTICE)
+        diagnosis = self._diagnosis(view)
+        if diagnosis.verdict == Verdict.DIVERGED:
+            self._show_banner(diagnosis.text, BANNER_ALARM)
+        elif diagnosis.verdict == Verdict.OSCILLATING:
+            self._show_banner(diagnosis.text, BANNER_NOTICE)
         elif view.status == FINISHED:
             self.statusBar().showMessage(view.message, 5000)
         self._refresh_enabled(view)
@@ -543,31 +542,21 @@ class MainWindow(QtWidgets.QMainWindow):
         self.banner.setText(text)
         self.banner.show()
 
-    def _lr_limit_reason(self, lr: float | None = None) -> str:
-        """Why a run oscillates or runs away when η (the run's unless given) is beyond the stability limit; empty
-        when it is not."""
-        if self.state is None or self.state.problem.lr_limit is None:
-            return ""
-        lr, limit = self.state.settings.lr if lr is None else lr, self.state.problem.lr_limit
-        if lr <= limit:
-            return ""
-        return (f"The learning rate η = {lr:g} is above η_max = {limit:.4g}, the largest step full-batch descent "
-                "can take near the optimum without overshooting it further each time (2 / the loss's steepest "
-                "curvature there). Lower η below η_max.")
-
-    def _oscillating(self, view: TrainerView) -> bool:
-        """The last epochs' losses alternate up and down, and η is beyond the limit that explains it."""
-        losses = view.history.loss[-OSCILLATION_EPOCHS:]
-        if losses.size < OSCILLATION_EPOCHS or not self._lr_limit_reason():
-            return False
-        steps = np.sign(np.diff(losses))
-        return bool(np.all(steps[1:] * steps[:-1] < 0))
+    def _diagnosis(self, view: TrainerView | None = None) -> Diagnosis:
+        """The engine's verdict on the run as far as the window knows it: the drawn view's history, or (without a
+        view) the learning rate about to be played."""
+        assert self.state is not None
+        if view is None:
+            return diagnose(self.state.problem, self._requested.lr)
+        return diagnose(self.state.problem, self.state.settings.lr, view.status == DIVERGED, view.history.loss,
+                        view.message)
 
     def _warn_beyond_lr_limit(self) -> None:
-        reason = self._lr_limit_reason(self._requested.lr)
-        if reason:
-            self.statusBar().showMessage(reason + " Per-sample SGD and mini-batches add their own noise on top.",
-                                         10000)
+        if self.state is None:
+            return
+        diagnosis = self._diagnosis()
+        if diagnosis.verdict == Verdict.BEYOND_LIMIT:
+            self.statusBar().showMessage(diagnosis.text, 10000)
 
     def _measure_rate(self, view: TrainerView) -> float:
         now = QtCore.QTime.currentTime().msecsSinceStartOfDay() / 1000

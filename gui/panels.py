@@ -9,8 +9,10 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from gui.marked_slider import MarkedSlider
-from gui.state import DisplayOptions
+from gui.state import UNSTUDIED, DisplayOptions
 from gui.views import DENSE_ABOVE
+from model.diagnosis import Verdict, diagnose
+from model.problem import Problem
 from model.settings import DATA_FIELDS, PRESETS, Settings
 
 INVALID_STYLE = "QLineEdit { border: 2px solid #D55E00; background: #FFF1EA; }"
@@ -75,7 +77,7 @@ class SettingsPanel(QtWidgets.QWidget):
         self._random: dict[str, QtWidgets.QCheckBox] = {}
         self._problems: dict[str, str] = {}
         self._updating = False
-        self._lr_limit: float | None = None
+        self._problem = UNSTUDIED
         layout = QtWidgets.QVBoxLayout(self)
         for title, specs in GROUPS.items():
             box = QtWidgets.QGroupBox(title)
@@ -227,26 +229,26 @@ class SettingsPanel(QtWidgets.QWidget):
     def settings(self) -> Settings:
         return self._settings
 
-    def set_lr_limit(self, limit: float | None) -> None:
-        """Mark η_max on the learning-rate slider and say in words whether η is beyond it."""
-        self._lr_limit = limit
+    def set_problem(self, problem: Problem) -> None:
+        """Mark η_max on the learning-rate slider and say in words, with the engine's verdict, where η stands."""
+        self._problem = problem
+        limit = problem.lr_limit
         mark = None if limit is None or limit <= 0 else round(math.log10(limit) * LR_SLIDER_STEPS_PER_DECADE)
         inside = mark is not None and self.lr_slider.minimum() <= mark <= self.lr_slider.maximum()
         self.lr_slider.set_mark(mark if inside else None)
         self._show_lr_limit()
 
     def _show_lr_limit(self) -> None:
-        limit, lr = self._lr_limit, self._settings.lr
-        if limit is None:
+        diagnosis = diagnose(self._problem, self._settings.lr)
+        if diagnosis.verdict == Verdict.NO_OPTIMUM:
             self.lr_limit_label.setText("η_max: needs an exact optimum (cross-entropy, overlapping classes or λ > 0).")
             self.lr_limit_label.setStyleSheet("color: #666666;")
-        elif lr < limit:
-            self.lr_limit_label.setText(f"Stable near the optimum for η < η_max = {limit:.4g} (the mark).")
+        elif diagnosis.verdict == Verdict.STABLE:
+            self.lr_limit_label.setText(f"Stable near the optimum for η < η_max = {self._problem.lr_limit:.4g} "
+                                        "(the mark).")
             self.lr_limit_label.setStyleSheet("color: #2E6B3A;")
         else:
-            self.lr_limit_label.setText(
-                f"η = {lr:g} is above η_max = {limit:.4g}: near the optimum each full-batch step overshoots, so the "
-                "loss will oscillate or run away. SGD and mini-batches add their own noise on top.")
+            self.lr_limit_label.setText(diagnosis.text)
             self.lr_limit_label.setStyleSheet("color: #B03A00; font-weight: bold;")
 
     def display_options(self) -> DisplayOptions:

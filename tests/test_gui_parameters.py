@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtGui
 import gui.landscape_control
 from gui.panels import LR_SLIDER_STEPS_PER_DECADE
 from model.anatomy import card
+from model.diagnosis import Verdict, diagnose
 from model.neuron import gradient, objective, sigmoid
 from resources import resource_path
 
@@ -225,4 +226,21 @@ def test_separable_classes_show_the_descent_ray_and_why(qtbot, monkeypatch):
     np.testing.assert_allclose(b, -ray.midpoint * w)
     assert np.all(np.sign(w[1:]) == ray.w_sign)
     assert "do not overlap" in window.canvas.side.card.placeholderText()
+    window.close()
+
+
+def test_panel_and_window_give_one_verdict_at_eta_max_exactly(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(l2=0.1, optimizer="batch"))
+    qtbot.waitUntil(lambda: window.state.problem.lr_limit is not None)
+    limit = window.state.problem.lr_limit
+    edit = window.panel._edits["lr"]
+    edit.selectAll()
+    qtbot.keyClicks(edit, repr(limit))
+    assert window.panel.settings().lr == limit
+    expected = diagnose(window.state.problem, limit)
+    assert expected.verdict == Verdict.BEYOND_LIMIT
+    assert window.panel.lr_limit_label.text() == expected.text
+    window.play_action.trigger()
+    assert window.statusBar().currentMessage() == expected.text
     window.close()
