@@ -1,17 +1,17 @@
 """The one description of a run, shared by the window, the command line and session files.
 
-Every field a learner can set lives here, with its limits and a message that says what is wrong in plain words.
+Every field a learner can set is declared here once (model.declaration): type, default, limits, unit, label, help,
+group and whether changing it restarts the run; validation messages and everything else derive from it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, fields
+from enum import Enum, StrEnum
 from typing import Any
 
-LOSSES = ("bce", "mse")
-OPTIMIZERS = ("sgd", "minibatch", "batch")
+from model.declaration import Apply, Declared, declared, setting
 
 MAX_SAMPLES_PER_CLASS = 1_000_000
 MAX_EPOCHS = 1_000_000
@@ -20,11 +20,22 @@ MAX_SIGMA = 1e6
 MAX_L2 = 1e3
 """Means, spreads and the penalty are bounded so every number training computes stays finite: samples stay within
 about ±10^7, and with |w|, |b| kept below 10^12 by the kernel, z, the loss and (λ/2)w² stay far from overflow."""
+MAX_START = 1e6
+MAX_LR = 1e3
+RANDOM_START = "random ±0.01"
 
-DATA_FIELDS = frozenset({"mu0", "sigma0", "n0", "mu1", "sigma1", "n1", "seed", "data_path"})
-"""Settings that decide the samples: changing one means drawing or loading them again."""
-LIVE_FIELDS = frozenset({"lr", "epochs", "every", "speed"})
-"""Settings that can change while training runs; any other change starts training again."""
+
+class Loss(StrEnum):
+    BCE = "bce"
+    MSE = "mse"
+
+
+class Batching(StrEnum):
+    """How many samples one update averages its gradient over."""
+
+    SGD = "sgd"
+    MINIBATCH = "minibatch"
+    BATCH = "batch"
 
 
 class SettingsError(ValueError):
@@ -35,73 +46,87 @@ class SettingsError(ValueError):
         super().__init__("; ".join(f"{name}: {message}" for name, message in self.problems.items()))
 
 
+def _mean(label: str, symbol: str, default: float) -> Any:
+    return setting(default, label=f"class {label} mean {symbol}", group="Data", apply=Apply.NEW_DATA,
+                   low=-MAX_ABS_MEAN, high=MAX_ABS_MEAN,
+                   help=f"Centre of the Gaussian that class-{label} samples are drawn from.")
+
+
+def _spread(label: str, symbol: str) -> Any:
+    return setting(1.0, label=f"class {label} spread {symbol}", group="Data", apply=Apply.NEW_DATA,
+                   low=0.0, low_open=True, high=MAX_SIGMA,
+                   help=f"Standard deviation of class {label}: how wide it spreads.")
+
+
+def _count(label: str) -> Any:
+    return setting(100, label=f"class {label} samples", group="Data", apply=Apply.NEW_DATA,
+                   low=1, high=MAX_SAMPLES_PER_CLASS, help=f"How many class-{label} samples to draw.")
+
+
+def _start(symbol: str, what: str) -> Any:
+    return setting(None, label=f"initial {symbol}", group="Model", low=-MAX_START, high=MAX_START,
+                   none_label=RANDOM_START, help=f"{what} before training. Leave 'random' ticked for ±0.01.")
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Everything that defines a run. Defaults reproduce the 'two bumps' tutorial with its learning rate."""
+    """Everything that defines a run, each field declared once with its limits and words. Defaults reproduce the
+    'two bumps' tutorial with its learning rate."""
 
-    mu0: float = -1.5
-    sigma0: float = 1.0
-    n0: int = 100
-    mu1: float = 1.5
-    sigma1: float = 1.0
-    n1: int = 100
-    seed: int = 0
-    data_path: str | None = None
+    mu0: float = _mean("0", "μ₀", -1.5)
+    sigma0: float = _spread("0", "σ₀")
+    n0: int = _count("0")
+    mu1: float = _mean("1", "μ₁", 1.5)
+    sigma1: float = _spread("1", "σ₁")
+    n1: int = _count("1")
+    seed: int = setting(0, label="seed", group="Data", apply=Apply.NEW_DATA, low=0,
+                        help="Same seed, same samples, same starting weights and same shuffles.")
+    data_path: str | None = setting(None, label="data file", group="Data", apply=Apply.NEW_DATA, option="--data",
+                                    panel=False, none_label="samples drawn from the Gaussians",
+                                    help="Samples from a CSV file with columns x,label (label 0 or 1).")
 
-    init_w: float | None = None
-    init_b: float | None = None
-    loss: str = "bce"
-    l2: float = 0.0
+    loss: Loss = setting(Loss.BCE, label="loss", group="Model",
+                         choices=((Loss.BCE, "binary cross-entropy"), (Loss.MSE, "mean squared error")),
+                         help="Cross-entropy pairs with the sigmoid: its gradient is simply (ŷ − y)·x.\n"
+                              "Squared error keeps a factor ŷ(1 − ŷ) that stalls learning when ŷ saturates.")
+    init_w: float | None = _start("w", "Weight")
+    init_b: float | None = _start("b", "Bias")
+    l2: float = setting(0.0, label="L2 penalty λ", group="Model", low=0.0, high=MAX_L2,
+                        help="Adds (λ/2)·w² to the loss, pulling w towards 0.")
 
-    optimizer: str = "sgd"
-    lr: float = 0.01
-    batch_size: int = 16
-    epochs: int = 120
-    shuffle: bool = True
+    optimizer: Batching = setting(Batching.SGD, label="optimizer", group="Training",
+                                  choices=((Batching.SGD, "SGD, one sample per update"),
+                                           (Batching.MINIBATCH, "mini-batch"),
+                                           (Batching.BATCH, "full batch, one update per epoch")),
+                                  help="How many samples each update averages its gradient over.")
+    lr: float = setting(0.01, label="learning rate η", group="Training", apply=Apply.LIVE, low=0.0, low_open=True,
+                        high=MAX_LR, log_slider=(-5, 1),
+                        help="Step size of each update. Too large and training diverges.")
+    batch_size: int = setting(16, label="batch size", group="Training", low=1,
+                              help="Samples averaged per update (mini-batch only).")
+    epochs: int = setting(120, label="epochs", group="Training", apply=Apply.LIVE, low=1, high=MAX_EPOCHS,
+                          help="Passes over all samples. Can be raised while training.")
+    shuffle: bool = setting(True, label="shuffle every epoch", group="Training", option="--no-shuffle",
+                            help="Visit the samples in a new random order each epoch.")
 
-    every: int = 20
-    speed: float = 10.0
+    every: int = setting(20, label="snapshot interval", unit="epochs", group="Animation", apply=Apply.LIVE, low=1,
+                         help="Add a small picture to the snapshot grid every N epochs.")
+    speed: float = setting(10.0, label="speed", unit="epochs/s", group="Animation", apply=Apply.LIVE, low=0.0,
+                           option=None,
+                           choices=((1.0, "1 epoch/s"), (2.0, "2 epochs/s"), (5.0, "5 epochs/s"),
+                                    (10.0, "10 epochs/s"), (20.0, "20 epochs/s"), (50.0, "50 epochs/s"),
+                                    (200.0, "200 epochs/s"), (0.0, "as fast as possible")),
+                           help="How fast Play trains (0: as fast as possible). Slow speeds show single updates "
+                                "moving the curves.")
+
+    def __post_init__(self) -> None:
+        for item in declared(type(self)):
+            object.__setattr__(self, item.name, item.convert(getattr(self, item.name)))
 
     def problems(self) -> dict[str, str]:
         """Return {field: message} for every invalid field; empty when the settings can be used."""
-        found: dict[str, str] = {}
-        for name in ("mu0", "mu1"):
-            value = getattr(self, name)
-            if not _finite(value) or abs(value) > MAX_ABS_MEAN:
-                found[name] = "The mean must be a finite number between -1,000,000 and 1,000,000."
-        for name in ("sigma0", "sigma1"):
-            value = getattr(self, name)
-            if not _finite(value) or not 0 < value <= MAX_SIGMA:
-                found[name] = "The standard deviation must be a number greater than 0 and at most 1,000,000."
-        for name in ("n0", "n1"):
-            value = getattr(self, name)
-            if not _whole(value) or not 1 <= value <= MAX_SAMPLES_PER_CLASS:
-                found[name] = f"The sample count must be a whole number from 1 to {MAX_SAMPLES_PER_CLASS:,}."
-        if not _whole(self.seed) or self.seed < 0:
-            found["seed"] = "The seed must be a whole number, 0 or more."
-        for name in ("init_w", "init_b"):
-            value = getattr(self, name)
-            if value is not None and (not _finite(value) or abs(value) > 1e6):
-                found[name] = "The initial value must be a number between -1,000,000 and 1,000,000, or random."
-        if self.loss not in LOSSES:
-            found["loss"] = f"The loss must be one of {', '.join(LOSSES)}."
-        if not _finite(self.l2) or not 0 <= self.l2 <= MAX_L2:
-            found["l2"] = "The L2 penalty must be a number from 0 to 1,000."
-        if self.optimizer not in OPTIMIZERS:
-            found["optimizer"] = f"The optimizer must be one of {', '.join(OPTIMIZERS)}."
-        if not _finite(self.lr) or not 0 < self.lr <= 1e3:
-            found["lr"] = "The learning rate must be a number greater than 0 and at most 1000."
-        if not _whole(self.batch_size) or self.batch_size < 1:
-            found["batch_size"] = "The batch size must be a whole number, 1 or more."
-        if not _whole(self.epochs) or not 1 <= self.epochs <= MAX_EPOCHS:
-            found["epochs"] = f"The number of epochs must be a whole number from 1 to {MAX_EPOCHS:,}."
-        if not _whole(self.every) or self.every < 1:
-            found["every"] = "Snapshots must be taken every 1 epoch or more."
-        if not _finite(self.speed) or self.speed < 0:
-            found["speed"] = "The speed must be 0 (as fast as possible) or a positive number of epochs per second."
-        if not isinstance(self.shuffle, bool):
-            found["shuffle"] = "Shuffle must be true or false."
-        return found
+        found = {item.name: item.problem(getattr(self, item.name)) for item in declared(type(self))}
+        return {name: message for name, message in found.items() if message}
 
     def validated(self) -> Settings:
         """Return self, or raise SettingsError listing every problem."""
@@ -115,21 +140,21 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {item.name: _plain(getattr(self, item.name)) for item in declared(type(self))}
 
     @classmethod
     def from_dict(cls, raw: Any) -> Settings:
         """Build validated settings from a JSON object, refusing unknown keys and wrong types."""
         if not isinstance(raw, dict):
             raise SettingsError({"settings": "Settings must be a JSON object."})
-        known = {f.name: f for f in fields(cls)}
+        known = {item.name: item for item in declared(cls)}
         unknown = sorted(set(raw) - set(known))
         if unknown:
             raise SettingsError({name: "This setting is not known." for name in unknown})
         problems: dict[str, str] = {}
         values: dict[str, Any] = {}
         for name, value in raw.items():
-            converted = _convert(value, _field_type(known[name]))
+            converted = _from_json(value, known[name])
             if converted is _BAD:
                 problems[name] = f"The value {value!r} has the wrong type."
             else:
@@ -137,6 +162,14 @@ class Settings:
         if problems:
             raise SettingsError(problems)
         return cls(**values).validated()
+
+
+LOSSES = tuple(Loss)
+OPTIMIZERS = tuple(Batching)
+DATA_FIELDS = frozenset(item.name for item in declared(Settings) if item.spec.apply == Apply.NEW_DATA)
+"""Settings that decide the samples: changing one means drawing or loading them again."""
+LIVE_FIELDS = frozenset(item.name for item in declared(Settings) if item.spec.apply == Apply.LIVE)
+"""Settings that can change while training runs; any other change starts training again."""
 
 
 @dataclass(frozen=True)
@@ -195,31 +228,21 @@ def effective_batch_size(settings: Settings, n_samples: int) -> int:
 _BAD = object()
 
 
-def _field_type(field: dataclasses.Field) -> str:
-    return str(field.type).replace(" ", "")
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it: an enum member as its text."""
+    return value.value if isinstance(value, Enum) else value
 
 
-def _convert(value: Any, kind: str) -> Any:
-    optional = kind.endswith("|None")
-    base = kind.removesuffix("|None")
+def _from_json(value: Any, item: Declared) -> Any:
+    """value if JSON gave the declared type (an int for a float, an enum's text), else _BAD."""
     if value is None:
-        return None if optional else _BAD
-    if base == "bool":
+        return None if item.optional else _BAD
+    if item.kind is bool:
         return value if isinstance(value, bool) else _BAD
     if isinstance(value, bool):
         return _BAD
-    if base == "int":
+    if item.kind is int:
         return value if isinstance(value, int) else _BAD
-    if base == "float":
+    if item.kind is float:
         return float(value) if isinstance(value, (int, float)) else _BAD
-    if base == "str":
-        return value if isinstance(value, str) else _BAD
-    return _BAD
-
-
-def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return value if isinstance(value, str) else _BAD

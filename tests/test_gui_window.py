@@ -96,7 +96,7 @@ def test_invalid_input_disables_play_with_the_reason(qtbot, window):
     edit.selectAll()
     qtbot.keyClicks(edit, "-2")
     assert not window.play_action.isEnabled()
-    assert "standard deviation must be a number greater than 0" in window.play_action.toolTip()
+    assert "spread σ₀ must be a finite number greater than 0" in window.play_action.toolTip()
     assert "standard deviation" in edit.toolTip()
     edit.selectAll()
     qtbot.keyClicks(edit, "abc")

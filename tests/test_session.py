@@ -102,7 +102,7 @@ MALFORMED = {
     "wrong format tag": (_set("format", "something-else"), "not a Neuron Lab session"),
     "future version": (_set("version", 99), "version 99"),
     "unknown setting": (_set("settings.colour", "red"), "not known"),
-    "invalid setting": (_set("settings.sigma0", -1.0), "standard deviation"),
+    "invalid setting": (_set("settings.sigma0", -1.0), "spread σ₀ must be a finite number greater than 0"),
     "setting of wrong type": (_set("settings.n0", "ten"), "wrong type"),
     "missing data": (_set("data", _DELETE), "no 'data'"),
     "text in the samples": (_set("data.x.3", "oops"), r"x\[3\]"),

@@ -19,15 +19,20 @@ from model.settings import (
 
 
 @pytest.mark.parametrize("field, value, words", [
-    ("n0", 0, "sample count"), ("n1", -3, "sample count"), ("n0", 2.5, "whole number"),
-    ("sigma0", 0.0, "greater than 0"), ("sigma1", -1.0, "greater than 0"), ("mu0", float("nan"), "finite"),
-    ("mu1", float("inf"), "finite"), ("seed", -1, "seed"), ("lr", 0.0, "learning rate"), ("lr", -0.1, "learning rate"),
-    ("epochs", 0, "epochs"), ("batch_size", 0, "batch size"), ("every", 0, "every 1 epoch"),
+    ("n0", 0, "Class 0 samples must be a whole number from 1 to 1,000,000"), ("n1", -3, "Class 1 samples"),
+    ("n0", 2.5, "whole number"), ("sigma0", 0.0, "greater than 0"), ("sigma1", -1.0, "greater than 0"),
+    ("mu0", float("nan"), "finite"), ("mu1", float("inf"), "finite"),
+    ("seed", -1, "Seed must be a whole number, 0 or more"),
+    ("lr", 0.0, "Learning rate η must be a finite number greater than 0"), ("lr", -0.1, "Learning rate"),
+    ("epochs", 0, "Epochs must be a whole number from 1 to 1,000,000"),
+    ("batch_size", 0, "Batch size must be a whole number, 1 or more"),
+    ("every", 0, "Snapshot interval must be a whole number, 1 or more"),
     ("l2", -0.5, "L2"), ("l2", 1e308, "from 0 to 1,000"), ("l2", 1000.5, "from 0 to 1,000"),
-    ("mu0", 1e303, "between -1,000,000 and 1,000,000"), ("mu1", -1_000_001.0, "between -1,000,000 and 1,000,000"),
+    ("mu0", 1e303, "from -1,000,000 to 1,000,000"), ("mu1", -1_000_001.0, "from -1,000,000 to 1,000,000"),
     ("sigma0", 1e308, "at most 1,000,000"), ("sigma1", 1_000_000.5, "at most 1,000,000"),
     ("loss", "hinge", "bce, mse"), ("optimizer", "adam", "sgd, minibatch, batch"),
-    ("init_w", float("nan"), "initial value"), ("speed", -1.0, "speed"), ("shuffle", "yes", "true or false"),
+    ("init_w", float("nan"), "Initial w must be a finite number from -1,000,000 to 1,000,000, or random"),
+    ("speed", -1.0, "Speed must be a finite number, 0 or more"), ("shuffle", "yes", "true or false"),
 ])
 def test_each_invalid_field_is_named_with_a_readable_message(field, value, words):
     problems = Settings().replace(**{field: value}).problems()
