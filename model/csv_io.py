@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from model.data import MAX_ABS_X, Dataset
-from model.files import FileTooLargeError, NotRegularFileError, read_regular_file
+from model.files import read_text
 from model.quoting import clip
 from model.settings import MAX_SAMPLES_PER_CLASS
 
@@ -38,7 +38,7 @@ class DataFileError(ValueError):
 def load_csv(path: str | os.PathLike) -> Dataset:
     """Read x,label rows (header optional). Raises DataFileError naming the first bad line."""
     path = Path(path)
-    return parse_csv(_read_text(path), path.name)
+    return parse_csv(read_text(path, MAX_FILE_BYTES, "data file", DataFileError, "utf-8-sig"), path.name)
 
 
 def parse_csv(text: str, name: str = "the file") -> Dataset:
@@ -105,29 +105,6 @@ def _check_both_classes(labels: np.ndarray, subject: str) -> None:
     for only in (0, 1):
         if np.all(labels == only):
             raise DataFileError(f"{subject} only class {only}; a neuron needs samples of both class 0 and class 1.")
-
-
-def _read_text(path: Path) -> str:
-    try:
-        content = read_regular_file(path, MAX_FILE_BYTES)
-    except FileTooLargeError as error:
-        size = "larger than " + _size_text(error.limit) if error.size is None else _size_text(error.size)
-        raise DataFileError(f"{path.name} is {size}; data files may be at most {_size_text(error.limit)}.") from None
-    except NotRegularFileError as error:
-        raise DataFileError(f"{path.name} is {error.kind}, not a file of data; choose a CSV file.") from None
-    except OSError as error:
-        raise DataFileError(f"Cannot open {path}: {error.strerror or error}.") from error
-    except ValueError as error:
-        raise DataFileError(f"Cannot open {_quoted(str(path))}: it is not a usable file name ({error}).") from None
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DataFileError(f"{path.name} is not a UTF-8 text file (byte {error.start}).") from None
-
-
-def _size_text(size: int) -> str:
-    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size:,} bytes"
-
 
 
 def _quoted(text: str) -> str:
