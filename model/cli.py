@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model.anatomy import card, take_one_update
-from model.csv_io import DataFileError
+from model.csv_io import DataFileError, format_csv
 from model.data import Dataset
 from model.files import write_text_atomic
 from model.landscape import landscape_csv, loss_surface
@@ -19,7 +19,7 @@ from model.problem import Problem, path_window, study
 from model.report import history_csv, result_json
 from model.settings import LOSSES, OPTIMIZERS, PRESETS, Settings, SettingsError, apply_preset
 from model.sources import dataset_for
-from model.trainer import DIVERGED, Trainer, TrainerView
+from model.trainer import DIVERGED, Remedy, Trainer, TrainerView
 
 EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
 
@@ -33,6 +33,8 @@ FLAG_OPTIONS = frozenset({"--no-shuffle", "--figures", "--landscape", "--quiet",
 LANDSCAPE_SIZES = (2, 1000)
 DEFAULT_LANDSCAPE_SIZE = 200
 MAX_EXPLAINED = 10_000
+COMMAND_LINE_REMEDY = Remedy("Run again with a lower --lr (now {lr:g}).",
+                             "Run again with a lower --lr (now {lr:g}) or with the data rescaled.")
 
 
 class UsageError(Exception):
@@ -91,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--every", type=int,
                           help=f"snapshot and print a progress line every N epochs (default {defaults.every})")
     output = parser.add_argument_group("output")
-    output.add_argument("--out", metavar="DIR", help="write history.csv and result.json into DIR (created if needed)")
+    output.add_argument("--out", metavar="DIR", help="write history.csv, result.json and samples.csv (x,label, the "
+                                                     "format --data reads) into DIR (created if needed)")
     output.add_argument("--figures", action="store_true",
                         help="also write the figures (PNG and SVG) into DIR; needs --out")
     output.add_argument("--landscape", action="store_true",
@@ -111,10 +114,11 @@ def parse_train_args(argv: Sequence[str]) -> TrainCommand:
     args = build_parser().parse_args(_join_negative_values(argv))
     settings = Settings()
     if args.preset is not None:
-        try:
-            settings = apply_preset(settings, args.preset.replace("-", " ").lower())
-        except SettingsError as error:
-            raise UsageError(error.problems["preset"]) from None
+        preset = args.preset.replace("-", " ").lower()
+        if preset not in PRESETS:
+            raise UsageError(f"--preset: Unknown preset {args.preset!r}; choose one of "
+                             f"{', '.join(map(_cli_name, PRESETS))}.")
+        settings = apply_preset(settings, preset)
     given = {name: getattr(args, name) for name in OPTION_FIELDS if getattr(args, name) is not None}
     if args.shuffle is not None:
         given["shuffle"] = False
@@ -216,7 +220,7 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None) ->
         print(f"main.py train: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     settings = command.settings
-    trainer = Trainer(settings, data)
+    trainer = Trainer(settings, data, remedy=COMMAND_LINE_REMEDY)
     explained = _explain(trainer, command.explain)
     while trainer.can_train:
         trainer.run_epochs(settings.every)
@@ -227,7 +231,8 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None) ->
     if command.out is not None:
         try:
             write_text_atomic(command.out / "history.csv", history_csv(view.history))
-            write_text_atomic(command.out / "result.json", result_json(settings, view, problem))
+            write_text_atomic(command.out / "result.json", result_json(settings, data, view, problem))
+            write_text_atomic(command.out / "samples.csv", format_csv(data))
             if explained:
                 write_text_atomic(command.out / "updates.txt", explained)
             if command.landscape_size is not None:
@@ -235,8 +240,9 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None) ->
                                                                              command.landscape_size))
             if command.figures and figure_writer is not None:
                 figure_writer(command.out, settings, data, view, problem)
-        except OSError as error:
-            print(f"main.py train: error: cannot write to {command.out}: {error.strerror or error}", file=sys.stderr)
+        except (OSError, DataFileError) as error:
+            reason = getattr(error, "strerror", None) or error
+            print(f"main.py train: error: cannot write to {command.out}: {reason}", file=sys.stderr)
             return EXIT_USAGE
     print(_summary(view, problem))
     if view.status == DIVERGED:
@@ -260,7 +266,8 @@ def _explain(trainer: Trainer, count: int) -> str:
         if step is None:
             break
         batch = ", ".join(str(int(i)) for i in step.indices[:10]) + (" …" if step.indices.size > 10 else "")
-        blocks.append("\n".join([f"update {number} (epoch {trainer.epoch + (trainer.position > 0)}, samples {batch})",
+        samples = "sample" if step.indices.size == 1 else "samples"
+        blocks.append("\n".join([f"update {number} (epoch {trainer.epoch + (trainer.position > 0)}, {samples} {batch})",
                                  *card(step.update)]))
     return "\n\n".join(blocks) + "\n" if blocks else ""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from model.data import MAX_ABS_X, Dataset
-from model.files import FileTooLargeError, NotRegularFileError, read_regular_file
+from model.files import read_text
 from model.quoting import clip
 from model.settings import MAX_SAMPLES_PER_CLASS
 
@@ -38,7 +38,7 @@ class DataFileError(ValueError):
 def load_csv(path: str | os.PathLike) -> Dataset:
     """Read x,label rows (header optional). Raises DataFileError naming the first bad line."""
     path = Path(path)
-    return parse_csv(_read_text(path), path.name)
+    return parse_csv(read_text(path, MAX_FILE_BYTES, "data file", DataFileError, "utf-8-sig"), path.name)
 
 
 def parse_csv(text: str, name: str = "the file") -> Dataset:
@@ -51,40 +51,60 @@ def parse_csv(text: str, name: str = "the file") -> Dataset:
     if not rows.size:
         raise DataFileError(f"{name} has a header but no data rows.")
     x, labels = rows[:, 0], rows[:, 1]
-    for only in (0, 1):
-        if np.all(labels == only):
-            raise DataFileError(f"{name} has only class {only}; a neuron needs samples of both class 0 and class 1.")
+    _check_both_classes(labels, f"{name} has")
     return Dataset(x, labels)
 
 
 def format_csv(dataset: Dataset) -> str:
-    """CSV text that parse_csv reads back to the identical samples (repr keeps every bit of each float)."""
+    """CSV text that parse_csv reads back to the identical samples (repr keeps every bit of each float).
+
+    Raises DataFileError for samples parse_csv would refuse (x not finite or beyond ±MAX_ABS_X, a label other than
+    0 or 1, a single class, more than MAX_ROWS), naming the first such sample: a file the app writes always loads.
+    """
+    _check_writable(dataset)
     lines = ["x,label"]
     lines.extend(f"{x!r},{y}" for x, y in zip(dataset.x.tolist(), dataset.y.astype(int).tolist(), strict=True))
     return "\n".join(lines) + "\n"
 
 
-def _read_text(path: Path) -> str:
-    try:
-        content = read_regular_file(path, MAX_FILE_BYTES)
-    except FileTooLargeError as error:
-        size = "larger than " + _size_text(error.limit) if error.size is None else _size_text(error.size)
-        raise DataFileError(f"{path.name} is {size}; data files may be at most {_size_text(error.limit)}.") from None
-    except NotRegularFileError as error:
-        raise DataFileError(f"{path.name} is {error.kind}, not a file of data; choose a CSV file.") from None
-    except OSError as error:
-        raise DataFileError(f"Cannot open {path}: {error.strerror or error}.") from error
-    except ValueError as error:
-        raise DataFileError(f"Cannot open {_quoted(str(path))}: it is not a usable file name ({error}).") from None
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DataFileError(f"{path.name} is not a UTF-8 text file (byte {error.start}).") from None
+def _check_writable(dataset: Dataset) -> None:
+    x, labels = dataset.x, dataset.y
+    if not len(dataset):
+        raise DataFileError("There are no samples to write.")
+    if len(dataset) > MAX_ROWS:
+        raise DataFileError(f"There are {len(dataset):,} samples; Neuron Lab can use at most {MAX_ROWS:,}.")
+    bad = np.flatnonzero(~_within_limit(x) | ((labels != 0) & (labels != 1)))
+    if bad.size:
+        index = int(bad[0])
+        where, value, label = f"Sample {index + 1}", float(x[index]), float(labels[index])
+        if not math.isfinite(value):
+            raise DataFileError(f"{where}: x = {value!r} is not a finite number; {_FINITE_ONLY}")
+        if abs(value) > MAX_ABS_X:
+            raise _too_large(where, repr(value))
+        raise _not_a_label(where, repr(label))
+    _check_both_classes(labels, "The samples have")
 
 
-def _size_text(size: int) -> str:
-    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size:,} bytes"
+def _within_limit(x: np.ndarray) -> np.ndarray:
+    """Which x the loader takes: finite and within ±MAX_ABS_X (NaN compares false)."""
+    return np.abs(x) <= MAX_ABS_X
 
+
+_FINITE_ONLY = "only finite numbers are allowed."
+
+
+def _too_large(where: str, shown: str) -> DataFileError:
+    return DataFileError(f"{where}: x = {shown} is too large; values must be within ±{MAX_ABS_X:,.0f}.")
+
+
+def _not_a_label(where: str, shown: str) -> DataFileError:
+    return DataFileError(f"{where}: the label must be 0 or 1, not {shown}.")
+
+
+def _check_both_classes(labels: np.ndarray, subject: str) -> None:
+    for only in (0, 1):
+        if np.all(labels == only):
+            raise DataFileError(f"{subject} only class {only}; a neuron needs samples of both class 0 and class 1.")
 
 
 def _quoted(text: str) -> str:
@@ -174,7 +194,7 @@ def _plain_rows(chunk: str) -> np.ndarray | None:
     if rows.shape[1] != 2:
         return None
     x, labels = rows[:, 0], rows[:, 1]
-    if not np.all(np.abs(x) <= MAX_ABS_X) or not np.all((labels == 0) | (labels == 1)):
+    if not np.all(_within_limit(x)) or not np.all((labels == 0) | (labels == 1)):
         return None
     return rows
 
@@ -198,11 +218,10 @@ def _row(row: str, line: int) -> tuple[float, float]:
         raise DataFileError(f"Line {line}: expected 2 columns (x,label) but found {len(cells)}.")
     x = _number(cells[0], line, "x")
     if abs(x) > MAX_ABS_X:
-        raise DataFileError(f"Line {line}: x = {clip(cells[0])} is too large; values must be within "
-                            f"±{MAX_ABS_X:,.0f}.")
+        raise _too_large(f"Line {line}", clip(cells[0]))
     label = _number(cells[1], line, "label")
     if label not in (0.0, 1.0):
-        raise DataFileError(f"Line {line}: the label must be 0 or 1, not {_quoted(cells[1])}.")
+        raise _not_a_label(f"Line {line}", _quoted(cells[1]))
     return x, label
 
 
@@ -214,5 +233,5 @@ def _number(cell: str, line: int, column: str) -> float:
     except ValueError:
         raise DataFileError(f"Line {line}: the {column} cell {_quoted(cell)} is not a number.") from None
     if not math.isfinite(value):
-        raise DataFileError(f"Line {line}: the {column} cell is {_quoted(cell)}; only finite numbers are allowed.")
+        raise DataFileError(f"Line {line}: the {column} cell is {_quoted(cell)}; {_FINITE_ONLY}")
     return value

@@ -11,6 +11,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from model.quoting import clip
+
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
           (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
 
@@ -50,6 +52,31 @@ def read_regular_file(path: str | os.PathLike, limit: int) -> bytes:
     if len(content) > limit:
         raise FileTooLargeError(None, limit)
     return content
+
+
+def read_text(path: str | os.PathLike, limit: int, kind: str, error: type[ValueError], encoding: str = "utf-8") -> str:
+    """The text of a file a loader reads: at most `limit` bytes of an ordinary file in `encoding`. Anything else
+    raises `error` with a sentence naming the file and calling it not a `kind` ("data file", "session file")."""
+    path = Path(path)
+    try:
+        content = read_regular_file(path, limit)
+    except FileTooLargeError as refused:
+        size = "larger than " + _size_text(limit) if refused.size is None else _size_text(refused.size)
+        raise error(f"{path.name} is {size}; {kind}s may be at most {_size_text(limit)}.") from None
+    except NotRegularFileError as refused:
+        raise error(f"{path.name} is {refused.kind}, not a {kind}.") from None
+    except OSError as refused:
+        raise error(f"Cannot open {path}: {refused.strerror or refused}.") from refused
+    except ValueError as refused:
+        raise error(f"Cannot open {clip(str(path))!r}: it is not a usable file name ({refused}).") from None
+    try:
+        return content.decode(encoding)
+    except UnicodeDecodeError as refused:
+        raise error(f"{path.name} is not a UTF-8 text file (byte {refused.start}), so it is not a {kind}.") from None
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size:,} bytes"
 
 
 def write_bytes_atomic(path: str | os.PathLike, content: bytes) -> None:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from model.data import Dataset
 from model.history import HistoryView
 from model.problem import Problem
 from model.settings import Settings
 from model.trainer import TrainerView
+
+GENERATOR_FIELDS = ("mu0", "sigma0", "mu1", "sigma1")
+"""The Gaussians' parameters, recorded only for generated samples; their counts n0, n1 are recorded for any."""
+DATA_SETTINGS = frozenset({*GENERATOR_FIELDS, "n0", "n1", "data_path"})
+"""Settings recorded under "data" rather than "settings", as what was trained on."""
 
 HISTORY_HEADER = "epoch,w,b,loss,accuracy,boundary"
 
@@ -21,15 +28,17 @@ def history_csv(history: HistoryView) -> str:
     return "\n".join(lines) + "\n"
 
 
-def result_json(settings: Settings, view: TrainerView, problem: Problem) -> str:
-    """Settings, the final neuron, the exact optimum (or why there is none) and the learning-rate limit η_max of
-    full-batch descent (null without an optimum), as indented JSON.
+def result_json(settings: Settings, data: Dataset, view: TrainerView, problem: Problem) -> str:
+    """The training settings, the samples trained on (see data_summary), the final neuron, the exact optimum (or why
+    there is none) and the learning-rate limit η_max of full-batch descent (null without an optimum), as indented
+    JSON.
 
     Always valid JSON: NaN or Infinity, which many readers reject, raise ValueError instead of being written (the
     trainer and the optimum never hand them out).
     """
     result = {
-        "settings": settings.to_dict(),
+        "settings": {name: value for name, value in settings.to_dict().items() if name not in DATA_SETTINGS},
+        "data": data_summary(settings, data),
         "final": {
             "epoch": view.epoch, "w": view.w, "b": view.b, "loss": view.loss, "accuracy": view.accuracy,
             "boundary": view.boundary, "status": view.status, "message": view.message,
@@ -38,3 +47,14 @@ def result_json(settings: Settings, view: TrainerView, problem: Problem) -> str:
         "lr_limit": problem.lr_limit,
     }
     return json.dumps(result, indent=2, allow_nan=False) + "\n"
+
+
+def data_summary(settings: Settings, data: Dataset) -> dict[str, Any]:
+    """What the run trained on: the file as it was named, or the Gaussians that drew the samples (their seed is the
+    run's, under settings); for both, the samples counted per class and their extent."""
+    if settings.data_path:
+        source: dict[str, Any] = {"source": "file", "file": settings.data_path}
+    else:
+        source = {"source": "gaussians", **{name: getattr(settings, name) for name in GENERATOR_FIELDS}}
+    x_min, x_max = data.x_range
+    return {**source, "n0": len(data.of_class(0)), "n1": len(data.of_class(1)), "x_min": x_min, "x_max": x_max}

@@ -11,13 +11,12 @@ import json
 import math
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from model.data import MAX_ABS_X, Dataset
-from model.files import FileTooLargeError, NotRegularFileError, read_regular_file, write_text_atomic
+from model.files import read_text, write_text_atomic
 from model.history import COLUMNS, EpochRecord
 from model.kernel import PARAMETER_LIMIT
 from model.quoting import QUOTE_LIMIT, clip
@@ -101,8 +100,7 @@ def save_session(session: Session, path: str | os.PathLike) -> None:
 
 def load_session(path: str | os.PathLike) -> Session:
     """Open a session file; raises SessionError, and nothing else, for anything that is not a usable session."""
-    path = Path(path)
-    return parse_session(_read_text(path))
+    return parse_session(read_text(path, MAX_SESSION_BYTES, "session file", SessionError))
 
 
 def parse_session(text: str) -> Session:
@@ -140,24 +138,6 @@ def _non_finite(state: TrainerState) -> str:
     )
     return next((f"{name} = {value}" for name, value in named if value is not None and not math.isfinite(value)),
                 "a number in its settings")
-
-
-def _read_text(path: Path) -> str:
-    try:
-        content = read_regular_file(path, MAX_SESSION_BYTES)
-    except FileTooLargeError:
-        raise SessionError(f"{path.name} is larger than {MAX_SESSION_BYTES // 2**20} MB; it is not a session "
-                           "file.") from None
-    except NotRegularFileError as error:
-        raise SessionError(f"{path.name} is {error.kind}, not a session file saved on disk.") from None
-    except OSError as error:
-        raise SessionError(f"Cannot read {path}: {error.strerror or error}.") from error
-    except ValueError as error:
-        raise SessionError(f"Cannot open {clip(str(path))!r}: it is not a usable file name ({error}).") from None
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SessionError(f"{path.name} is not a text file, so it is not a Neuron Lab session.") from None
 
 
 def _json(text: str) -> Any:

@@ -33,6 +33,19 @@ drawn for it stay small."""
 
 
 @dataclass(frozen=True)
+class Remedy:
+    """What a learner can do when training runs away, in the words of where they train ({lr} is the learning rate):
+    the window has a learning-rate field and Reset, the command line its options and another run."""
+
+    lower_lr: str
+    lower_lr_or_rescale: str
+
+
+WINDOW_REMEDY = Remedy("Lower the learning rate (now {lr:g}) and reset.",
+                       "Lower the learning rate (now {lr:g}) or rescale the data, and reset.")
+
+
+@dataclass(frozen=True)
 class TrainerView:
     """An immutable picture of the trainer at one moment: everything a figure or status line shows."""
 
@@ -77,10 +90,12 @@ class TrainerState:
 class Trainer:
     """One neuron trained on one dataset with one set of settings."""
 
-    def __init__(self, settings: Settings, data: Dataset, kernel: Kernel | None = None):
+    def __init__(self, settings: Settings, data: Dataset, kernel: Kernel | None = None,
+                 remedy: Remedy = WINDOW_REMEDY):
         self.settings = settings.validated()
         self.data = data
         self._kernel = kernel
+        self._remedy = remedy
         self.reset()
 
     @property
@@ -302,7 +317,7 @@ class Trainer:
             self.status = DIVERGED
             self.message = (
                 f"Training diverged in epoch {self.epoch + 1} at sample {self.position}: the weights ran away "
-                f"(beyond ±{PARAMETER_LIMIT:.0e}). Lower the learning rate (now {s.lr:g}) and reset."
+                f"(beyond ±{PARAMETER_LIMIT:.0e}). {self._remedy.lower_lr.format(lr=s.lr)}"
             )
             if s.lr * s.l2 > 2:
                 self.message += (f" With the L2 penalty, each update multiplies w by 1 − η·λ = {1 - s.lr * s.l2:g}; "
@@ -354,8 +369,8 @@ class Trainer:
         self.status = DIVERGED
         self.message = (
             f"Training diverged in epoch {self.epoch + 1}: {what} stopped being a finite number (the samples reach "
-            f"|x| = {self._reach():.3g}); w and b are the last finite ones. Lower the learning rate "
-            f"(now {self.settings.lr:g}) or rescale the data, and reset."
+            f"|x| = {self._reach():.3g}); w and b are the last finite ones. "
+            f"{self._remedy.lower_lr_or_rescale.format(lr=self.settings.lr)}"
         )
 
     def _reach(self) -> float:

@@ -31,7 +31,7 @@ def test_run_writes_history_and_result_that_agree(tmp_path, capsys):
     assert list(rows[0]) == ["epoch", "w", "b", "loss", "accuracy", "boundary"]
     assert [int(r["epoch"]) for r in rows] == list(range(16))
     result = json.loads((tmp_path / "result.json").read_text())
-    assert result["settings"]["lr"] == 0.05 and result["settings"]["n0"] == 40
+    assert result["settings"]["lr"] == 0.05 and result["data"]["n0"] == 40
     assert (float(rows[-1]["w"]), float(rows[-1]["b"])) == (result["final"]["w"], result["final"]["b"])
     assert result["final"]["status"] == "finished"
     assert result["optimum"]["exists"] is True and result["optimum"]["loss"] <= result["final"]["loss"]
@@ -43,7 +43,7 @@ def test_run_writes_history_and_result_that_agree(tmp_path, capsys):
 def test_far_apart_preset_reports_why_there_is_no_optimum(tmp_path):
     assert run_train(["--preset", "far-apart", "--epochs", "2", "--quiet", "--out", str(tmp_path)]) == 0
     result = json.loads((tmp_path / "result.json").read_text())
-    chosen = [result["settings"][name] for name in ("mu0", "sigma0", "n0", "mu1", "sigma1", "n1")]
+    chosen = [result["data"][name] for name in ("mu0", "sigma0", "n0", "mu1", "sigma1", "n1")]
     assert chosen == [0, 1, 500, 5, 0.5, 500]
     assert result["optimum"]["exists"] is False and "separable" in result["optimum"]["reason"]
 
@@ -66,13 +66,65 @@ def test_data_from_csv(tmp_path):
     assert len(_history(tmp_path / "out" / "history.csv")) == 4
 
 
+def test_result_records_the_file_trained_on_and_no_generator_fields(tmp_path):
+    data = tmp_path / "mine.csv"
+    data.write_text("x,label\n-2,0\n-1,0\n0.5,0\n-0.5,1\n1,1\n2,1\n3.25,1\n")
+    assert run_train(["--data", str(data), "--epochs", "3", "--quiet", "--out", str(tmp_path / "out")]) == 0
+    result = _result(tmp_path / "out")
+    assert result["data"] == {"source": "file", "file": str(data), "n0": 3, "n1": 4, "x_min": -2.0, "x_max": 3.25}
+    for generator_field in ("mu0", "sigma0", "mu1", "sigma1", "n0", "n1", "data_path"):
+        assert generator_field not in result["settings"]
+    assert result["settings"]["seed"] == 0 and result["settings"]["epochs"] == 3
+
+
+def test_result_records_the_generator_with_the_counts_and_range_it_made(tmp_path):
+    from model.data import generate
+    from model.settings import Settings
+
+    assert run_train([*SMALL, "--n1", "25", "--mu0", "-2", "--seed", "4", "--quiet", "--out", str(tmp_path)]) == 0
+    made = generate(Settings(n0=40, n1=25, mu0=-2.0, seed=4))
+    assert _result(tmp_path)["data"] == {
+        "source": "gaussians", "mu0": -2.0, "sigma0": 1.0, "mu1": 1.5, "sigma1": 1.0, "n0": 40, "n1": 25,
+        "x_min": float(made.x.min()), "x_max": float(made.x.max()),
+    }
+
+
+def test_an_unknown_preset_is_refused_with_the_names_the_command_takes(capsys, tmp_path):
+    assert run_train(["--preset", "nope"]) == 2
+    listed = capsys.readouterr().err.strip().rsplit("choose one of ", 1)[1].rstrip(".").split(", ")
+    assert listed == ["two-bumps", "far-apart"]
+    help_text = build_parser().format_help().replace("\n", " ")
+    for name in listed:
+        assert name in help_text
+        assert run_train(["--preset", name, "--epochs", "1", "--quiet", "--out", str(tmp_path / name)]) == 0
+
+
+def test_out_writes_the_samples_and_training_on_them_again_gives_the_same_run(tmp_path):
+    from model.data import generate
+    from model.settings import Settings
+
+    args = ["--n0", "40", "--n1", "30", "--seed", "9", "--l2", "0.01", "--epochs", "4", "--quiet"]
+    assert run_train([*args, "--out", str(tmp_path / "run1")]) == 0
+    written = tmp_path / "run1" / "samples.csv"
+    made = generate(Settings(n0=40, n1=30, seed=9))
+    assert written.read_text().splitlines()[0] == "x,label"
+    rows = np.loadtxt(written, delimiter=",", skiprows=1)
+    assert rows[:, 0].tobytes() == made.x.tobytes() and rows[:, 1].tobytes() == made.y.tobytes()
+    again = ["--data", str(written), "--seed", "9", "--l2", "0.01", "--epochs", "4", "--quiet"]
+    assert run_train([*again, "--out", str(tmp_path / "run2")]) == 0
+    first, second = _result(tmp_path / "run1"), _result(tmp_path / "run2")
+    assert first["optimum"]["exists"] is True and second["optimum"] == first["optimum"]
+    assert second["final"] == first["final"] and second["lr_limit"] == first["lr_limit"]
+    assert (tmp_path / "run2" / "samples.csv").read_bytes() == written.read_bytes()
+
+
 @pytest.mark.parametrize("args, words", [
     (["--lr", "-1"], "--lr: Learning rate η must be"),
     (["--epochs", "zero"], "invalid int value"),
     (["--sigma0", "0"], "--sigma0: Class 0 spread σ₀"),
     (["--loss", "hinge"], "invalid choice"),
     (["--bogus"], "unrecognized arguments"),
-    (["--preset", "three bumps"], "Unknown preset"),
+    (["--preset", "three bumps"], "--preset: Unknown preset 'three bumps'; choose one of two-bumps, far-apart."),
     (["--data", "x.csv", "--mu0", "1"], "--data cannot be combined with --mu0"),
     (["--figures"], "--figures needs --out"),
     (["--sigma0", "1e308"], "--sigma0: Class 0 spread σ₀ must be a finite number greater than 0 and at most 1,000,000"),
@@ -101,7 +153,9 @@ def test_bad_csv_gives_one_line_naming_the_line(tmp_path, capsys):
 def test_divergence_exits_1_and_still_writes_the_files(tmp_path, capsys):
     assert run_train([*SMALL, "--lr", "10", "--l2", "1", "--quiet", "--out", str(tmp_path)]) == 1
     assert json.loads((tmp_path / "result.json").read_text())["final"]["status"] == "diverged"
-    assert "Lower the learning rate" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Run again with a lower --lr (now 10)" in err
+    assert "reset" not in err
 
 
 def test_help_documents_every_option():
@@ -140,7 +194,8 @@ def _result(folder: Path) -> dict:
 ])
 def test_negative_numbers_in_any_float_syntax_reach_their_option(tmp_path, args, field, expected):
     assert run_train([*SMALL, *args, "--quiet", "--out", str(tmp_path)]) == 0
-    assert _result(tmp_path)["settings"][field] == expected
+    result = _result(tmp_path)
+    assert {**result["settings"], **result["data"]}[field] == expected
 
 
 def test_every_option_is_known_as_taking_a_value_or_not():
@@ -332,8 +387,16 @@ def test_explain_writes_the_first_updates_worked_out_and_leaves_the_run_unchange
         data = trainer.data
         update = anatomy(trainer.w, trainer.b, data.x[index], data.y[index], settings.lr, 0.1, "bce", data)
         assert block.splitlines()[1:] == card(update)
-        assert f"samples {int(index[0])})" in block.splitlines()[0]
+        assert block.splitlines()[0].endswith(f"sample {int(index[0])})")
         trainer.step_batch()
+
+
+def test_explain_names_one_sample_in_the_singular_and_a_batch_in_the_plural(tmp_path):
+    args = ["--n0", "30", "--n1", "30", "--epochs", "1", "--quiet", "--explain", "1", "--no-shuffle"]
+    assert run_train([*args, "--out", str(tmp_path / "sgd")]) == 0
+    assert (tmp_path / "sgd" / "updates.txt").read_text().splitlines()[0] == "update 1 (epoch 1, sample 0)"
+    assert run_train([*args, "--optimizer", "minibatch", "--batch-size", "3", "--out", str(tmp_path / "mini")]) == 0
+    assert (tmp_path / "mini" / "updates.txt").read_text().splitlines()[0] == "update 1 (epoch 1, samples 0, 1, 2)"
 
 
 def test_explain_needs_out_and_a_sane_count(capsys):

@@ -107,6 +107,35 @@ def test_values_beyond_the_drawable_range_are_refused(value):
         parse_csv(f"1,0\n{value},1\n")
 
 
+@pytest.mark.parametrize("x, label, message", [
+    (1.0000001e8, 1, r"^Sample 2: x = 100000010\.0 is too large; values must be within ±100,000,000\.$"),
+    (-1e300, 0, r"^Sample 2: x = -1e\+300 is too large; values must be within ±100,000,000\.$"),
+    (float("nan"), 1, r"^Sample 2: x = nan is not a finite number; only finite numbers are allowed\.$"),
+    (float("inf"), 1, r"^Sample 2: x = inf is not a finite number"),
+    (2.0, 0.5, r"^Sample 2: the label must be 0 or 1, not 0\.5\.$"),
+])
+def test_samples_the_loader_would_refuse_are_refused_when_written(tmp_path, x, label, message):
+    with pytest.raises(DataFileError, match=message):
+        format_csv(Dataset([1.0, x, 3.0], [0, label, 1]))
+
+
+@pytest.mark.parametrize("labels, message", [
+    ([0, 0], "^The samples have only class 0; a neuron needs samples of both class 0 and class 1"),
+    ([1, 1], "^The samples have only class 1"),
+    ([], r"^There are no samples to write\.$"),
+])
+def test_samples_of_one_class_or_none_are_refused_when_written(labels, message):
+    with pytest.raises(DataFileError, match=message):
+        format_csv(Dataset(np.arange(len(labels), dtype=float), labels))
+
+
+def test_too_many_samples_are_refused_when_written(monkeypatch):
+    monkeypatch.setattr(csv_io, "MAX_ROWS", 4)
+    assert len(parse_csv(format_csv(Dataset([1, 2, 3, 4], [0, 1, 0, 1])))) == 4
+    with pytest.raises(DataFileError, match=r"^There are 5 samples; Neuron Lab can use at most 4\.$"):
+        format_csv(Dataset([1, 2, 3, 4, 5], [0, 1, 0, 1, 0]))
+
+
 def test_the_row_limit_is_the_most_samples_the_generator_makes_and_is_named(monkeypatch):
     assert MAX_ROWS == 2 * MAX_SAMPLES_PER_CLASS == 2_000_000
     monkeypatch.setattr(csv_io, "MAX_ROWS", 4)

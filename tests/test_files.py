@@ -74,6 +74,22 @@ def test_the_size_limit_holds_even_when_the_reported_size_is_wrong(monkeypatch, 
         load("/proc/self/maps")
 
 
+@pytest.mark.parametrize("loader, kind", [("csv", "data file"), ("session", "session file")])
+def test_both_loaders_refuse_binary_large_and_missing_files_in_the_same_words(tmp_path, monkeypatch, loader, kind):
+    load, error_type = LOADERS[loader]
+    binary = tmp_path / "picture.png"
+    binary.write_bytes(b"\x89PNG\r\n")
+    not_text = rf"^picture\.png is not a UTF-8 text file \(byte 0\), so it is not a {kind}\.$"
+    with pytest.raises(error_type, match=not_text):
+        load(binary)
+    limit = {"csv": (csv_io, "MAX_FILE_BYTES"), "session": (session, "MAX_SESSION_BYTES")}[loader]
+    monkeypatch.setattr(*limit, 4)
+    with pytest.raises(error_type, match=rf"^picture\.png is 6 bytes; {kind}s may be at most 4 bytes\.$"):
+        load(binary)
+    with pytest.raises(error_type, match=r"^Cannot open .*missing: No such file or directory\.$"):
+        load(tmp_path / "missing")
+
+
 def test_read_regular_file_reads_up_to_the_limit_and_refuses_more(tmp_path):
     path = tmp_path / "f.bin"
     path.write_bytes(b"x" * 10)

@@ -74,6 +74,21 @@ def test_csv_round_trips_are_exact(x, data):
     assert read.x.tobytes() == written.x.tobytes() and read.y.tobytes() == written.y.tobytes()
 
 
+@ROUND_TRIPS
+@given(x=st.lists(st.one_of(st.floats(), st.floats(min_value=-2 * MAX_ABS_X, max_value=2 * MAX_ABS_X)), min_size=2,
+                  max_size=30))
+def test_what_the_writer_writes_the_loader_reads_back_and_nothing_else_is_written(x):
+    written = Dataset(x, [index % 2 for index in range(len(x))])
+    readable = bool(np.all(np.abs(written.x) <= MAX_ABS_X))
+    try:
+        text = format_csv(written)
+    except DataFileError as error:
+        assert not readable, error
+        return
+    read = parse_csv(text)
+    assert readable and read.x.tobytes() == written.x.tobytes() and read.y.tobytes() == written.y.tobytes()
+
+
 def _trained(seed: int, n0: int, n1: int, optimizer: str, batch_size: int, loss: str, l2: float, lr: float,
              epochs: int, every: int, shuffle: bool, steps: int) -> Trainer:
     run = Settings(seed=seed, n0=n0, n1=n1, optimizer=optimizer, batch_size=batch_size, loss=loss, l2=l2, lr=lr,

@@ -132,7 +132,7 @@ def test_divergence_stops_with_finite_weights_and_a_message():
         view = trainer.view()
     assert view.status == "diverged"
     assert np.isfinite(view.w) and np.isfinite(view.b) and np.isfinite(view.loss)
-    assert "Lower the learning rate" in view.message
+    assert "Lower the learning rate (now 10) and reset." in view.message
     assert "1 − η·λ = -9" in view.message
     epoch = trainer.epoch
     trainer.step_epoch()
@@ -197,6 +197,21 @@ def test_extreme_valid_settings_stay_finite_without_numpy_warnings(corner, loss,
         trainer.run_to_end()
         assert _finite_view(trainer)
     assert trainer.status in ("finished", "diverged")
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+def test_the_command_line_advises_its_own_options_for_both_kinds_of_runaway():
+    from model.cli import COMMAND_LINE_REMEDY
+
+    runaway = Trainer(SETTINGS.replace(lr=10.0, l2=1.0), generate(SETTINGS), kernel=PYTHON_KERNEL,
+                      remedy=COMMAND_LINE_REMEDY)
+    not_finite = Trainer(Settings(init_w=0.0, init_b=0.0, optimizer="batch", lr=6e-291, epochs=3),
+                         Dataset([1e300, -1e300, -1e300], [0, 1, 0]), kernel=PYTHON_KERNEL, remedy=COMMAND_LINE_REMEDY)
+    for trainer, advice in [(runaway, "Run again with a lower --lr (now 10)."),
+                            (not_finite, "Run again with a lower --lr (now 6e-291) or with the data rescaled.")]:
+        trainer.run_to_end()
+        view = trainer.view()
+        assert view.status == "diverged" and advice in view.message and "reset" not in view.message
 
 
 def test_a_loss_that_stops_being_finite_stops_training_at_the_last_finite_point():
