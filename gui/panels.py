@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
@@ -11,58 +10,20 @@ from PySide6 import QtCore, QtWidgets
 from gui.marked_slider import MarkedSlider
 from gui.state import UNSTUDIED, DisplayOptions
 from gui.views import DENSE_ABOVE
+from model.declaration import Declared, declared, groups
 from model.diagnosis import Verdict, diagnose
 from model.problem import Problem
 from model.settings import DATA_FIELDS, PRESETS, Settings
 
 INVALID_STYLE = "QLineEdit { border: 2px solid #D55E00; background: #FFF1EA; }"
 CUSTOM_PRESET = "custom"
-SPEEDS = ((1.0, "1 epoch/s"), (2.0, "2 epochs/s"), (5.0, "5 epochs/s"), (10.0, "10 epochs/s"),
-          (20.0, "20 epochs/s"), (50.0, "50 epochs/s"), (200.0, "200 epochs/s"), (0.0, "as fast as possible"))
 LR_SLIDER_STEPS_PER_DECADE = 20
-LR_DECADES = (-5, 1)
-
-
-@dataclass(frozen=True)
-class NumberField:
-    name: str
-    label: str
-    whole: bool
-    tooltip: str
-
-
-GROUPS: dict[str, tuple[NumberField, ...]] = {
-    "Data": (
-        NumberField("mu0", "class 0 mean μ₀", False, "Centre of the Gaussian that class-0 samples are drawn from."),
-        NumberField("sigma0", "class 0 spread σ₀", False, "Standard deviation of class 0: how wide it spreads."),
-        NumberField("n0", "class 0 samples", True, "How many class-0 samples to draw."),
-        NumberField("mu1", "class 1 mean μ₁", False, "Centre of the Gaussian that class-1 samples are drawn from."),
-        NumberField("sigma1", "class 1 spread σ₁", False, "Standard deviation of class 1: how wide it spreads."),
-        NumberField("n1", "class 1 samples", True, "How many class-1 samples to draw."),
-        NumberField("seed", "seed", True, "Same seed, same samples, same starting weights and same shuffles."),
-    ),
-    "Model": (
-        NumberField("init_w", "initial w", False, "Weight before training. Leave 'random' ticked for ±0.01."),
-        NumberField("init_b", "initial b", False, "Bias before training. Leave 'random' ticked for ±0.01."),
-        NumberField("l2", "L2 penalty λ", False, "Adds (λ/2)·w² to the loss, pulling w towards 0."),
-    ),
-    "Training": (
-        NumberField("lr", "learning rate η", False, "Step size of each update. Too large and training diverges."),
-        NumberField("batch_size", "batch size", True, "Samples averaged per update (mini-batch only)."),
-        NumberField("epochs", "epochs", True, "Passes over all samples. Can be raised while training."),
-    ),
-    "Animation": (
-        NumberField("every", "snapshot every", True, "Add a small picture to the snapshot grid every N epochs."),
-    ),
-}
-
-
-SPECS = {spec.name: spec for specs in GROUPS.values() for spec in specs}
 
 
 class SettingsPanel(QtWidgets.QWidget):
     """Emits settingsEdited(candidate, problems) after every edit and applyRequested when Enter is pressed in a
-    field; the window decides what to apply and when."""
+    field; the window decides what to apply and when. Its rows are the declared settings (model.settings), in their
+    groups: a field for a number, a box for a choice, a tick for a switch."""
 
     settingsEdited = QtCore.Signal(object, object)
     applyRequested = QtCore.Signal()
@@ -73,65 +34,92 @@ class SettingsPanel(QtWidgets.QWidget):
     def __init__(self, settings: Settings, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self._settings = settings
+        self._declared = {item.name: item for item in declared(type(settings))}
         self._edits: dict[str, QtWidgets.QLineEdit] = {}
         self._random: dict[str, QtWidgets.QCheckBox] = {}
+        self.choices: dict[str, QtWidgets.QComboBox] = {}
+        self.switches: dict[str, QtWidgets.QCheckBox] = {}
         self._problems: dict[str, str] = {}
         self._updating = False
         self._problem = UNSTUDIED
+        before = {"Data": self._add_presets}
+        after = {"Data": self._add_data_source, "Animation": self._add_display_options}
+        after_row = {"lr": self._add_lr_limit}
         layout = QtWidgets.QVBoxLayout(self)
-        for title, specs in GROUPS.items():
+        for title, items in groups(type(settings)):
             box = QtWidgets.QGroupBox(title)
             form = QtWidgets.QFormLayout(box)
-            getattr(self, f"_add_{title.lower()}_extras")(form, before=True)
-            for spec in specs:
-                form.addRow(self._label(spec), self._number_row(spec))
-            getattr(self, f"_add_{title.lower()}_extras")(form, before=False)
+            if title in before:
+                before[title](form)
+            for item in filter(lambda item: item.spec.panel, items):
+                self._add_row(form, item)
+                if item.name in after_row:
+                    after_row[item.name](form)
+            if title in after:
+                after[title](form)
             layout.addWidget(box)
         layout.addStretch(1)
         self.set_settings(settings)
 
-    def _label(self, spec: NumberField) -> QtWidgets.QLabel:
-        label = QtWidgets.QLabel(spec.label)
-        label.setToolTip(spec.tooltip)
-        return label
+    def _add_row(self, form: QtWidgets.QFormLayout, item: Declared) -> None:
+        if item.kind is bool:
+            switch = self.switches[item.name] = QtWidgets.QCheckBox(item.spec.label)
+            switch.setObjectName(item.name)
+            switch.setToolTip(item.spec.help)
+            switch.toggled.connect(self._edited)
+            form.addRow(switch)
+            return
+        label = QtWidgets.QLabel(item.spec.label)
+        label.setToolTip(item.spec.help)
+        if item.spec.choices:
+            choice = self.choices[item.name] = QtWidgets.QComboBox()
+            choice.setObjectName(item.name)
+            for value, words in item.spec.choices:
+                choice.addItem(words, value)
+            choice.setToolTip(item.spec.help)
+            choice.activated.connect(self._edited)
+            form.addRow(label, choice)
+            return
+        form.addRow(label, self._number_row(item))
 
-    def _number_row(self, spec: NumberField) -> QtWidgets.QWidget:
+    def _number_row(self, item: Declared) -> QtWidgets.QWidget:
         edit = QtWidgets.QLineEdit()
-        edit.setObjectName(spec.name)
-        edit.setToolTip(spec.tooltip)
+        edit.setObjectName(item.name)
+        edit.setToolTip(item.spec.help)
         edit.textEdited.connect(self._edited)
         edit.returnPressed.connect(self.applyRequested)
-        self._edits[spec.name] = edit
-        if spec.name not in ("init_w", "init_b", "lr"):
+        self._edits[item.name] = edit
+        if not (item.spec.log_slider or item.spec.none_label):
             return edit
         row = QtWidgets.QWidget()
         box = QtWidgets.QHBoxLayout(row)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(edit, 1)
-        if spec.name == "lr":
+        if item.spec.log_slider:
             self.lr_slider = MarkedSlider()
-            low, high = (decade * LR_SLIDER_STEPS_PER_DECADE for decade in LR_DECADES)
+            low, high = (decade * LR_SLIDER_STEPS_PER_DECADE for decade in item.spec.log_slider)
             self.lr_slider.setRange(low, high)
-            self.lr_slider.setToolTip("Learning rate on a log scale, from 0.00001 to 10.")
+            self.lr_slider.setToolTip(f"{item.spec.label} on a log scale, from {10.0 ** item.spec.log_slider[0]:g} "
+                                      f"to {10.0 ** item.spec.log_slider[1]:g}.")
             self.lr_slider.valueChanged.connect(self._lr_slid)
             box.addWidget(self.lr_slider, 1)
         else:
-            random = QtWidgets.QCheckBox("random ±0.01")
-            random.setObjectName(f"{spec.name}_random")
+            random = QtWidgets.QCheckBox(item.spec.none_label)
+            random.setObjectName(f"{item.name}_random")
             random.setToolTip("Draw the starting value uniformly from [−0.01, 0.01], as the tutorial does.")
-            random.toggled.connect(lambda ticked, name=spec.name: self._random_toggled(name, ticked))
-            self._random[spec.name] = random
+            random.toggled.connect(lambda ticked, name=item.name: self._random_toggled(name, ticked))
+            self._random[item.name] = random
             box.addWidget(random)
         return row
 
-    def _add_data_extras(self, form: QtWidgets.QFormLayout, before: bool) -> None:
-        if before:
-            self.preset = QtWidgets.QComboBox()
-            self.preset.addItems([*PRESETS, CUSTOM_PRESET])
-            self.preset.setToolTip("Ready-made pairs of classes: 'two bumps' overlap, 'far apart' barely touch.")
-            self.preset.activated.connect(self._preset_chosen)
-            form.addRow("preset", self.preset)
-            return
+    def _add_presets(self, form: QtWidgets.QFormLayout) -> None:
+        self.preset = QtWidgets.QComboBox()
+        self.preset.addItems([*PRESETS, CUSTOM_PRESET])
+        self.preset.setToolTip("Ready-made pairs of classes: 'two bumps' overlap, 'far apart' barely touch.")
+        self.preset.activated.connect(self._preset_chosen)
+        form.addRow("preset", self.preset)
+
+    def _add_data_source(self, form: QtWidgets.QFormLayout) -> None:
         self.file_label = QtWidgets.QLabel()
         self.file_label.setWordWrap(True)
         form.addRow("file", self.file_label)
@@ -147,47 +135,16 @@ class SettingsPanel(QtWidgets.QWidget):
         buttons.addWidget(regenerate)
         form.addRow(buttons)
 
-    def _add_model_extras(self, form: QtWidgets.QFormLayout, before: bool) -> None:
-        if before:
-            self.loss = QtWidgets.QComboBox()
-            self.loss.addItem("binary cross-entropy", "bce")
-            self.loss.addItem("mean squared error", "mse")
-            self.loss.setToolTip("Cross-entropy pairs with the sigmoid: its gradient is simply (ŷ − y)·x.\n"
-                                 "Squared error keeps a factor ŷ(1 − ŷ) that stalls learning when ŷ saturates.")
-            self.loss.activated.connect(self._edited)
-            form.addRow("loss", self.loss)
+    def _add_lr_limit(self, form: QtWidgets.QFormLayout) -> None:
+        self.lr_limit_label = QtWidgets.QLabel()
+        self.lr_limit_label.setObjectName("lrLimit")
+        self.lr_limit_label.setWordWrap(True)
+        self.lr_limit_label.setToolTip("Near the optimum, full-batch gradient descent settles only for η < η_max = "
+                                       "2 / λ_max, λ_max the largest curvature of the loss there. Larger steps "
+                                       "overshoot by more each time: the loss oscillates or runs away.")
+        form.addRow(self.lr_limit_label)
 
-    def _add_training_extras(self, form: QtWidgets.QFormLayout, before: bool) -> None:
-        if before:
-            self.optimizer = QtWidgets.QComboBox()
-            self.optimizer.addItem("SGD, one sample per update", "sgd")
-            self.optimizer.addItem("mini-batch", "minibatch")
-            self.optimizer.addItem("full batch, one update per epoch", "batch")
-            self.optimizer.setToolTip("How many samples each update averages its gradient over.")
-            self.optimizer.activated.connect(self._edited)
-            form.addRow("optimizer", self.optimizer)
-        else:
-            self.lr_limit_label = QtWidgets.QLabel()
-            self.lr_limit_label.setObjectName("lrLimit")
-            self.lr_limit_label.setWordWrap(True)
-            self.lr_limit_label.setToolTip("Near the optimum, full-batch gradient descent settles only for η < η_max = "
-                                           "2 / λ_max, λ_max the largest curvature of the loss there. Larger steps "
-                                           "overshoot by more each time: the loss oscillates or runs away.")
-            form.addRow(self.lr_limit_label)
-            self.shuffle = QtWidgets.QCheckBox("shuffle every epoch")
-            self.shuffle.setToolTip("Visit the samples in a new random order each epoch.")
-            self.shuffle.toggled.connect(self._edited)
-            form.addRow(self.shuffle)
-
-    def _add_animation_extras(self, form: QtWidgets.QFormLayout, before: bool) -> None:
-        if before:
-            return
-        self.speed = QtWidgets.QComboBox()
-        for value, text in SPEEDS:
-            self.speed.addItem(text, value)
-        self.speed.setToolTip("How fast Play trains. Slow speeds show single updates moving the curves.")
-        self.speed.activated.connect(self._edited)
-        form.addRow("speed", self.speed)
+    def _add_display_options(self, form: QtWidgets.QFormLayout) -> None:
         self.at_label = QtWidgets.QCheckBox("draw samples at y = label")
         self.at_label.setToolTip("Off: samples sit on the x axis (y = 0). On: at height 0 or 1, the target ŷ.")
         self.at_label.toggled.connect(self._display_toggled)
@@ -213,13 +170,13 @@ class SettingsPanel(QtWidgets.QWidget):
             for name, random in self._random.items():
                 random.setChecked(getattr(settings, name) is None)
                 self._edits[name].setEnabled(not random.isChecked())
+            for name, switch in self.switches.items():
+                switch.setChecked(getattr(settings, name))
+            for name, choice in self.choices.items():
+                found = choice.findData(getattr(settings, name))
+                choice.setCurrentIndex(found if found >= 0 else choice.count() - 1)
             if settings.lr > 0:
                 self.lr_slider.setValue(round(math.log10(settings.lr) * LR_SLIDER_STEPS_PER_DECADE))
-            self.loss.setCurrentIndex(self.loss.findData(settings.loss))
-            self.optimizer.setCurrentIndex(self.optimizer.findData(settings.optimizer))
-            self.shuffle.setChecked(settings.shuffle)
-            speed = self.speed.findData(settings.speed)
-            self.speed.setCurrentIndex(speed if speed >= 0 else len(SPEEDS) - 1)
             self._show_data_source(settings)
             self._show_lr_limit()
             self._mark({})
@@ -301,13 +258,14 @@ class SettingsPanel(QtWidgets.QWidget):
                 edit.setEnabled(False)
                 continue
             edit.setEnabled(name not in DATA_FIELDS or not self._settings.data_path)
-            parsed = _parse(edit.text(), SPECS[name].whole)
+            whole = self._declared[name].whole
+            parsed = _parse(edit.text(), whole)
             if parsed is None:
-                typing_problems[name] = "Enter a whole number." if SPECS[name].whole else "Enter a number."
+                typing_problems[name] = "Enter a whole number." if whole else "Enter a number."
             else:
                 values[name] = parsed
-        values.update(loss=self.loss.currentData(), optimizer=self.optimizer.currentData(),
-                      shuffle=self.shuffle.isChecked(), speed=self.speed.currentData())
+        values.update({name: choice.currentData() for name, choice in self.choices.items()})
+        values.update({name: switch.isChecked() for name, switch in self.switches.items()})
         self._emit(self._settings.replace(**values), typing_problems)
 
     def _emit(self, candidate: Settings, typing_problems: dict[str, str]) -> None:
@@ -324,7 +282,7 @@ class SettingsPanel(QtWidgets.QWidget):
         for name, edit in self._edits.items():
             message = problems.get(name)
             edit.setStyleSheet(INVALID_STYLE if message else "")
-            edit.setToolTip(message or SPECS[name].tooltip)
+            edit.setToolTip(message or self._declared[name].spec.help)
 
 
 def _parse(text: str, whole: bool) -> float | int | None:

@@ -11,25 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model.anatomy import card, take_one_update
+from model.cli_options import add_setting_options, given_settings, option_of, switch_options, value_options
 from model.csv_io import DataFileError, format_csv
 from model.data import Dataset
 from model.files import write_text_atomic
 from model.landscape import landscape_csv, loss_surface
 from model.problem import Problem, path_window, study
 from model.report import history_csv, result_json
-from model.settings import LOSSES, OPTIMIZERS, PRESETS, Settings, SettingsError, apply_preset
+from model.settings import GAUSSIAN_FIELDS, PRESETS, Settings, SettingsError, apply_preset
 from model.sources import dataset_for
 from model.trainer import DIVERGED, Remedy, Trainer, TrainerView
 
 EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
 
-GAUSSIAN_FIELDS = ("mu0", "sigma0", "n0", "mu1", "sigma1", "n1")
-OPTION_FIELDS = (
-    *GAUSSIAN_FIELDS, "seed", "loss", "optimizer", "batch_size", "lr", "epochs", "l2", "init_w", "init_b", "every",
-)
-VALUE_OPTIONS = frozenset({"--preset", "--data", "--out", "--landscape-size", "--explain",
-                           *(f"--{name.replace('_', '-')}" for name in OPTION_FIELDS)})
-FLAG_OPTIONS = frozenset({"--no-shuffle", "--figures", "--landscape", "--quiet", "--help"})
+VALUE_OPTIONS = frozenset({"--preset", "--out", "--landscape-size", "--explain", *value_options(Settings)})
+FLAG_OPTIONS = frozenset({"--figures", "--landscape", "--quiet", "--help", *switch_options(Settings)})
 LANDSCAPE_SIZES = (2, 1000)
 DEFAULT_LANDSCAPE_SIZE = 200
 MAX_EXPLAINED = 10_000
@@ -59,39 +55,14 @@ class TrainCommand:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    defaults = Settings()
     parser = _Parser(
         prog="main.py train",
         description="Train one neuron (z = w·x + b, ŷ = σ(z)) on two classes without opening the window.",
         epilog="Example: python main.py train --preset far-apart --lr 0.001 --epochs 120 --out run1",
     )
-    data = parser.add_argument_group("data (a preset, Gaussian parameters, or a CSV file)")
-    data.add_argument("--preset", help=f"start from a preset: {', '.join(_cli_name(p) for p in PRESETS)}")
-    data.add_argument("--mu0", type=float, help=f"mean of class 0 (default {defaults.mu0})")
-    data.add_argument("--sigma0", type=float, help=f"standard deviation of class 0 (default {defaults.sigma0})")
-    data.add_argument("--n0", type=int, help=f"number of class-0 samples (default {defaults.n0})")
-    data.add_argument("--mu1", type=float, help=f"mean of class 1 (default {defaults.mu1})")
-    data.add_argument("--sigma1", type=float, help=f"standard deviation of class 1 (default {defaults.sigma1})")
-    data.add_argument("--n1", type=int, help=f"number of class-1 samples (default {defaults.n1})")
-    data.add_argument("--seed", type=int,
-                       help=f"seed for samples, initial weights, shuffling (default {defaults.seed})")
-    data.add_argument("--data", metavar="FILE.csv", help="load samples from a CSV file with columns x,label (0 or 1)")
-    model = parser.add_argument_group("model")
-    model.add_argument("--loss", choices=LOSSES, help="bce: binary cross-entropy (default); mse: mean squared error")
-    model.add_argument("--l2", type=float, help="L2 penalty λ on w, adds (λ/2)·w² to the loss (default 0)")
-    model.add_argument("--init-w", dest="init_w", type=float, help="initial weight (default: uniform in ±0.01)")
-    model.add_argument("--init-b", dest="init_b", type=float, help="initial bias (default: uniform in ±0.01)")
-    training = parser.add_argument_group("training")
-    training.add_argument("--optimizer", choices=OPTIMIZERS,
-                          help="sgd: one update per sample (default); minibatch: per batch; batch: per epoch")
-    training.add_argument("--batch-size", dest="batch_size", type=int,
-                          help=f"samples per update for minibatch (default {defaults.batch_size})")
-    training.add_argument("--lr", type=float, help=f"learning rate η (default {defaults.lr})")
-    training.add_argument("--epochs", type=int, help=f"passes over the data (default {defaults.epochs})")
-    training.add_argument("--no-shuffle", dest="shuffle", action="store_false", default=None,
-                          help="keep the samples in file order instead of shuffling each epoch")
-    training.add_argument("--every", type=int,
-                          help=f"snapshot and print a progress line every N epochs (default {defaults.every})")
+    groups = add_setting_options(parser, Settings)
+    groups["Data"].add_argument("--preset", help="start from a preset's Gaussians: "
+                                                 f"{', '.join(_cli_name(p) for p in PRESETS)}")
     output = parser.add_argument_group("output")
     output.add_argument("--out", metavar="DIR", help="write history.csv, result.json and samples.csv (x,label, the "
                                                      "format --data reads) into DIR (created if needed)")
@@ -119,14 +90,11 @@ def parse_train_args(argv: Sequence[str]) -> TrainCommand:
             raise UsageError(f"--preset: Unknown preset {args.preset!r}; choose one of "
                              f"{', '.join(map(_cli_name, PRESETS))}.")
         settings = apply_preset(settings, preset)
-    given = {name: getattr(args, name) for name in OPTION_FIELDS if getattr(args, name) is not None}
-    if args.shuffle is not None:
-        given["shuffle"] = False
-    if args.data is not None:
-        clashing = [f"--{name}" for name in GAUSSIAN_FIELDS if name in given]
+    given = given_settings(args, Settings)
+    if "data_path" in given:
+        clashing = [option_of(Settings, name) for name in GAUSSIAN_FIELDS if name in given]
         if args.preset is not None or clashing:
             raise UsageError(f"--data cannot be combined with {', '.join(clashing or ['--preset'])}.")
-        given["data_path"] = args.data
     for flag, wanted in (("--figures", args.figures), ("--landscape", args.landscape)):
         if wanted and args.out is None:
             raise UsageError(f"{flag} needs --out DIR to know where to write.")
@@ -146,7 +114,7 @@ def parse_train_args(argv: Sequence[str]) -> TrainCommand:
         settings = settings.replace(**given).validated()
     except SettingsError as error:
         name, message = next(iter(error.problems.items()))
-        raise UsageError(f"--{name.replace('_', '-')}: {message}") from None
+        raise UsageError(f"{option_of(Settings, name)}: {message}") from None
     return TrainCommand(settings, None if args.out is None else Path(args.out), args.figures, args.quiet,
                         size if args.landscape else None, args.explain)
 

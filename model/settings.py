@@ -7,7 +7,7 @@ group and whether changing it restarts the run; validation messages and everythi
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -65,7 +65,8 @@ def _count(label: str) -> Any:
 
 def _start(symbol: str, what: str) -> Any:
     return setting(None, label=f"initial {symbol}", group="Model", low=-MAX_START, high=MAX_START,
-                   none_label=RANDOM_START, help=f"{what} before training. Leave 'random' ticked for ±0.01.")
+                   none_label=RANDOM_START,
+                   help=f"{what} before training; when not given, drawn uniformly from ±0.01 as the tutorial does.")
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ class Settings:
                             help="Visit the samples in a new random order each epoch.")
 
     every: int = setting(20, label="snapshot interval", unit="epochs", group="Animation", apply=Apply.LIVE, low=1,
-                         help="Add a small picture to the snapshot grid every N epochs.")
+                         help="Every N epochs a snapshot: a cell of the window's snapshot grid, a progress line of the "
+                              "command line.")
     speed: float = setting(10.0, label="speed", unit="epochs/s", group="Animation", apply=Apply.LIVE, low=0.0,
                            option=None,
                            choices=((1.0, "1 epoch/s"), (2.0, "2 epochs/s"), (5.0, "5 epochs/s"),
@@ -164,6 +166,8 @@ class Settings:
         return cls(**values).validated()
 
 
+GAUSSIAN_FIELDS = ("mu0", "sigma0", "n0", "mu1", "sigma1", "n1")
+"""What the two Gaussians are drawn from: meaningless for samples loaded from a file."""
 LOSSES = tuple(Loss)
 OPTIMIZERS = tuple(Batching)
 DATA_FIELDS = frozenset(item.name for item in declared(Settings) if item.spec.apply == Apply.NEW_DATA)
@@ -177,6 +181,8 @@ class SettingsChange:
     """Which settings differ between two runs, and what that means for the samples and for training."""
 
     changed: frozenset[str]
+    applies: frozenset[Apply] = frozenset()
+    """What the changed settings' declarations say a change of them does."""
 
     @property
     def none(self) -> bool:
@@ -185,12 +191,12 @@ class SettingsChange:
     @property
     def data(self) -> bool:
         """New samples are needed."""
-        return bool(self.changed & DATA_FIELDS)
+        return Apply.NEW_DATA in self.applies
 
     @property
     def restart(self) -> bool:
-        """Training must start again from epoch 0: something outside LIVE_FIELDS changed."""
-        return bool(self.changed - LIVE_FIELDS)
+        """Training must start again from epoch 0: a setting that does not apply live changed."""
+        return bool(self.applies - {Apply.LIVE})
 
     @property
     def live(self) -> bool:
@@ -200,7 +206,8 @@ class SettingsChange:
 
 def classify_change(old: Settings, new: Settings) -> SettingsChange:
     """The one place that decides what a change of settings means, for the window and the trainer alike."""
-    return SettingsChange(frozenset(f.name for f in fields(Settings) if getattr(old, f.name) != getattr(new, f.name)))
+    changed = [item for item in declared(type(old)) if getattr(old, item.name) != getattr(new, item.name)]
+    return SettingsChange(frozenset(item.name for item in changed), frozenset(item.spec.apply for item in changed))
 
 
 PRESETS: dict[str, dict[str, float | int]] = {

@@ -106,14 +106,14 @@ class Learner:
 
     def combo(self) -> None:
         panel = self.window.panel
-        combo = self.rng.choice([panel.loss, panel.optimizer, panel.speed])
+        combo = self.rng.choice(list(panel.choices.values()))
         index = self.rng.randrange(combo.count())
         combo.setCurrentIndex(index)
         combo.activated.emit(index)
 
     def tick(self) -> None:
         panel = self.window.panel
-        self.rng.choice([panel.shuffle, panel.at_label, panel.histograms, *panel._random.values()]).click()
+        self.rng.choice([*panel.switches.values(), panel.at_label, panel.histograms, *panel._random.values()]).click()
 
     def new_samples(self) -> None:
         self.window.panel.findChild(QtWidgets.QPushButton, "regenerate").click()
