@@ -46,3 +46,24 @@ def test_the_installed_command_names_itself_neuron_lab(monkeypatch, capsys):
     assert capsys.readouterr().err.startswith("neuron-lab train: error:")
     assert _console_script(monkeypatch, "fly") == 2
     assert capsys.readouterr().err.startswith("neuron-lab: error: unknown command 'fly'")
+
+
+def test_the_package_ships_only_what_the_app_loads_from_resources():
+    """The wheel's resources are the icon alone: the README's screenshot and the script that remakes it stay in the
+    checkout (setuptools packages every module of a listed package, and the package-data files that match)."""
+    assert PYPROJECT["tool"]["setuptools"]["include-package-data"] is False
+    shipped = {path.name for pattern in PYPROJECT["tool"]["setuptools"]["package-data"]["resources"]
+               for path in (ROOT / "resources").glob(pattern)}
+    modules = {path.name for path in (ROOT / "resources").glob("*.py")}
+    assert shipped == {"icon.svg"}
+    assert modules == {"__init__.py"}
+    assert (ROOT / "resources" / "screenshot.png").is_file()
+
+
+def test_the_licence_is_an_spdx_expression_with_its_file():
+    """The table form `license = {text = ...}` is deprecated by setuptools; the SPDX string needs setuptools 77."""
+    project = PYPROJECT["project"]
+    assert project["license"] == "MIT"
+    licence_files = [path for pattern in project["license-files"] for path in ROOT.glob(pattern)]
+    assert licence_files and "MIT License" in licence_files[0].read_text(encoding="utf-8")
+    assert "setuptools>=77" in PYPROJECT["build-system"]["requires"]
