@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Sequence
 
+EXIT_NO_WINDOW = 1
 SCRIPT = "python main.py"
 """The command as run from a checkout; installed, it is `neuron-lab` (see neuron_lab)."""
 
@@ -36,7 +38,7 @@ def main(argv: Sequence[str] | None = None, prog: str = SCRIPT) -> int:
     if argv:
         print(f"{prog}: error: unknown command {argv[0]!r}\n{usage(prog)}", file=sys.stderr)
         return 2
-    return _open_window()
+    return _open_window(prog)
 
 
 def neuron_lab() -> int:
@@ -44,11 +46,18 @@ def neuron_lab() -> int:
     return main(prog="neuron-lab")
 
 
-def _open_window() -> int:
+def _open_window(prog: str) -> int:
     """The window collects garbage on a timer of its own thread only (gui.app.start_collector). Automatic collection
     goes off before the window's libraries are imported: importing them ran about 150 collections, 40–60 ms of
-    start-up, over objects that all live as long as the app."""
+    start-up, over objects that all live as long as the app. A display that cannot be opened is reported in one
+    line before Qt is loaded: Qt itself would abort with a page of plugin messages."""
     gc.disable()
+    from gui.display_check import display_problem
+
+    problem = display_problem(os.environ)
+    if problem is not None:
+        print(f"{prog}: error: {problem}", file=sys.stderr)
+        return EXIT_NO_WINDOW
     from gui.app import run_app
 
     return run_app()
