@@ -4,6 +4,7 @@ app loads, the licence is declared as packaging tools expect it, and example run
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
 import tomllib
@@ -67,3 +68,15 @@ def test_the_licence_is_an_spdx_expression_with_its_file():
     licence_files = [path for pattern in project["license-files"] for path in ROOT.glob(pattern)]
     assert licence_files and "MIT License" in licence_files[0].read_text(encoding="utf-8")
     assert "setuptools>=77" in PYPROJECT["build-system"]["requires"]
+
+
+def test_the_readme_examples_write_where_git_does_not_look(tmp_path):
+    """Following the README's `--out run1` must not leave untracked files in the checkout."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("needs a git checkout")
+    commands = re.findall(r"^```\n(.*?)^```", (ROOT / "README.md").read_text(encoding="utf-8"), re.M | re.S)
+    outs = {out for block in commands for out in re.findall(r"--out (\S+)", block)}
+    assert outs
+    for out in outs:
+        checked = subprocess.run(["git", "check-ignore", "-q", f"{out}/history.csv"], cwd=ROOT, timeout=60)
+        assert checked.returncode == 0, f"{out}/ is not ignored"
