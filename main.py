@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Sequence
 
-USAGE = """usage: python main.py              open the Neuron Lab window
-       python main.py train [...]  train headless (see: python main.py train --help)"""
+EXIT_NO_WINDOW = 1
+SCRIPT = "python main.py"
+"""The command as run from a checkout; installed, it is `neuron-lab` (see neuron_lab)."""
+
+
+def usage(prog: str) -> str:
+    """The top-level usage, naming the command the user ran so its lines can be copied as they are."""
+    return (f"usage: {prog}              open the Neuron Lab window\n"
+            f"       {prog} train [...]  train headless (see: {prog} train --help)")
 
 
 def _write_figures(*args, **kwargs):
@@ -17,26 +25,39 @@ def _write_figures(*args, **kwargs):
     return headless_figure_writer(*args, **kwargs)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = SCRIPT) -> int:
+    """Open the window or run `train`; prog is the command as the user typed it, for usage and error lines."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["train"]:
         from model.cli import run_train
 
-        return run_train(argv[1:], figure_writer=_write_figures)
+        return run_train(argv[1:], figure_writer=_write_figures, prog=prog)
     if argv[:1] in (["-h"], ["--help"]):
-        print(USAGE)
+        print(usage(prog))
         return 0
     if argv:
-        print(f"main.py: error: unknown command {argv[0]!r}\n{USAGE}", file=sys.stderr)
+        print(f"{prog}: error: unknown command {argv[0]!r}\n{usage(prog)}", file=sys.stderr)
         return 2
-    return _open_window()
+    return _open_window(prog)
 
 
-def _open_window() -> int:
+def neuron_lab() -> int:
+    """The installed `neuron-lab` command (the console script's entry point)."""
+    return main(prog="neuron-lab")
+
+
+def _open_window(prog: str) -> int:
     """The window collects garbage on a timer of its own thread only (gui.app.start_collector). Automatic collection
     goes off before the window's libraries are imported: importing them ran about 150 collections, 40–60 ms of
-    start-up, over objects that all live as long as the app."""
+    start-up, over objects that all live as long as the app. A display that cannot be opened is reported in one
+    line before Qt is loaded: Qt itself would abort with a page of plugin messages."""
     gc.disable()
+    from gui.display_check import display_problem
+
+    problem = display_problem(os.environ)
+    if problem is not None:
+        print(f"{prog}: error: {problem}", file=sys.stderr)
+        return EXIT_NO_WINDOW
     from gui.app import run_app
 
     return run_app()

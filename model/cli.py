@@ -23,6 +23,8 @@ from model.sources import dataset_for
 from model.trainer import DIVERGED, Remedy, Trainer, TrainerView
 
 EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
+SCRIPT = "python main.py"
+"""The command that runs the app from a checkout, named in usage and error lines unless the caller names another."""
 
 VALUE_OPTIONS = frozenset({"--preset", "--out", "--landscape-size", "--explain", *value_options(Settings)})
 FLAG_OPTIONS = frozenset({"--figures", "--landscape", "--quiet", "--help", *switch_options(Settings)})
@@ -54,11 +56,12 @@ class TrainCommand:
     """Grid points per side of landscape.csv, or None when it is not asked for."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
+    """The `train` options; prog is the command that runs the app (`neuron-lab` or `python main.py`)."""
     parser = _Parser(
-        prog="main.py train",
+        prog=f"{prog} train",
         description="Train one neuron (z = w·x + b, ŷ = σ(z)) on two classes without opening the window.",
-        epilog="Example: python main.py train --preset far-apart --lr 0.001 --epochs 120 --out run1",
+        epilog=f"Example: {prog} train --preset far-apart --lr 0.001 --epochs 120 --out run1",
     )
     groups = add_setting_options(parser, Settings)
     groups["Data"].add_argument("--preset", help="start from a preset's Gaussians: "
@@ -80,9 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse_train_args(argv: Sequence[str]) -> TrainCommand:
+def parse_train_args(argv: Sequence[str], prog: str = SCRIPT) -> TrainCommand:
     """Turn the command line into validated settings. Raises UsageError with a one-line reason."""
-    args = build_parser().parse_args(_join_negative_values(argv))
+    args = build_parser(prog).parse_args(_join_negative_values(argv))
     settings = Settings()
     if args.preset is not None:
         preset = args.preset.replace("-", " ").lower()
@@ -173,19 +176,19 @@ def _prepare_out(out: Path) -> None:
 FigureWriter = Callable[[Path, Settings, Dataset, TrainerView, Problem], list[Path]]
 
 
-def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None) -> int:
+def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, prog: str = SCRIPT) -> int:
     """Run the command; returns the exit code. figure_writer draws the figures (the display side provides it).
 
     Every expected failure (bad arguments, a bad data file, a folder that cannot be written) ends as one line on
     stderr; anything else is a bug and keeps its traceback.
     """
     try:
-        command = parse_train_args(argv)
+        command = parse_train_args(argv, prog)
         data = dataset_for(command.settings)
         if command.out is not None:
             _prepare_out(command.out)
     except (UsageError, DataFileError, OSError) as error:
-        print(f"main.py train: error: {error}", file=sys.stderr)
+        print(f"{prog} train: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     settings = command.settings
     trainer = Trainer(settings, data, remedy=COMMAND_LINE_REMEDY)
@@ -210,11 +213,11 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None) ->
                 figure_writer(command.out, settings, data, view, problem)
         except (OSError, DataFileError) as error:
             reason = getattr(error, "strerror", None) or error
-            print(f"main.py train: error: cannot write to {command.out}: {reason}", file=sys.stderr)
+            print(f"{prog} train: error: cannot write to {command.out}: {reason}", file=sys.stderr)
             return EXIT_USAGE
     print(_summary(view, problem))
     if view.status == DIVERGED:
-        print(f"main.py train: {view.message}", file=sys.stderr)
+        print(f"{prog} train: {view.message}", file=sys.stderr)
         return EXIT_DIVERGED
     return EXIT_OK
 

@@ -1,4 +1,4 @@
-"""Remake the README's screenshot from the app itself: python resources/make_screenshot.py [OUT.png]
+"""Remake the README's screenshot from the app itself: python tools/make_screenshot.py [OUT.png]
 
 Opens the real window at a laptop's 1366 × 768, trains the default run a few epochs, takes one update apart
 (Shift+Right) and saves the window as Qt draws it. Without a display it draws offscreen.
@@ -11,7 +11,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+"""Run as a script from the checkout, this folder is on the path instead of the project's."""
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="neuron-lab-screenshot-")
 """A fresh settings folder: the picture shows the default layout, not the one this machine remembers."""
@@ -27,7 +29,7 @@ EPOCHS_BEFORE = 4
 
 
 def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("screenshot.png")
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "resources" / "screenshot.png"
     app = QtWidgets.QApplication([])
     configure_pyqtgraph()
     window = MainWindow(Settings(l2=0.02))
