@@ -27,7 +27,7 @@ from gui.surface_picture import SurfacePicture
 from gui.worker import WorkerThread
 from model.anatomy import UpdateStep
 from model.data import Dataset
-from model.diagnosis import Diagnosis, Verdict, diagnose
+from model.diagnosis import Diagnosis, Verdict, diagnose, diagnose_view
 from model.problem import Problem, study
 from model.settings import Settings, classify_change
 from model.trainer import DIVERGED, FINISHED, TRAINING, TrainerView
@@ -548,8 +548,7 @@ class MainWindow(QtWidgets.QMainWindow):
         assert self.state is not None
         if view is None:
             return diagnose(self.state.problem, self._requested.lr)
-        return diagnose(self.state.problem, self.state.settings.lr, view.status == DIVERGED, view.history.loss,
-                        view.message)
+        return diagnose_view(self.state.problem, self.state.settings.lr, view)
 
     def _warn_beyond_lr_limit(self) -> None:
         if self.state is None:

@@ -14,6 +14,7 @@ from model.anatomy import card, take_one_update
 from model.cli_options import add_setting_options, given_settings, option_of, switch_options, value_options
 from model.csv_io import DataFileError, format_csv
 from model.data import Dataset
+from model.diagnosis import diagnose_view
 from model.files import write_text_atomic
 from model.landscape import landscape_csv, loss_surface
 from model.problem import Problem, path_window, study
@@ -215,7 +216,7 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, pr
             reason = getattr(error, "strerror", None) or error
             print(f"{prog} train: error: cannot write to {command.out}: {reason}", file=sys.stderr)
             return EXIT_USAGE
-    print(_summary(view, problem))
+    print(_summary(settings, view, problem))
     if view.status == DIVERGED:
         print(f"{prog} train: {view.message}", file=sys.stderr)
         return EXIT_DIVERGED
@@ -248,15 +249,16 @@ def _landscape(data: Dataset, settings: Settings, view: TrainerView, problem: Pr
     return landscape_csv(loss_surface(data, settings.loss, settings.l2, w_range, b_range, size))
 
 
-def _summary(view: TrainerView, problem: Problem) -> str:
+def _summary(settings: Settings, view: TrainerView, problem: Problem) -> str:
+    """The final neuron, the exact optimum when there is one, and the engine's verdict with its sentence."""
     boundary = "none" if view.boundary is None else f"{view.boundary:+.6f}"
     line = (f"{view.status}: epoch {view.epoch}, w {view.w:+.6f}, b {view.b:+.6f}, loss {view.loss:.6f}, "
             f"accuracy {view.accuracy:.3f}, boundary x* {boundary}")
     optimum = problem.optimum
     if optimum.exists:
-        return line + (f"; exact optimum w {optimum.w:+.6f}, b {optimum.b:+.6f}, loss {optimum.loss:.6f}; "
-                       f"full-batch steps are stable near it for η < {problem.lr_limit:.6g}")
-    return line + f"; no exact optimum: {optimum.reason}"
+        line += f"; exact optimum w {optimum.w:+.6f}, b {optimum.b:+.6f}, loss {optimum.loss:.6f}"
+    diagnosis = diagnose_view(problem, settings.lr, view)
+    return f"{line}; {diagnosis.verdict.value}: {diagnosis.text}"
 
 
 def _cli_name(preset: str) -> str:

@@ -13,6 +13,7 @@ from enum import StrEnum
 import numpy as np
 
 from model.problem import Problem
+from model.trainer import DIVERGED, TrainerView
 
 OSCILLATION_EPOCHS = 6
 """The last this many epochs' losses must alternate up and down for a run to count as oscillating."""
@@ -56,7 +57,8 @@ def oscillating(losses: np.ndarray) -> bool:
 
 def limit_sentence(lr: float, lr_limit: float) -> str:
     """Why η beyond η_max keeps a full-batch run from settling, with the numbers."""
-    return (f"The learning rate η = {lr:g} is at or above η_max = {lr_limit:.4g}, the largest step full-batch "
+    relation = "above" if lr > lr_limit else "exactly at"
+    return (f"The learning rate η = {lr:g} is {relation} η_max = {lr_limit:.4g}, the largest step full-batch "
             "descent can take near the optimum without overshooting it further each time (2 / the loss's steepest "
             "curvature there). Lower η below η_max.")
 
@@ -79,3 +81,8 @@ def diagnose(problem: Problem, lr: float, diverged: bool = False, losses: np.nda
         return Diagnosis(Verdict.BEYOND_LIMIT, reason + " Per-sample SGD and mini-batches add their own noise on top.")
     return Diagnosis(Verdict.STABLE, f"η = {lr:g} is below η_max = {limit:.4g}: full-batch steps settle near the "
                                      "optimum.")
+
+
+def diagnose_view(problem: Problem, lr: float, view: TrainerView) -> Diagnosis:
+    """The verdict on a run as one of its views shows it."""
+    return diagnose(problem, lr, view.status == DIVERGED, view.history.loss, view.message)

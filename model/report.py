@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from model.data import Dataset
+from model.declaration import declared
+from model.diagnosis import diagnose_view
 from model.history import HistoryView
 from model.problem import Problem
 from model.settings import Settings
@@ -15,6 +17,9 @@ GENERATOR_FIELDS = ("mu0", "sigma0", "mu1", "sigma1")
 """The Gaussians' parameters, recorded only for generated samples; their counts n0, n1 are recorded for any."""
 DATA_SETTINGS = frozenset({*GENERATOR_FIELDS, "n0", "n1", "data_path"})
 """Settings recorded under "data" rather than "settings", as what was trained on."""
+
+WINDOW_ONLY = frozenset(item.name for item in declared(Settings) if item.option is None)
+"""Settings the command line has no option for (the window's speed): they mean nothing to a headless run."""
 
 HISTORY_HEADER = "epoch,w,b,loss,accuracy,boundary"
 
@@ -30,14 +35,15 @@ def history_csv(history: HistoryView) -> str:
 
 def result_json(settings: Settings, data: Dataset, view: TrainerView, problem: Problem) -> str:
     """The training settings, the samples trained on (see data_summary), the final neuron, the exact optimum (or why
-    there is none) and the learning-rate limit η_max of full-batch descent (null without an optimum), as indented
-    JSON.
+    there is none), the learning-rate limit η_max of full-batch descent (null without an optimum) and the engine's
+    verdict on the run, as indented JSON.
 
     Always valid JSON: NaN or Infinity, which many readers reject, raise ValueError instead of being written (the
     trainer and the optimum never hand them out).
     """
     result = {
-        "settings": {name: value for name, value in settings.to_dict().items() if name not in DATA_SETTINGS},
+        "settings": {name: value for name, value in settings.to_dict().items() if name not in DATA_SETTINGS
+                     and name not in WINDOW_ONLY},
         "data": data_summary(settings, data),
         "final": {
             "epoch": view.epoch, "w": view.w, "b": view.b, "loss": view.loss, "accuracy": view.accuracy,
@@ -45,6 +51,7 @@ def result_json(settings: Settings, data: Dataset, view: TrainerView, problem: P
         },
         "optimum": problem.optimum.to_dict(),
         "lr_limit": problem.lr_limit,
+        "diagnosis": diagnose_view(problem, settings.lr, view).to_dict(),
     }
     return json.dumps(result, indent=2, allow_nan=False) + "\n"
 

@@ -404,3 +404,21 @@ def test_explain_needs_out_and_a_sane_count(capsys):
     assert "needs --out" in capsys.readouterr().err
     assert run_train(["--explain", "-1", "--out", "."]) == 2
     assert "from 0 to" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("args", "verdict", "code"), [
+    (["--l2", "0.1", "--optimizer", "batch", "--lr", "0.5", "--epochs", "40"], "stable", 0),
+    (["--l2", "0.1", "--optimizer", "batch", "--lr", "8", "--epochs", "3"], "beyond_limit", 0),
+    (["--l2", "0.1", "--optimizer", "batch", "--lr", "8", "--epochs", "40"], "oscillating", 0),
+    (["--l2", "0.1", "--optimizer", "batch", "--lr", "30", "--epochs", "40"], "diverged", 1),
+    (["--preset", "far-apart", "--epochs", "40"], "no_optimum", 0),
+])
+def test_result_and_summary_carry_the_engine_s_one_verdict(tmp_path, capsys, args, verdict, code):
+    assert run_train([*args, "--out", str(tmp_path), "--quiet"]) == code
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["diagnosis"]["verdict"] == verdict
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.endswith(f"; {verdict}: {result['diagnosis']['text']}")
+    if verdict != "no_optimum":
+        assert (result["settings"]["lr"] < result["lr_limit"]) == (verdict == "stable")
+    assert "speed" not in result["settings"]
