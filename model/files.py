@@ -7,8 +7,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 
 from model.quoting import clip
@@ -85,9 +85,8 @@ def write_bytes_atomic(path: str | os.PathLike, content: bytes) -> None:
     Temporary files left beside the same target by an earlier write that was killed are removed afterwards.
     """
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temporary = _create_temporary(path)
     try:
-        os.chmod(temporary, _mode_for(path))
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
             stream.flush()
@@ -99,14 +98,25 @@ def write_bytes_atomic(path: str | os.PathLike, content: bytes) -> None:
     _remove_leftovers(path)
 
 
-def _mode_for(path: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual ones (the temporary file's are private)."""
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new file `.{name}.XXXXXXXX.tmp` beside path, open for writing, with the permissions the target keeps: an
+    existing target's own, else those the process gives any new file (the kernel applies the umask, which is never
+    read or changed here, so writes on several threads cannot disturb each other)."""
     try:
-        return path.stat().st_mode & 0o777
+        mode, keep = path.stat().st_mode & 0o777, True
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        mode, keep = 0o666, False
+    for _ in range(100):
+        temporary = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                             0o600 if keep else mode)
+        except FileExistsError:
+            continue
+        if keep:
+            os.chmod(temporary, mode)
+        return handle, temporary
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def _remove_leftovers(path: Path) -> None:

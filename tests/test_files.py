@@ -1,6 +1,8 @@
 """Files: loaders take only ordinary files of bounded size, and saves leave nothing half-written behind."""
 
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -10,6 +12,8 @@ from model import csv_io, session
 from model.csv_io import DataFileError, load_csv
 from model.files import FileTooLargeError, NotRegularFileError, read_regular_file, write_text_atomic
 from model.session import SessionError, load_session
+
+ROOT = Path(__file__).resolve().parent.parent
 
 LOADERS = {"csv": (load_csv, DataFileError), "session": (load_session, SessionError)}
 
@@ -112,3 +116,29 @@ def test_leftovers_of_an_interrupted_save_are_removed_by_the_next_save(tmp_path)
     write_text_atomic(target, "saved")
     assert target.read_text() == "saved"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["session.json"] + [p.name for p in others])
+
+
+def test_saves_give_new_files_the_umask_s_permissions_keep_existing_ones_and_never_touch_the_umask(tmp_path):
+    script = f"""
+import os, threading
+os.umask(0o027)
+from model.files import write_text_atomic
+kept = {str(tmp_path / 'kept.txt')!r}
+open(kept, 'w').close()
+os.chmod(kept, 0o604)
+observed = []
+def save(i):
+    write_text_atomic({str(tmp_path)!r} + f'/new{{i}}.txt', 'x' * 1000)
+    write_text_atomic(kept, str(i))
+threads = [threading.Thread(target=save, args=(i,)) for i in range(8)]
+for thread in threads: thread.start()
+for _ in range(2000):
+    observed.append(os.umask(0o027))
+for thread in threads: thread.join()
+print(sorted(set(observed)))
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == str([0o027])
+    assert {oct(path.stat().st_mode & 0o777) for path in tmp_path.glob("new*.txt")} == {oct(0o640)}
+    assert (tmp_path / "kept.txt").stat().st_mode & 0o777 == 0o604
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".")) == []
