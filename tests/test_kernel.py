@@ -25,6 +25,7 @@ from model.kernel import (
 )
 from model.neuron import accuracy, objective
 from model.settings import PRESETS, Settings
+from model.trainer import Trainer
 
 FAR_APART = Settings(**PRESETS["far apart"])
 
@@ -253,3 +254,19 @@ def test_whole_epochs_in_one_call_are_one_span_per_epoch(kernel, gathered, optim
         if divergence is not None:
             assert (found.w, found.b, found.position) == (divergence.w, divergence.b, divergence.position)
 
+
+def test_whole_numbers_in_the_settings_train_on_the_loops_compiled_at_warm_up():
+    """η = 1 and λ = 0 as whole numbers (which the settings accept) reach the compiled loops as the floats they
+    were compiled for: training never stops for seconds to compile another version of them."""
+    compiled = compiled_kernel()
+    if compiled is None:
+        pytest.skip("numba is not installed (the 'fast' extra)")
+    loops = (compiled._span, compiled._epochs)
+    compiled_before = [list(loop.signatures) for loop in loops]
+    for optimizer in ("sgd", "minibatch", "batch"):
+        settings = Settings(n0=10, n1=10, lr=1, l2=0, optimizer=optimizer, batch_size=3, epochs=3)
+        trainer = Trainer(settings, generate(settings), kernel=compiled)
+        trainer.step_batch()
+        trainer.run_to_end()
+        assert trainer.epoch == 3
+    assert [list(loop.signatures) for loop in loops] == compiled_before
