@@ -12,14 +12,15 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from math import exp, isfinite, log1p
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from model.data import Dataset
 from model.neuron import accuracy, objective
+from model.settings import LOSSES, Settings, effective_batch_size
 
-LOSS_CODES = {"bce": 0, "mse": 1}
+LOSS_CODES = {loss: code for code, loss in enumerate(LOSSES)}
 PARAMETER_LIMIT = 1e12
 """A weight or bias beyond this has run away: the next z would swamp double precision."""
 
@@ -39,8 +40,25 @@ GATHER_FROM = 1 << 18
 reads each epoch's samples from copies made in the epoch's order: below, the copies cost more than they save."""
 
 
-def train_span(x, y, order, start, stop, w, b, lr, l2, loss_code, batch_size):
-    """Apply the updates for order[start:stop], batch_size samples per update.
+class StepParams(NamedTuple):
+    """How the loops update w and b, as one argument: numba compiles a named tuple of numbers as plain values. An
+    update rule of another kind adds a field for its code and one for each of its parameters."""
+
+    lr: float
+    l2: float
+    loss_code: int
+    batch_size: int
+
+
+def step_params(settings: Settings, n_samples: int) -> StepParams:
+    """The loops' parameters for a run with these settings on n_samples samples, each of the one type the compiled
+    loops are compiled for."""
+    return StepParams(float(settings.lr), float(settings.l2), LOSS_CODES[settings.loss],
+                      effective_batch_size(settings, n_samples))
+
+
+def train_span(x, y, order, start, stop, w, b, params):
+    """Apply the updates for order[start:stop], params.batch_size samples per update.
 
     For each batch: ŷ = σ(w·x + b), error signal s = ŷ − y (BCE) or 2(ŷ − y)ŷ(1 − ŷ) (MSE),
     w ← w − η(mean(s·x) + λw), b ← b − η·mean(s). With one sample and BCE this is exactly the tutorial's rule
@@ -48,13 +66,11 @@ def train_span(x, y, order, start, stop, w, b, lr, l2, loss_code, batch_size):
     Returns (w, b, position reached, status); on divergence w and b are the last values that were still sane and
     the position is the start of the batch that broke them.
     """
-    w, b, position, status, _ = train_and_measure(x, y, order, start, stop, w, b, lr, l2, loss_code, batch_size,
-                                                  x, y, np.empty(0), False)
+    w, b, position, status, _ = train_and_measure(x, y, order, start, stop, w, b, params, x, y, np.empty(0), False)
     return w, b, position, status
 
 
-def train_and_measure(x, y, order, start, stop, w, b, lr, l2, loss_code, batch_size, data_x, data_y, terms,
-                      measuring):
+def train_and_measure(x, y, order, start, stop, w, b, params, data_x, data_y, terms, measuring):
     """train_span, and when `measuring`, the loss and accuracy of the starting w and b on the way.
 
     The update at position k also takes sample k of (data_x, data_y), in data order, at the starting w and b: its
@@ -63,7 +79,12 @@ def train_and_measure(x, y, order, start, stop, w, b, lr, l2, loss_code, batch_s
     σ is taken as numerator / (1 + e^−|z|), the numerator 1 or e^−|z| by the sign of z: bit for bit the two
     formulas σ = 1 / (1 + e^−z) for z ≥ 0 and e^z / (1 + e^z) below, without a branch the data decides. A mean
     over one sample is the sum itself (x / 1 = x exactly), so single-sample updates skip that division.
+    The parameters are read into locals once, outside the loop.
     """
+    lr = params.lr
+    l2 = params.l2
+    loss_code = params.loss_code
+    batch_size = params.batch_size
     start_w = w
     start_b = b
     correct = 0
@@ -101,8 +122,8 @@ def train_and_measure(x, y, order, start, stop, w, b, lr, l2, loss_code, batch_s
     return w, b, max(start, stop), OK, correct
 
 
-def train_epochs(epoch_x, epoch_y, orders, data_x, data_y, count, w, b, lr, l2, loss_code, batch_size, terms,
-                 measuring, measure_last, records):
+def train_epochs(epoch_x, epoch_y, orders, data_x, data_y, count, w, b, params, terms, measuring, measure_last,
+                 records):
     """Up to `count` whole epochs in one call, stopping only when the weights run away.
 
     Epoch e visits orders[e % len(orders)] over epoch_x[e % len(epoch_x)] and epoch_y alike: either the data with
@@ -114,6 +135,8 @@ def train_epochs(epoch_x, epoch_y, orders, data_x, data_y, count, w, b, lr, l2, 
     sane values and position is where it stopped.
     """
     n = len(data_x)
+    l2 = params.l2
+    loss_code = params.loss_code
     records[0][0] = w
     records[0][1] = b
     for epoch in range(count):
@@ -121,7 +144,7 @@ def train_epochs(epoch_x, epoch_y, orders, data_x, data_y, count, w, b, lr, l2, 
         start_b = b
         w, b, position, status, correct = train_and_measure(
             epoch_x[epoch % len(epoch_x)], epoch_y[epoch % len(epoch_y)], orders[epoch % len(orders)], 0, n, w, b,
-            lr, l2, loss_code, batch_size, data_x, data_y, terms, measuring)
+            params, data_x, data_y, terms, measuring)
         if measuring:
             if status == DIVERGED:
                 correct = measure_samples(data_x, data_y, start_w, start_b, loss_code, terms)
@@ -279,12 +302,9 @@ class Kernel:
         """The container the loop indexes fastest: a contiguous array for numba, a list of floats for Python."""
         return np.ascontiguousarray(values) if self.compiled else values.tolist()
 
-    def run(self, x: Any, y: Any, order: Any, start: int, stop: int, w: float, b: float, lr: float, l2: float,
-            loss: str, batch_size: int) -> SpanResult:
-        w, b, position, status = self._span(
-            x, y, order, int(start), int(stop), float(w), float(b), float(lr), float(l2), LOSS_CODES[loss],
-            int(batch_size),
-        )
+    def run(self, x: Any, y: Any, order: Any, start: int, stop: int, w: float, b: float, params: StepParams
+            ) -> SpanResult:
+        w, b, position, status = self._span(x, y, order, int(start), int(stop), float(w), float(b), params)
         return SpanResult(float(w), float(b), int(position), status == DIVERGED)
 
     def measure(self, data: Dataset, w: float, b: float, loss: str, l2: float) -> tuple[float, float]:
@@ -314,8 +334,8 @@ class Kernel:
         self._gather(data.x, data.y, orders, epoch_x, epoch_y)
         return _read_only(epoch_x), _read_only(epoch_y), np.arange(len(data))[np.newaxis]
 
-    def run_epochs(self, data: Dataset, runs: Iterable[tuple[int, Any]], count: int, w: float, b: float, lr: float,
-                   l2: float, loss: str, batch_size: int) -> EpochsResult:
+    def run_epochs(self, data: Dataset, runs: Iterable[tuple[int, Any]], count: int, w: float, b: float,
+                   params: StepParams) -> EpochsResult:
         """Up to `count` whole epochs from (w, b), taken from `runs` as (epochs, epoch_inputs(...)) one kernel call
         at a time. Each call measures its starting point during its first epoch, so only the last call measures
         apart from the updates. Stops early when the weights run away or once an epoch has ended with a loss that
@@ -327,13 +347,12 @@ class Kernel:
         for epochs, (epoch_x, epoch_y, visits) in runs:
             first = done
             ran, w, b, position, status = self._epochs(
-                epoch_x, epoch_y, visits, x, y, int(epochs), float(w), float(b), float(lr), float(l2),
-                LOSS_CODES[loss], int(batch_size), terms, self.compiled, done + epochs == count,
-                records[first:first + epochs + 1],
+                epoch_x, epoch_y, visits, x, y, int(epochs), float(w), float(b), params, terms, self.compiled,
+                done + epochs == count, records[first:first + epochs + 1],
             )
             done += ran
             if not self.compiled:
-                self._measure_rows(data, records[first + 1:done + 1], loss, l2)
+                self._measure_rows(data, records[first + 1:done + 1], LOSSES[params.loss_code], params.l2)
             if status == DIVERGED or not np.isfinite(records[max(first, 1):done + 1, 2:]).all():
                 break
         return EpochsResult(records[1:done + 1], float(w), float(b), int(position), status == DIVERGED)
@@ -384,13 +403,14 @@ def compiled_kernel() -> Kernel | None:
 
 
 def _warm_up(kernel: Kernel) -> None:
-    """One call of each kind on the types training passes (read-only samples, int64 orders), the copying of large
-    data's samples included."""
+    """One call of each kind on the types training passes (read-only samples, int64 orders, step_params' record), the
+    copying of large data's samples included."""
     data = Dataset([-1.0, 1.0], [0.0, 1.0])
     order = np.arange(2)
-    kernel.run(kernel.prepare(data.x), kernel.prepare(data.y), order, 0, 2, 0.0, 0.0, 0.1, 0.0, "bce", 1)
+    params = step_params(Settings(), len(data))
+    kernel.run(kernel.prepare(data.x), kernel.prepare(data.y), order, 0, 2, 0.0, 0.0, params)
     kernel.measure(data, 0.0, 0.0, "bce", 0.0)
-    kernel.run_epochs(data, [(1, kernel.epoch_inputs(data, order[np.newaxis]))], 1, 0.0, 0.0, 0.1, 0.0, "bce", 1)
+    kernel.run_epochs(data, [(1, kernel.epoch_inputs(data, order[np.newaxis]))], 1, 0.0, 0.0, params)
     kernel._gather(data.x, data.y, order[np.newaxis], np.empty((1, 2)), np.empty((1, 2)))
 
 

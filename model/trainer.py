@@ -17,7 +17,7 @@ import numpy as np
 
 from model.data import Dataset
 from model.history import EpochRecord, History, HistoryView, Snapshots
-from model.kernel import PARAMETER_LIMIT, EpochsResult, Kernel, SpanResult, best_kernel
+from model.kernel import PARAMETER_LIMIT, EpochsResult, Kernel, SpanResult, best_kernel, step_params
 from model.neuron import accuracy, boundary, objective
 from model.settings import Settings, classify_change, effective_batch_size
 
@@ -263,9 +263,8 @@ class Trainer:
         if self._prepared is None:
             self._prepared = tuple(inputs[0] for inputs in kernel.epoch_inputs(self.data, self.order[np.newaxis]))
         x, y, order = self._prepared
-        s = self.settings
-        self._adopt_span(start, kernel.run(x, y, order, start, stop, self.w, self.b, s.lr, s.l2, s.loss,
-                                           self._batch_size()), measure)
+        params = step_params(self.settings, len(self.data))
+        self._adopt_span(start, kernel.run(x, y, order, start, stop, self.w, self.b, params), measure)
 
     def _run_whole_epochs(self, count: int) -> None:
         """`count` epochs from an epoch's start, many per kernel call, leaving the state that as many calls of the
@@ -275,8 +274,7 @@ class Trainer:
         orders = _EpochOrders(self._rng, self.data, s.shuffle, self.kernel)
         runs = orders.runs(count)
         try:
-            result = self.kernel.run_epochs(self.data, runs, count, self.w, self.b, s.lr, s.l2, s.loss,
-                                            self._batch_size())
+            result = self.kernel.run_epochs(self.data, runs, count, self.w, self.b, step_params(s, len(self.data)))
         finally:
             runs.close()
         self._adopt_epochs(result, orders)

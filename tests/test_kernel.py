@@ -16,6 +16,7 @@ from model.kernel import (
     DIVERGED,
     LOSS_CODES,
     PYTHON_KERNEL,
+    StepParams,
     compiled_kernel,
     log_one_plus_exp,
     loss_and_accuracy,
@@ -24,6 +25,7 @@ from model.kernel import (
 )
 from model.neuron import accuracy, objective
 from model.settings import PRESETS, Settings
+from model.trainer import Trainer
 
 FAR_APART = Settings(**PRESETS["far apart"])
 
@@ -55,8 +57,9 @@ def tutorial_epochs(x, y, orders, w, b, eta):
 
 def _run(kernel, data, orders, w, b, lr, l2=0.0, loss="bce", batch=1):
     x, y = kernel.prepare(data.x), kernel.prepare(data.y)
+    params = StepParams(lr, l2, LOSS_CODES[loss], batch)
     for order in orders:
-        result = kernel.run(x, y, kernel.prepare(order), 0, len(data), w, b, lr, l2, loss, batch)
+        result = kernel.run(x, y, kernel.prepare(order), 0, len(data), w, b, params)
         assert not result.diverged and result.position == len(data)
         w, b = result.w, result.b
     return w, b
@@ -77,7 +80,7 @@ def test_one_update_is_w_minus_eta_error_times_x(kernel):
     w, b, lr = 0.3, -0.1, 0.5
     i = 4
     result = kernel.run(kernel.prepare(data.x), kernel.prepare(data.y), kernel.prepare(np.array([i])), 0, 1,
-                        w, b, lr, 0.0, "bce", 1)
+                        w, b, StepParams(lr, 0.0, LOSS_CODES["bce"], 1))
     error = 1 / (1 + math.exp(-(w * data.x[i] + b))) - data.y[i]
     assert (result.w, result.b) == pytest.approx((w - lr * error * data.x[i], b - lr * error), rel=1e-15)
 
@@ -127,7 +130,7 @@ def test_runaway_weights_stop_at_the_last_sane_values(kernel):
     data = generate(Settings(n0=10, n1=10))
     order = np.arange(len(data))
     result = kernel.run(kernel.prepare(data.x), kernel.prepare(data.y), kernel.prepare(order), 0, len(data),
-                        1.0, 0.0, 10.0, 1.0, "bce", 1)
+                        1.0, 0.0, StepParams(10.0, 1.0, LOSS_CODES["bce"], 1))
     assert result.diverged
     assert math.isfinite(result.w) and abs(result.w) < 1e12
     assert 0 < result.position < len(data)
@@ -158,14 +161,13 @@ def test_the_loop_is_bit_for_bit_the_loop_as_first_written(kernel):
         order = rng.integers(0, n, n)
         w = float(rng.choice([0.0, -0.0, rng.normal(), 1e6, -1e11]))
         b = float(rng.choice([0.0, -0.0, rng.normal(), 1e6]))
-        rule = (0, n, w, b, 10.0 ** rng.uniform(-4, 3), float(rng.choice([0.0, 0.5, 100.0])), int(rng.integers(2)),
-                int(rng.integers(1, n + 1)))
-        expected = pre_change_train_span(x.tolist(), y.tolist(), order.tolist(), *rule)
-        found = kernel.run(kernel.prepare(x), kernel.prepare(y), kernel.prepare(order), *rule[:-2],
-                           "bce" if rule[-2] == 0 else "mse", rule[-1])
+        params = StepParams(10.0 ** rng.uniform(-4, 3), float(rng.choice([0.0, 0.5, 100.0])), int(rng.integers(2)),
+                            int(rng.integers(1, n + 1)))
+        expected = pre_change_train_span(x.tolist(), y.tolist(), order.tolist(), 0, n, w, b, *params)
+        found = kernel.run(kernel.prepare(x), kernel.prepare(y), kernel.prepare(order), 0, n, w, b, params)
         assert _bits((found.w, found.b, found.position, found.diverged)) == _bits(
             (*expected[:3], expected[3] == DIVERGED))
-        assert _bits(train_span(x.tolist(), y.tolist(), order.tolist(), *rule)) == _bits(expected)
+        assert _bits(train_span(x.tolist(), y.tolist(), order.tolist(), 0, n, w, b, params)) == _bits(expected)
 
 
 def test_pairwise_sum_is_numpys_sum_bit_for_bit():
@@ -201,9 +203,10 @@ def test_measured_loss_and_accuracy_are_model_neurons(loss, l2):
 def _epoch_by_epoch(kernel, data, orders, count, w, b, lr, l2, loss, batch):
     """The one-epoch path: a span over each epoch's order, measured after it."""
     x, y = kernel.prepare(data.x), kernel.prepare(data.y)
+    params = StepParams(lr, l2, LOSS_CODES[loss], batch)
     rows = []
     for epoch in range(count):
-        span = kernel.run(x, y, kernel.prepare(orders[epoch % len(orders)]), 0, len(data), w, b, lr, l2, loss, batch)
+        span = kernel.run(x, y, kernel.prepare(orders[epoch % len(orders)]), 0, len(data), w, b, params)
         if span.diverged:
             return rows, span
         w, b = span.w, span.b
@@ -239,7 +242,8 @@ def test_whole_epochs_in_one_call_are_one_span_per_epoch(kernel, gathered, optim
     orders = np.array([rng.permutation(len(data)) for _ in range(count)]) if shuffle else np.arange(50)[None]
     expected, divergence = _epoch_by_epoch(kernel, data, orders, count, 0.01, -0.01, lr, l2, loss, batch)
     for sizes in ([count], [1] * count, [5, 2, 4, 1]):
-        found = kernel.run_epochs(data, _runs(kernel, data, orders, sizes), count, 0.01, -0.01, lr, l2, loss, batch)
+        found = kernel.run_epochs(data, _runs(kernel, data, orders, sizes), count, 0.01, -0.01,
+                                  StepParams(lr, l2, LOSS_CODES[loss], batch))
         assert found.records[:, :2].tolist() == [list(row[:2]) for row in expected]
         for (_, _, loss_found, correct_found), (w, b, loss_expected, correct_expected) in zip(
                 found.records.tolist(), expected, strict=True):
@@ -249,3 +253,20 @@ def test_whole_epochs_in_one_call_are_one_span_per_epoch(kernel, gathered, optim
         assert found.diverged == (divergence is not None)
         if divergence is not None:
             assert (found.w, found.b, found.position) == (divergence.w, divergence.b, divergence.position)
+
+
+def test_whole_numbers_in_the_settings_train_on_the_loops_compiled_at_warm_up():
+    """η = 1 and λ = 0 as whole numbers (which the settings accept) reach the compiled loops as the floats they
+    were compiled for: training never stops for seconds to compile another version of them."""
+    compiled = compiled_kernel()
+    if compiled is None:
+        pytest.skip("numba is not installed (the 'fast' extra)")
+    loops = (compiled._span, compiled._epochs)
+    compiled_before = [list(loop.signatures) for loop in loops]
+    for optimizer in ("sgd", "minibatch", "batch"):
+        settings = Settings(n0=10, n1=10, lr=1, l2=0, optimizer=optimizer, batch_size=3, epochs=3)
+        trainer = Trainer(settings, generate(settings), kernel=compiled)
+        trainer.step_batch()
+        trainer.run_to_end()
+        assert trainer.epoch == 3
+    assert [list(loop.signatures) for loop in loops] == compiled_before

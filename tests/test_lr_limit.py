@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from model.data import Dataset, generate
-from model.kernel import train_span
+from model.kernel import LOSS_CODES, StepParams, train_span
 from model.lr_limit import hessian, lr_limit
 from model.neuron import objective
 from model.optimum import Optimum, exact_optimum
@@ -62,7 +62,8 @@ def _full_batch_descent(data: Dataset, w: float, b: float, lr: float, l2: float,
     """The trainer's full-batch updates: one train_span call, batch size n, the data's order repeated per step."""
     n = len(data)
     order = list(range(n)) * steps
-    return train_span(data.x.tolist(), data.y.tolist(), order, 0, n * steps, w, b, lr, l2, 0, n)
+    return train_span(data.x.tolist(), data.y.tolist(), order, 0, n * steps, w, b,
+                      StepParams(lr, l2, LOSS_CODES["bce"], n))
 
 
 @pytest.mark.parametrize("case", CASES)
