@@ -4,14 +4,20 @@ SVG files whose size does not grow with the samples, legends that name exactly t
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui
 
+from gui.export_dialog import ExportChoice
 from gui.figures import Figure, FigureContent, headless_content
+from gui.parameter_view import ParameterView
+from gui.state import NOT_YET
 from gui.style import LOSS_COLOUR
-from gui.views import loss_axis
+from gui.views import legend_below, loss_axis
 from model.cli import EXIT_DIVERGED, EXIT_OK, run_train
+from model.data import generate
+from model.problem import study
 
 DIVERGING = ["--l2", "10", "--lr", "1", "--optimizer", "batch"]
 """Full-batch steps with 1 − η·λ = −9: w flips sign and grows ninefold every epoch, the loss to 1.6e23 in 13."""
@@ -99,3 +105,85 @@ def test_the_window_draws_a_runaway_loss_whole_on_a_log_axis(qtbot, monkeypatch)
     assert loss.plot.getAxis("left").logMode
     assert_every_epoch_shown(loss, view.history)
     window.close()
+
+
+SEPARABLE = ["--mu0", "-3", "--mu1", "3", "--sigma0", "0.3", "--sigma1", "0.3", "--epochs", "20"]
+PATH_MARKS = ["path", "start", "now"]
+RAY = "loss keeps falling this way"
+UPDATE_MARKS = ["gradient ∇", "step −η·∇"]
+
+
+def legend_names(plot) -> list[str]:
+    return [label.text for _, label in plot.legend.items]
+
+
+def drawn_marks(view) -> set[str]:
+    """The names of the parameter view's marks that hold data, read off the items themselves."""
+    marks = {"path": view.path, "start": view.start, "now": view.current, "optimum": view.optimum, RAY: view.ray,
+             "gradient ∇": view.gradient, "step −η·∇": view.step, "batch's own loss": view.batch_contours}
+    return {name for name, item in marks.items() if item.isVisible() and points(item) > 0}
+
+
+def points(item) -> int:
+    if isinstance(item, pg.ScatterPlotItem):
+        return len(item.data)
+    x, _ = item.getData()
+    return 0 if x is None else len(x)
+
+
+@pytest.mark.parametrize(("arguments", "expected"), [
+    (SEPARABLE, [*PATH_MARKS, RAY]),
+    (["--epochs", "20", "--n0", "40", "--n1", "40"], [*PATH_MARKS, "optimum"]),
+])
+def test_the_exported_parameter_legend_names_exactly_what_is_drawn(qtbot, tmp_path, arguments, expected):
+    figure = Figure("parameters", headless(qtbot, tmp_path, arguments))
+    view = figure.views["parameters"]
+    assert legend_names(view.plot) == expected
+    assert set(expected) == drawn_marks(view)
+    figure.close()
+
+
+def test_the_window_parameter_legend_follows_an_update_taken_apart(qtbot, monkeypatch, tmp_path):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(mu0=-3.0, mu1=3.0, sigma0=0.3, sigma1=0.3))
+    parameters = window.canvas.side.parameters
+    qtbot.waitUntil(lambda: window.state.problem.ray is not None and window.state.picture is not None)
+    window.step_epoch_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.epoch == 1)
+    assert legend_names(parameters.plot) == [*PATH_MARKS, RAY]
+    assert set(legend_names(parameters.plot)) == drawn_marks(parameters)
+    qtbot.keyClick(window.canvas.main_plot, QtCore.Qt.Key.Key_Right, QtCore.Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: "batch's own loss" in legend_names(parameters.plot))
+    assert legend_names(parameters.plot) == [*PATH_MARKS, RAY, *UPDATE_MARKS, "batch's own loss"]
+    assert set(legend_names(parameters.plot)) == drawn_marks(parameters)
+    path = tmp_path / "parameters.png"
+    assert window.file_actions.export_figure(ExportChoice("parameters", "png", 1), str(path))
+    content = FigureContent(window.state.data, "bce", window.canvas.last_view, window.state.problem,
+                            picture=window.state.picture)
+    exported = Figure("parameters", content)
+    assert legend_names(exported.views["parameters"].plot) == [*PATH_MARKS, RAY]
+    exported.close()
+    window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: window.state.step is None)
+    assert legend_names(parameters.plot) == [*PATH_MARKS, RAY]
+    window.close()
+
+
+def test_the_parameter_legend_keeps_the_optimum_while_a_new_one_is_computed(qtbot):
+    """As the other views do: an edit makes the optimum unknown for a moment, its entry stays until it is known."""
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    plot = widget.ci.addPlot(row=0, col=0)
+    legend_below(widget.ci, plot, row=1)
+    view = ParameterView(plot)
+    found = study(generate(SMALL.replace(n0=60, n1=60)), "bce", 0.0)
+    separable = study(generate(SMALL.replace(mu0=-3.0, mu1=3.0, sigma0=0.3, sigma1=0.3)), "bce", 0.0)
+    assert found.optimum.exists and separable.ray is not None
+    view.set_optimum(found.optimum, found.ray)
+    assert legend_names(plot) == ["optimum"]
+    view.set_optimum(NOT_YET, None)
+    assert legend_names(plot) == ["optimum"]
+    view.show_path(np.array([0.0, 1.0]), np.array([0.0, 0.5]))
+    assert legend_names(plot) == [*PATH_MARKS, "optimum"]
+    view.set_optimum(separable.optimum, separable.ray)
+    assert legend_names(plot) == [*PATH_MARKS, RAY]
