@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from gui import style
+from gui.sample_points import SamplePoints
 from gui.state import NOT_YET, PLAIN, DisplayOptions
 from model.data import Dataset
 from model.history import EpochRecord, HistoryView
@@ -136,7 +137,7 @@ class NeuronView:
             item.setVisible(False)
             plot.addItem(item)
         self.samples = [
-            pg.ScatterPlotItem(size=size, brush=style.brush(c), pen=None, name=f"class {label}")
+            SamplePoints(size=size, brush=style.brush(c), pen=None, name=f"class {label}")
             for label, c in enumerate(style.CLASS_COLOURS)
         ]
         for item in self.samples:

@@ -10,8 +10,9 @@ from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore, QtGui
 
 from gui.export_dialog import ExportChoice
-from gui.figures import Figure, FigureContent, headless_content
+from gui.figures import Figure, FigureContent, headless_content, headless_figure_writer
 from gui.parameter_view import ParameterView
+from gui.sample_points import pixel_centres
 from gui.state import NOT_YET
 from gui.style import LOSS_COLOUR
 from gui.views import legend_below, loss_axis
@@ -187,3 +188,30 @@ def test_the_parameter_legend_keeps_the_optimum_while_a_new_one_is_computed(qtbo
     assert legend_names(plot) == [*PATH_MARKS, "optimum"]
     view.set_optimum(separable.optimum, separable.ray)
     assert legend_names(plot) == [*PATH_MARKS, RAY]
+
+
+SVG_BOUND = 3.5 * 1024 * 1024
+"""The README's bound on all five SVGs of `train --figures` together, at any number of samples."""
+
+
+def svg_bytes(tmp_path, per_class: int, spread: float = 4.0) -> int:
+    """Total size of the SVGs a short run writes: twelve snapshot cells, samples spread over the whole x range."""
+    out = tmp_path / str(per_class)
+    arguments = ["--n0", str(per_class), "--n1", str(per_class), "--sigma0", str(spread), "--sigma1", str(spread),
+                 "--epochs", "11", "--every", "1", "--out", str(out), "--figures", "--quiet"]
+    assert run_train(arguments, figure_writer=headless_figure_writer) == EXIT_OK
+    return sum(path.stat().st_size for path in out.glob("*.svg"))
+
+
+def test_svg_size_is_bounded_whatever_the_number_of_samples(qtbot, tmp_path):
+    sizes = {n: svg_bytes(tmp_path, n) for n in (2_500, 5_000, 10_000)}
+    assert max(sizes.values()) < SVG_BOUND
+    assert sizes[5_000] < 1.2 * sizes[2_500]
+    assert sizes[10_000] < 1.2 * sizes[5_000]
+
+
+def test_exported_points_are_one_circle_per_pixel_they_cover():
+    """Device x = 2·x + 10, y = −3·y + 100: x = 0 and 0.2 share pixel 10, x = 1 is on pixel 12."""
+    transform = QtGui.QTransform(2.0, 0.0, 0.0, -3.0, 10.0, 100.0)
+    centres = pixel_centres(np.array([0.0, 0.2, 1.0]), np.array([0.0, 0.0, 0.0]), transform)
+    assert centres.tolist() == [[10.5, 100.5], [12.5, 100.5]]
