@@ -12,6 +12,7 @@ Runs, in order (each also runs alone, with --help and --quick):
     bench_startup.py      start → first painted frame; window built → first view at 10⁶ samples
     bench_memory.py       peak memory at 10⁶ samples, 100 epochs
     bench_figures.py      `train --figures` at 10⁵ samples: time and file sizes
+    bench_svg_size.py     `train --figures` at 10³ to 10⁵ samples per class: total SVG bytes and time
 
 Each prints a line naming the machine and a table: measured, reference, ratio, target and whether it is met.
 Figures are medians over repeats, measured offscreen (QT_QPA_PLATFORM=offscreen unless set). Exits with 1 if any
@@ -28,7 +29,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("sgd", "window", "data_change", "startup", "memory", "figures")
+SCRIPTS = ("sgd", "window", "data_change", "startup", "memory", "figures", "svg_size")
 
 
 def command(name: str, quick: bool) -> list[str]:

@@ -70,6 +70,8 @@ class Figure:
         if kind == "parameters" and not panels:
             raise ValueError("The loss surface is still being computed; export it again in a moment.")
         self.kind = kind
+        self.views: dict[str, NeuronView | ParameterView | LossView] = {}
+        """The view drawn in each top-row pane, by name, for a caller that asks what was drawn."""
         self.widget = pg.GraphicsLayoutWidget()
         self.widget.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen)
         layout = self.widget.ci
@@ -77,7 +79,7 @@ class Figure:
         for column, name in enumerate(panels):
             plot = layout.addPlot(row=0, col=column)
             legend_below(layout, plot, row=1, col=column, columns=2 if name == "loss" else 3)
-            _DRAW[name](plot, content)
+            self.views[name] = _DRAW[name](plot, content)
             width, height = width + PANEL_SIZES[name][0], max(height, PANEL_SIZES[name][1])
         if kind in ("snapshots", "canvas"):
             grid_layout = layout.addLayout(row=2, col=0, colspan=max(1, len(panels))) if panels else layout
@@ -144,26 +146,32 @@ def write_figures(out_dir: Path, content: FigureContent, scale: float = 2.0) -> 
 
 def headless_figure_writer(out_dir: Path, settings: Settings, data: Dataset, view: TrainerView,
                            problem: Problem) -> list[Path]:
-    """Draw figures without a display: start an offscreen Qt application if none is running. The parameter view
-    shows the surface over the window that frames the whole path, as the window's Fit does."""
+    """Draw figures without a display: start an offscreen Qt application if none is running."""
     if QtWidgets.QApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         QtWidgets.QApplication([])
     configure_pyqtgraph()
+    return write_figures(out_dir, headless_content(settings, data, view, problem))
+
+
+def headless_content(settings: Settings, data: Dataset, view: TrainerView, problem: Problem) -> FigureContent:
+    """What the headless figures show. The parameter view shows the surface over the window that frames the whole
+    path, as the window's Fit does."""
     w_range, b_range = path_window(data, view.history, problem)
     picture = picture_of(loss_surface(data, settings.loss, settings.l2, w_range, b_range, SURFACE_SIZE))
-    return write_figures(out_dir, FigureContent(data, settings.loss, view, problem, picture=picture))
+    return FigureContent(data, settings.loss, view, problem, picture=picture)
 
 
-def _draw_main(plot: pg.PlotItem, content: FigureContent) -> None:
+def _draw_main(plot: pg.PlotItem, content: FigureContent) -> NeuronView:
     neuron = NeuronView(plot)
     neuron.set_data(content.data, content.display)
     neuron.set_optimum(content.optimum)
     view = content.view
     neuron.show(view.w, view.b, neuron_title(view.epoch, view.loss, view.accuracy))
+    return neuron
 
 
-def _draw_parameters(plot: pg.PlotItem, content: FigureContent) -> None:
+def _draw_parameters(plot: pg.PlotItem, content: FigureContent) -> ParameterView:
     parameters = ParameterView(plot)
     parameters.log_colours = content.picture.spans_decades
     parameters.set_picture(content.picture)
@@ -173,16 +181,18 @@ def _draw_parameters(plot: pg.PlotItem, content: FigureContent) -> None:
     surface = content.picture.surface
     plot.setXRange(surface.w[0], surface.w[-1], padding=0)
     plot.setYRange(surface.b[0], surface.b[-1], padding=0)
+    return parameters
 
 
-def _draw_loss(plot: pg.PlotItem, content: FigureContent) -> None:
+def _draw_loss(plot: pg.PlotItem, content: FigureContent) -> LossView:
     loss = LossView(plot)
     loss.set_loss_name(content.loss)
     loss.set_optimum(content.optimum)
     loss.show(content.view.history, content.view.total_epochs)
+    return loss
 
 
-_DRAW: dict[str, Callable[[pg.PlotItem, FigureContent], None]] = {
+_DRAW: dict[str, Callable[[pg.PlotItem, FigureContent], NeuronView | ParameterView | LossView]] = {
     "main": _draw_main, "parameters": _draw_parameters, "loss": _draw_loss}
 
 

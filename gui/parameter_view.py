@@ -13,6 +13,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from gui import style
+from gui.legend import KeyedLegend
+from gui.state import NOT_YET
 from gui.surface_picture import SurfacePicture
 from model.anatomy import UpdateAnatomy
 from model.landscape import Ray
@@ -60,11 +62,12 @@ class ParameterView:
         """Why there is no optimum to mark, in words, for the caller to show beside the view."""
         self.picture: SurfacePicture | None = None
         self.log_colours = True
-        if plot.legend is not None:
-            for item, name in ((self.path, "path"), (self.current, "now"), (self.optimum, "optimum"),
-                               (self.gradient, "gradient ∇"), (self.step, "step −η·∇"),
-                               (self.batch_contours, "batch's own loss")):
-                plot.legend.addItem(item, name)
+        self._optimum_pending = False
+        self.legend = None if plot.legend is None else KeyedLegend(plot.legend, (
+            (self.path, "path"), (self.start, "start"), (self.current, "now"), (self.optimum, "optimum"),
+            (self.ray, "loss keeps falling this way"), (self.gradient, "gradient ∇"), (self.step, "step −η·∇"),
+            (self.batch_contours, "batch's own loss")),
+            samples={self.ray: pg.PlotDataItem(pen=style.pen(style.OPTIMUM_COLOUR, 2, dashed=True))})
 
     def set_picture(self, picture: SurfacePicture | None) -> None:
         """Show a computed surface (None clears it while a new one is computed)."""
@@ -87,20 +90,18 @@ class ParameterView:
         self.set_picture(self.picture)
 
     def set_optimum(self, optimum: Optimum, ray: Ray | None) -> None:
-        """Mark the exact optimum, or draw the direction in which the loss keeps falling and say why."""
-        if optimum.exists:
-            self.optimum.setData([optimum.w], [optimum.b])
+        """Mark the exact optimum, or draw the direction in which the loss keeps falling and say why. While a new
+        optimum is computed (NOT_YET) neither is drawn, and their legend entries wait for it."""
+        self._optimum_pending = optimum is NOT_YET
+        self.optimum.setData(*(([optimum.w], [optimum.b]) if optimum.exists else ([], [])))
+        self.reason = "" if optimum.exists else optimum.reason
+        if optimum.exists or ray is None:
             self.ray.setData([], [])
-            self.reason = ""
-            return
-        self.optimum.setData([], [])
-        self.reason = optimum.reason
-        if ray is None:
-            self.ray.setData([], [])
-            return
-        reach = np.linspace(0.0, 1e3, 200)
-        self.ray.setData(ray.w_sign * reach, -ray.midpoint * ray.w_sign * reach)
-        self.reason = f"{ray.reason} The dashed line is that direction."
+        else:
+            reach = np.linspace(0.0, 1e3, 200)
+            self.ray.setData(ray.w_sign * reach, -ray.midpoint * ray.w_sign * reach)
+            self.reason = f"{ray.reason} The dashed line is that direction."
+        self._key()
 
     def show_path(self, w: np.ndarray, b: np.ndarray, recent: np.ndarray | None = None) -> None:
         """The path: one point per epoch (every stride-th when long), then the recent points within the current
@@ -112,6 +113,7 @@ class ParameterView:
         self.path.setData(w, b)
         self.start.setData(w[:1], b[:1])
         self.current.setData(w[-1:], b[-1:])
+        self._key()
 
     def show_update(self, anatomy: UpdateAnatomy | None) -> None:
         """The gradient ∇ at the point before the update (it points uphill) and the step −η·∇ actually taken."""
@@ -119,14 +121,20 @@ class ParameterView:
             self.gradient.setData([], [])
             self.step.setData([], [])
             self.batch_contours.setData([], [])
-            return
-        w0, b0 = anatomy.w, anatomy.b
-        self.gradient.setData([w0, w0 + anatomy.grad_w], [b0, b0 + anatomy.grad_b])
-        self.step.setData([w0, anatomy.new_w], [b0, anatomy.new_b])
+        else:
+            w0, b0 = anatomy.w, anatomy.b
+            self.gradient.setData([w0, w0 + anatomy.grad_w], [b0, b0 + anatomy.grad_b])
+            self.step.setData([w0, anatomy.new_w], [b0, anatomy.new_b])
+        self._key()
 
     def show_batch_contours(self, lines: tuple[np.ndarray, np.ndarray] | None) -> None:
         """Iso-lines of the update's own batch loss: the surface a single SGD step actually descends."""
         self.batch_contours.setData(*(lines or (np.zeros(0), np.zeros(0))))
+        self._key()
+
+    def _key(self) -> None:
+        if self.legend is not None:
+            self.legend.refresh(held=(self.optimum, self.ray) if self._optimum_pending else ())
 
     def value_at(self, w: float, b: float) -> float | None:
         """The loss at (w, b) read from the surface (nearest grid point), or None outside it."""

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from gui import style
+from gui.sample_points import SamplePoints
 from gui.state import NOT_YET, PLAIN, DisplayOptions
 from model.data import Dataset
 from model.history import EpochRecord, HistoryView
@@ -27,6 +28,11 @@ STRIP_COLUMNS = 600
 STRIP_HEIGHT = 0.08
 HISTOGRAM_BINS = 50
 LOSS_NAMES = {"bce": "cross-entropy", "mse": "squared error"}
+LOG_AXIS_RATIO = 1e3
+"""A loss whose largest value is this many times its smallest is drawn on a log axis. On a linear one everything
+under a thousandth of the top lies on the bottom pixel row, and a runaway loss (up to 1e23 and more) would flatten
+the whole run into its last epoch."""
+LOSS_PADDING = 0.05
 
 
 _COUNTS: dict[tuple[int, int, float, float, int], tuple[Dataset, np.ndarray]] = {}
@@ -131,7 +137,7 @@ class NeuronView:
             item.setVisible(False)
             plot.addItem(item)
         self.samples = [
-            pg.ScatterPlotItem(size=size, brush=style.brush(c), pen=None, name=f"class {label}")
+            SamplePoints(size=size, brush=style.brush(c), pen=None, name=f"class {label}")
             for label, c in enumerate(style.CLASS_COLOURS)
         ]
         for item in self.samples:
@@ -244,7 +250,8 @@ class NeuronView:
 
 
 class LossView:
-    """Loss after each epoch, with the exact optimum's loss as a dashed level when there is one."""
+    """Loss after each epoch, with the exact optimum's loss as a dashed level when there is one. The y axis always
+    shows every recorded epoch and that level; it turns logarithmic when the values span LOG_AXIS_RATIO or more."""
 
     def __init__(self, plot: pg.PlotItem):
         self.plot = plot
@@ -256,28 +263,64 @@ class LossView:
                                autoDownsampleFactor=1.0)
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
+        plot.vb.sigResized.connect(self.curve.viewRangeChanged)
+        """Thinning and clipping follow the view's width too: the curve is first drawn before its pane is laid out,
+        and without this it stayed thinned for that first width (a handful of pixels: no curve at all)."""
         self.optimum = pg.InfiniteLine(angle=0, pen=style.pen(style.OPTIMUM_COLOUR, 1.5, dashed=True))
         self.optimum.setVisible(False)
         plot.addItem(self.optimum)
         self._optimum_legend = pg.PlotDataItem(pen=style.pen(style.OPTIMUM_COLOUR, 1.5, dashed=True))
         self._legend_shows_optimum = False
+        self._optimum_loss: float | None = None
+        self._loss_name = ""
+        self.log_axis = False
 
     def set_loss_name(self, loss: str) -> None:
-        self.plot.setLabel("left", f"loss ({LOSS_NAMES[loss]})")
-        self.plot.setTitle(style.title_html(f"Loss ({LOSS_NAMES[loss]}) per epoch"))
+        self._loss_name = LOSS_NAMES[loss]
+        self._label_axis()
+        self.plot.setTitle(style.title_html(f"Loss ({self._loss_name}) per epoch"))
 
     def set_optimum(self, optimum: Optimum) -> None:
         """Draw the best loss this data allows, so the learner sees how far gradient descent still has to go."""
+        self._optimum_loss = optimum.loss if optimum.exists else None
         self.optimum.setVisible(optimum.exists)
-        if optimum.exists:
-            self.optimum.setValue(optimum.loss)
+        self._place_optimum()
         self._legend_shows_optimum = _optimum_in_legend(self.plot.legend, self._optimum_legend, "exact optimum",
                                                         self._legend_shows_optimum, optimum)
 
     def show(self, history: HistoryView, total_epochs: int) -> None:
-        """Plot the loss so far against the whole planned run, so the x axis does not jump as it grows."""
+        """Plot the loss so far against the whole planned run, so the x axis does not jump as it grows, and frame
+        every recorded loss: pyqtgraph's own auto-range clips far-off values and never reaches a runaway loss."""
+        levels = history.loss if self._optimum_loss is None else np.append(history.loss, self._optimum_loss)
+        log_axis, low, high = loss_axis(levels)
+        if log_axis != self.log_axis:
+            self.log_axis = log_axis
+            self.plot.setLogMode(y=log_axis)
+            self._label_axis()
+            self._place_optimum()
         self.curve.setData(history.epoch, history.loss)
         self.plot.setXRange(0, max(total_epochs, int(history.epoch[-1])), padding=0.02)
+        self.plot.setYRange(low, high, padding=LOSS_PADDING)
+
+    def _label_axis(self) -> None:
+        self.plot.setLabel("left", f"loss ({self._loss_name}{', log scale' if self.log_axis else ''})")
+
+    def _place_optimum(self) -> None:
+        """The level line is not in plot coordinates of its own: on a log axis it sits at log₁₀ of the loss."""
+        if self._optimum_loss is not None:
+            self.optimum.setValue(np.log10(self._optimum_loss) if self.log_axis else self._optimum_loss)
+
+
+def loss_axis(losses: np.ndarray) -> tuple[bool, float, float]:
+    """Whether a loss axis over these (finite, non-negative) values is logarithmic, and its lowest and highest value
+    in axis units (log₁₀ of the loss on a log axis). A loss of exactly 0 keeps the axis linear: it has no logarithm."""
+    low, high = float(losses.min()), float(losses.max())
+    if low > 0 and high >= LOG_AXIS_RATIO * low:
+        return True, float(np.log10(low)), float(np.log10(high))
+    if high == low:
+        half = 0.5 * max(abs(low), 1.0)
+        return False, low - half, high + half
+    return False, low, high
 
 
 def thin(snapshots: Sequence[EpochRecord], limit: int) -> tuple[EpochRecord, ...]:

@@ -6,10 +6,12 @@ import dataclasses
 import threading
 import xml.etree.ElementTree as ElementTree
 
+import numpy as np
 from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore, QtWidgets
 
 from gui.export_dialog import ExportChoice
+from gui.figures import Figure, FigureContent
 from gui.style import OPTIMUM_COLOUR
 from model.data import generate
 from model.session import save_session, session_of
@@ -135,9 +137,18 @@ def test_the_divergence_banner_shows_text_from_a_file_as_plain_text(qtbot, windo
     assert window.banner.text() == markup
 
 
-def test_svg_export_draws_every_sample_as_a_vector_path(qtbot, window, tmp_path):
+def test_svg_export_draws_every_sample_as_a_vector_circle(qtbot, window, tmp_path):
+    """Each sample lies within a pixel of a circle's centre (samples sharing a pixel share its circle)."""
     path = tmp_path / "main.svg"
     assert window.file_actions.export_figure(ExportChoice("main", "svg", 1), str(path))
     root = ElementTree.parse(path).getroot()
     assert list(root.iter(f"{SVG}image")) == []
-    assert len(list(root.iter(f"{SVG}path"))) >= len(window.state.data)
+    centres = np.array([(float(c.get("cx")), float(c.get("cy"))) for c in root.iter(f"{SVG}circle")])
+    figure = Figure("main", FigureContent(window.state.data, "bce", window.canvas.last_view, window.state.problem))
+    view_box = figure.views["main"].plot.vb
+    origin = figure.widget.ci.sceneBoundingRect().topLeft()
+    for x in window.state.data.x:
+        point = view_box.mapViewToScene(QtCore.QPointF(x, 0.0)) - origin
+        assert np.hypot(*(centres - [point.x(), point.y()]).T).min() <= 1.0
+    assert len(centres) <= len(window.state.data)
+    figure.close()
