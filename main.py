@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -47,11 +46,11 @@ def neuron_lab() -> int:
 
 
 def _open_window(prog: str) -> int:
-    """The window collects garbage on a timer of its own thread only (gui.app.start_collector). Automatic collection
-    goes off before the window's libraries are imported: importing them ran about 150 collections, 40–60 ms of
-    start-up, over objects that all live as long as the app. A display that cannot be opened is reported in one
-    line before Qt is loaded: Qt itself would abort with a page of plugin messages."""
-    gc.disable()
+    """Collection pauses for start-up (gui.process_tuning explains why). A display that cannot be opened is reported
+    in one line before Qt is loaded: Qt itself would abort with a page of plugin messages."""
+    from gui.process_tuning import pause_collection_for_start_up
+
+    pause_collection_for_start_up()
     from gui.display_check import display_problem
 
     problem = display_problem(os.environ)

@@ -178,11 +178,11 @@ def application() -> QtWidgets.QApplication:
     if app is None:
         quiet_qt()
         app = QtWidgets.QApplication([sys.argv[0]])
-        from gui.app import start_collector
+        from gui.process_tuning import collect_on_gui_thread
         from gui.style import configure_pyqtgraph
 
         configure_pyqtgraph()
-        app._bench_collector = start_collector()  # type: ignore[attr-defined]
+        app._bench_collector = collect_on_gui_thread()  # type: ignore[attr-defined]
     return app
 
 
@@ -331,7 +331,7 @@ def close_window(window: MainWindow) -> None:
 def warm_kernel() -> None:
     """Compile (or load from numba's cache) the fast loop before any timing, unless plain Python is forced, and
     set the compiler's objects aside from the cycle collector as the app's training thread does after compiling."""
-    from gui.worker import set_aside_lasting_objects
+    from gui.process_tuning import set_aside_lasting_objects
     from model.kernel import best_kernel
 
     best_kernel()

@@ -3,7 +3,6 @@ uncaught errors shown as dialogs, and the main window."""
 
 from __future__ import annotations
 
-import gc
 import sys
 
 import shiboken6
@@ -12,21 +11,9 @@ from PySide6 import QtGui, QtWidgets
 
 from gui.errors import install_excepthook
 from gui.main_window import MainWindow
+from gui.process_tuning import collect_on_gui_thread
 from gui.style import configure_pyqtgraph
 from resources import resource_path
-
-COLLECT_INTERVAL_S = 0.5
-
-
-def start_collector() -> GarbageCollector:
-    """Python's cycle collector would run in whichever thread allocates when a threshold is crossed, and from the
-    training thread it could destroy the window's Qt objects. pyqtgraph's collector switches automatic collection
-    off and collects on a GUI-thread timer instead. Keep the returned object alive for as long as the app runs.
-
-    The libraries' own objects, loaded by now and kept for as long as the app runs, are set aside first
-    (gc.freeze): a full collection walking them would hold the window's thread for tens of milliseconds."""
-    gc.freeze()
-    return GarbageCollector(interval=COLLECT_INTERVAL_S)
 
 
 def build_app(argv: list[str]) -> tuple[QtWidgets.QApplication, MainWindow, GarbageCollector]:
@@ -38,7 +25,7 @@ def build_app(argv: list[str]) -> tuple[QtWidgets.QApplication, MainWindow, Garb
     app.setDesktopFileName("neuron-lab")
     app.setWindowIcon(QtGui.QIcon(str(resource_path("icon.svg"))))
     configure_pyqtgraph()
-    collector = start_collector()
+    collector = collect_on_gui_thread()
     window = MainWindow()
     install_excepthook(window.errors)
     return app, window, collector

@@ -89,7 +89,7 @@ class Figure:
             width, height = max(width, grid_width), height + CELL_SIZE[1] * max(1, grid.rows)
         self.widget.resize(width, height)
         self.widget.show()
-        QtWidgets.QApplication.processEvents()
+        _settle_layout(self.widget)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -201,3 +201,14 @@ def _draw_snapshots(layout: pg.GraphicsLayout, content: FigureContent) -> Snapsh
     grid.set_data(content.data, content.display)
     grid.show(content.view.snapshots)
     return grid
+
+
+def _settle_layout(widget: pg.GraphicsLayoutWidget) -> None:
+    """Lay the figure out as a shown window would be, without running the event loop (an export must not handle the
+    learner's clicks halfway through): axes size themselves to their tick labels while they paint, and the layout
+    they then ask for is applied at once."""
+    for _ in range(2):
+        widget.ci.layout.activate()
+        widget.grab()
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
+

@@ -60,12 +60,9 @@ class HandControls(QtWidgets.QGroupBox):
         """Show where the neuron is without announcing a move."""
         for name, value in (("w", w), ("b", b)):
             slider, spin = self.sliders[name], self.spins[name]
-            slider.blockSignals(True)
-            spin.blockSignals(True)
-            slider.setValue(self._to_slider(name, value))
-            spin.setValue(value)
-            slider.blockSignals(False)
-            spin.blockSignals(False)
+            with QtCore.QSignalBlocker(slider), QtCore.QSignalBlocker(spin):
+                slider.setValue(self._to_slider(name, value))
+                spin.setValue(value)
 
     def _to_slider(self, name: str, value: float) -> int:
         low, high = self._ranges[name]
@@ -74,16 +71,12 @@ class HandControls(QtWidgets.QGroupBox):
     def _slid(self, name: str, position: int) -> None:
         low, high = self._ranges[name]
         value = low + (high - low) * position / SLIDER_STEPS
-        spin = self.spins[name]
-        spin.blockSignals(True)
-        spin.setValue(value)
-        spin.blockSignals(False)
+        with QtCore.QSignalBlocker(self.spins[name]):
+            self.spins[name].setValue(value)
         self.pointChosen.emit(self.spins["w"].value(), self.spins["b"].value())
 
     def _typed(self) -> None:
         for name in ("w", "b"):
-            slider = self.sliders[name]
-            slider.blockSignals(True)
-            slider.setValue(self._to_slider(name, self.spins[name].value()))
-            slider.blockSignals(False)
+            with QtCore.QSignalBlocker(self.sliders[name]):
+                self.sliders[name].setValue(self._to_slider(name, self.spins[name].value()))
         self.pointChosen.emit(self.spins["w"].value(), self.spins["b"].value())

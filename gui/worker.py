@@ -9,8 +9,6 @@ Reset or quit are handled promptly even when training as fast as possible.
 from __future__ import annotations
 
 import functools
-import gc
-import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -21,6 +19,7 @@ from typing import Any, TypeVar
 from PySide6 import QtCore
 
 from gui.errors import reason
+from gui.process_tuning import set_aside_lasting_objects, use_training_switch_interval
 from gui.views import count_ahead
 from model.anatomy import take_one_update
 from model.csv_io import DataFileError
@@ -34,10 +33,6 @@ WORK_BUDGET_S = 0.010
 """Training takes at most 10 ms of every 15 ms tick: the rest leaves the window (which shares Python's lock with
 this thread) free to draw, so a busy worker never freezes it, and a view every 15 ms lets the window draw a 60 Hz
 screen's worth of frames."""
-
-PLAYING_SWITCH_S = 0.001
-"""While training runs, Python hands its lock between threads every millisecond instead of every 5 ms, so the
-window's paint never waits a whole switch interval behind a training slice."""
 
 FIRST_PACE = 200_000.0
 """Samples per second assumed before any has been measured: small enough that the first slice stays short."""
@@ -91,7 +86,6 @@ class TrainingWorker(QtCore.QObject):
         self._kernel_ready = False
         self._ticket = 0
         self._fast = False
-        self._switch_interval = sys.getswitchinterval()
         self._samples_per_second = FIRST_PACE
 
     @QtCore.Slot(int, object, bool)
@@ -220,7 +214,7 @@ class TrainingWorker(QtCore.QObject):
 
     def _set_playing(self, playing: bool, fast: bool = False) -> None:
         self._fast = fast
-        sys.setswitchinterval(PLAYING_SWITCH_S if playing else self._switch_interval)
+        use_training_switch_interval(playing)
         if playing:
             self._prepare_kernel()
             if self._timer is None:
@@ -238,11 +232,8 @@ class TrainingWorker(QtCore.QObject):
             self.playingChanged.emit(playing)
 
     def _prepare_kernel(self) -> None:
-        """The first use may compile the fast loop; say so instead of looking frozen.
-
-        Then every object made so far (the window, the libraries, the compiler's tens of thousands) is set aside
-        from Python's cycle collector: they live as long as the app, and a full collection walking them holds the
-        window's thread for 70–90 ms, a visible stall in the middle of training."""
+        """The first use may compile the fast loop; say so instead of looking frozen. Then the compiler's objects
+        are set aside from the cycle collector (gui.process_tuning)."""
         if not self._kernel_ready and self.trainer is not None:
             with self._busy("Preparing the training loop…"):
                 _ = self.trainer.kernel
@@ -308,18 +299,6 @@ class TrainingWorker(QtCore.QObject):
             yield
         finally:
             self.busy.emit("")
-
-
-_set_aside = False
-
-
-def set_aside_lasting_objects() -> None:
-    """gc.freeze() once the training loop is compiled, once per process: later windows' objects stay the
-    collector's to free when they are closed."""
-    global _set_aside
-    if not _set_aside:
-        _set_aside = True
-        gc.freeze()
 
 
 def _data_task(settings: Settings) -> str:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from PySide6 import QtWidgets
 
-from gui.app import build_app, start_collector
+from gui.app import build_app
 from gui.errors import install_excepthook
+from gui.process_tuning import collect_on_gui_thread
 
 
 class Node:
@@ -21,7 +22,7 @@ class Node:
 
 
 def test_cycles_are_collected_by_the_gui_thread_timer(qtbot):
-    collector = start_collector()
+    collector = collect_on_gui_thread()
     try:
         assert not gc.isenabled()
         probe = Node()

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ElementTree
 import numpy as np
 import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.export_dialog import ExportChoice, ExportDialog
 from gui.figures import Figure, FigureContent
@@ -224,3 +224,14 @@ def test_unreadable_remembered_choice_falls_back_to_the_default(qtbot, window):
     assert window.file_actions._remembered_choice() == DEFAULT_CHOICE
     app_settings().setValue(EXPORT_CHOICE_KEY, "loss,svg,3")
     assert window.file_actions._remembered_choice() == ExportChoice("loss", "svg", 3)
+
+
+def test_an_export_does_not_run_the_event_loop_halfway(qtbot, window, tmp_path):
+    """Nothing the learner does (a click, a key, a timer's work) is handled in the middle of writing a figure."""
+    exporting = [True]
+    seen = []
+    QtCore.QTimer.singleShot(0, lambda: seen.append(exporting[0]))
+    assert window.file_actions.export_figure(ExportChoice("canvas", "png", 1), str(tmp_path / "canvas.png"))
+    exporting[0] = False
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [False]
