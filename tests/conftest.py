@@ -11,6 +11,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="neuron-lab-test-config-")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that drives Qt (it uses qtbot, or lives in a test_gui_ module) as `gui`, so
+    `pytest -m "not gui"` runs the engine's tests alone as a fast inner loop."""
+    for item in items:
+        if "qtbot" in getattr(item, "fixturenames", ()) or item.path.name.startswith("test_gui_"):
+            item.add_marker(pytest.mark.gui)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def collect_garbage_between_tests_only():
     """The suite opens dozens of windows, each with a training thread. Python's cycle collector, left to run at
