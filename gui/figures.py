@@ -150,7 +150,7 @@ def headless_figure_writer(out_dir: Path, settings: Settings, data: Dataset, vie
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         QtWidgets.QApplication([])
     configure_pyqtgraph()
-    w_range, b_range = path_window(data, view.history, problem)
+    w_range, b_range = path_window(data, view, problem)
     picture = picture_of(loss_surface(data, settings.loss, settings.l2, w_range, b_range, SURFACE_SIZE))
     return write_figures(out_dir, FigureContent(data, settings.loss, view, problem, picture=picture))
 

@@ -47,7 +47,7 @@ class LandscapeControl(QtCore.QObject):
         state = self._state()
         if state is None or state.view is None:
             return
-        window = path_window(state.data, state.view.history, state.problem, self._canvas.recent_points())
+        window = path_window(state.data, state.view, state.problem, self._canvas.recent_points())
         self._canvas.frame_parameters(window)
         if not _covers(state.picture, window):
             self.request(window)
