@@ -16,7 +16,7 @@ from gui.state import WindowState
 from gui.surface_picture import SurfacePicture, picture_of
 from model.anatomy import UpdateStep
 from model.data import Dataset
-from model.landscape import loss_surface
+from model.landscape import loss_surface, within_plane
 from model.problem import Window, path_window
 
 SURFACE_SIZE = 200
@@ -87,7 +87,7 @@ class LandscapeControl(QtCore.QObject):
             return
         (w_low, w_high), (b_low, b_high) = self._canvas.parameter_range()
         margin_w, margin_b = 0.1 * (w_high - w_low), 0.1 * (b_high - b_low)
-        window = ((w_low - margin_w, w_high + margin_w), (b_low - margin_b, b_high + margin_b))
+        window = within_plane(((w_low - margin_w, w_high + margin_w), (b_low - margin_b, b_high + margin_b)))
         if not _covers(state.picture, window) or _coarse(state.picture, window):
             self.request(window)
 

@@ -15,7 +15,7 @@ from PySide6 import QtCore
 from gui import style
 from gui.surface_picture import SurfacePicture
 from model.anatomy import UpdateAnatomy
-from model.landscape import Ray
+from model.landscape import PLANE_LIMIT, Ray
 from model.optimum import Optimum
 
 COLOUR_MAP = "cividis"
@@ -34,6 +34,7 @@ class ParameterView:
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("bottom").enableAutoSIPrefix(False)
         plot.setTitle(style.title_html("Loss over (w, b)"))
+        plot.vb.setLimits(xMin=-PLANE_LIMIT, xMax=PLANE_LIMIT, yMin=-PLANE_LIMIT, yMax=PLANE_LIMIT)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-20)
         plot.addItem(self.image)

@@ -16,7 +16,12 @@ from math import exp, sqrt
 import numpy as np
 
 from model.data import Dataset
+from model.kernel import PARAMETER_LIMIT
 from model.optimum import separating_gap
+
+PLANE_LIMIT = 10.0 * PARAMETER_LIMIT
+"""The (w, b) plane is shown and computed within ±PLANE_LIMIT: ten times beyond where training stops, and far below
+where w·x, w² or the grid's spacing would overflow or lose all precision."""
 
 ERROR_TARGET = 1e-3
 """The largest relative error a binned surface may have: far below what a colour map or contour can show."""
@@ -124,7 +129,13 @@ def surface_window(data: Dataset, points: Iterable[tuple[float, float]]) -> tupl
     finite = np.array([p for p in points if np.all(np.isfinite(p))], dtype=np.float64).reshape(-1, 2)
     scale = data.x_spread
     unit_w = 1.0 / scale if np.isfinite(scale) and scale > 0 else 1.0
-    return _padded(finite[:, 0], 4.0 * unit_w), _padded(finite[:, 1], 4.0)
+    return within_plane((_padded(finite[:, 0], 4.0 * unit_w), _padded(finite[:, 1], 4.0)))
+
+
+def within_plane(window: tuple[tuple[float, float], tuple[float, float]]) -> tuple[tuple[float, float],
+                                                                                  tuple[float, float]]:
+    """The window cut to ±PLANE_LIMIT on both axes."""
+    return tuple((max(low, -PLANE_LIMIT), min(high, PLANE_LIMIT)) for low, high in window)
 
 
 def landscape_csv(surface: Surface) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import threading
 
 import numpy as np
@@ -226,3 +227,33 @@ def test_separable_classes_show_the_descent_ray_and_why(qtbot, monkeypatch):
     assert np.all(np.sign(w[1:]) == ray.w_sign)
     assert "do not overlap" in window.canvas.side.card.placeholderText()
     window.close()
+
+
+def _wheel(widget, position: QtCore.QPointF, notches: int) -> None:
+    """Turn the mouse wheel over widget: negative notches zoom out, as a learner's wheel does."""
+    viewport = widget.viewport()
+    for _ in range(abs(notches)):
+        event = QtGui.QWheelEvent(position, viewport.mapToGlobal(position), QtCore.QPoint(0, 0),
+                                  QtCore.QPoint(0, 120 if notches > 0 else -120), QtCore.Qt.MouseButton.NoButton,
+                                  QtCore.Qt.KeyboardModifier.NoModifier, QtCore.Qt.ScrollPhase.NoScrollPhase, False)
+        QtCore.QCoreApplication.sendEvent(viewport, event)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("notches", [-1500, 1500], ids=["out", "in"])
+def test_zooming_far_with_the_wheel_keeps_the_view_the_surface_and_the_readout_finite(qtbot, window, notches):
+    _surface_ready(qtbot, window)
+    failures = []
+    window.analysis.failed.connect(lambda title, details: failures.append(details))
+    widget = window.canvas.side.param_widget
+    view_box = window.canvas.side.parameters.plot.vb
+    centre = QtCore.QPointF(widget.mapFromScene(view_box.sceneBoundingRect().center()))
+    _wheel(widget, centre, notches)
+    ranges = view_box.viewRange()
+    assert np.all(np.isfinite(ranges)) and all(high > low for low, high in ranges)
+    qtbot.waitUntil(lambda: window.state.picture.surface.w[0] <= ranges[0][0], timeout=20000)
+    assert np.all(np.isfinite(window.state.picture.surface.loss)) and not failures
+    qtbot.mouseMove(widget.viewport(), QtCore.QPoint(round(centre.x()) + 7, round(centre.y()) - 5))
+    readout = window.canvas.side.param_readout.text()
+    w, b = (float(re.search(rf"{name} = (\S+)", readout)[1]) for name in "wb")
+    assert math.isfinite(w) and math.isfinite(b) and "loss ≈" in readout
