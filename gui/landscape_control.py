@@ -16,7 +16,7 @@ from gui.state import WindowState
 from gui.surface_picture import SurfacePicture, picture_of
 from model.anatomy import UpdateStep
 from model.data import Dataset
-from model.landscape import loss_surface, within_plane
+from model.landscape import Surface, loss_surface, within_plane
 from model.problem import Window, path_window
 
 SURFACE_SIZE = 200
@@ -35,6 +35,9 @@ class LandscapeControl(QtCore.QObject):
         self._analysis = analysis
         self._state = state
         self._adopt = adopt
+        self.compute_surface: Callable[..., Surface] = loss_surface
+        """How every surface is computed, with loss_surface's arguments: replaceable, for instance by one that
+        waits to be let go."""
         self._range_timer = QtCore.QTimer(self)
         self._range_timer.setSingleShot(True)
         self._range_timer.setInterval(RANGE_DELAY_MS)
@@ -59,7 +62,8 @@ class LandscapeControl(QtCore.QObject):
         data, loss, l2 = state.data, state.settings.loss, state.settings.l2
         self._analysis.request(
             "loss surface", f"Computing the loss surface over {len(data):,} samples…",
-            lambda: picture_of(loss_surface(data, loss, l2, window[0], window[1], SURFACE_SIZE)),
+            lambda superseded: picture_of(self.compute_surface(data, loss, l2, window[0], window[1], SURFACE_SIZE,
+                                                               cancelled=superseded)),
             lambda picture: self._adopt(data, loss, l2, picture))
 
     def show_batch_loss(self, step: UpdateStep) -> None:
@@ -73,7 +77,8 @@ class LandscapeControl(QtCore.QObject):
         loss, l2 = state.settings.loss, state.settings.l2
         self._analysis.request(
             "update's own loss", "",
-            lambda: picture_of(loss_surface(batch, loss, l2, window[0], window[1], BATCH_SURFACE_SIZE)),
+            lambda superseded: picture_of(self.compute_surface(batch, loss, l2, window[0], window[1],
+                                                               BATCH_SURFACE_SIZE, cancelled=superseded)),
             lambda picture: self._batch_loss_arrived(step, picture))
 
     def _batch_loss_arrived(self, step: UpdateStep, picture: SurfacePicture) -> None:
