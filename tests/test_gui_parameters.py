@@ -270,7 +270,11 @@ def test_zooming_far_with_the_wheel_keeps_the_view_the_surface_and_the_readout_f
     assert np.all(np.isfinite(ranges)) and all(high > low for low, high in ranges)
     qtbot.waitUntil(lambda: window.state.picture.surface.w[0] <= ranges[0][0], timeout=20000)
     assert np.all(np.isfinite(window.state.picture.surface.loss)) and not failures
-    qtbot.mouseMove(widget.viewport(), QtCore.QPoint(round(centre.x()) + 7, round(centre.y()) - 5))
+    hover = QtCore.QPointF(centre.x() + 7, centre.y() - 5)
+    move = QtGui.QMouseEvent(QtCore.QEvent.Type.MouseMove, hover, widget.viewport().mapToGlobal(hover),
+                             QtCore.Qt.MouseButton.NoButton, QtCore.Qt.MouseButton.NoButton,
+                             QtCore.Qt.KeyboardModifier.NoModifier)
+    QtCore.QCoreApplication.sendEvent(widget.viewport(), move)
     qtbot.waitUntil(lambda: window.canvas.side.param_readout.text().startswith("w = "))
     readout = window.canvas.side.param_readout.text()
     w, b = (float(re.search(rf"{name} = (\S+)", readout)[1]) for name in "wb")
