@@ -1,7 +1,9 @@
-"""Heavy computations derived from the data (the exact optimum, later surfaces) on a background thread.
+"""Heavy computations derived from the data (the exact optimum, loss surfaces) on background threads.
 
-The window asks and carries on; the answer comes back on the GUI thread through a queued signal. Only the newest
-request of each kind is answered, so a burst of edits costs one computation, not one per keystroke.
+The window asks and carries on; the answer comes back on the GUI thread through a queued signal. Each kind of
+computation has its own thread, so the exact optimum of new data never waits behind a loss surface. Only the newest
+request of each kind is answered, so a burst of edits costs one computation, not one per keystroke; a computation
+is told when it has been superseded, so it can stop early.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ from typing import Any
 
 from PySide6 import QtCore
 
+Superseded = Callable[[], bool]
+"""Asked by a computation now and then: True once a newer request of its kind came, or the window closed."""
+
 
 class Analysis(QtCore.QObject):
-    """Runs one computation at a time off the GUI thread; reports failures through `failed(title, details)`."""
+    """Runs one computation of each kind at a time off the GUI thread; reports failures through
+    `failed(title, details)`."""
 
     failed = QtCore.Signal(str, str)
     busyChanged = QtCore.Signal(str)
@@ -24,7 +30,7 @@ class Analysis(QtCore.QObject):
 
     def __init__(self, parent: QtCore.QObject | None = None):
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
+        self._pools: dict[str, ThreadPoolExecutor] = {}
         self._newest: dict[str, int] = {}
         self._callbacks: dict[int, tuple[str, Callable[[Any], None]]] = {}
         self._running: dict[str, str] = {}
@@ -32,9 +38,12 @@ class Analysis(QtCore.QObject):
         self._closed = False
         self._finished.connect(self._deliver)
 
-    def request(self, kind: str, description: str, compute: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    def request(self, kind: str, description: str, compute: Callable[[Superseded], Any],
+                done: Callable[[Any], None]) -> None:
         """Compute in the background; call done(result) on the GUI thread unless a newer `kind` was asked for.
-        The description is shown while it runs, if not empty. After close() nothing more is computed."""
+        compute is given a function that says when its result is no longer wanted; an exception it raises after
+        that is not a failure. The description is shown while it runs, if not empty. After close() nothing more
+        is computed."""
         if self._closed:
             return
         self._next_token += 1
@@ -44,25 +53,35 @@ class Analysis(QtCore.QObject):
         if description:
             self._running[kind] = description
             self.busyChanged.emit(self.description())
-        self._pool.submit(self._run, kind, token, compute)
+        if kind not in self._pools:
+            self._pools[kind] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
+        self._pools[kind].submit(self._run, kind, token, compute)
 
     def description(self) -> str:
         return " ".join(self._running.values())
 
     def close(self) -> None:
-        """Drop what is queued and wait for the computation under way, so no thread outlives the window."""
+        """Drop what is queued, tell what runs that it is superseded and wait for it to stop, so no thread
+        outlives the window."""
         self._closed = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        for pool in self._pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)
+        for pool in self._pools.values():
+            pool.shutdown(wait=True)
         self._callbacks.clear()
 
-    def _run(self, kind: str, token: int, compute: Callable[[], Any]) -> None:
-        if self._closed or self._newest.get(kind) != token:
+    def _run(self, kind: str, token: int, compute: Callable[[Superseded], Any]) -> None:
+        def superseded() -> bool:
+            return self._closed or self._newest.get(kind) != token
+
+        if superseded():
             self._finished.emit(token, _SKIPPED)
             return
         try:
-            result = compute()
+            result = compute(superseded)
         except Exception:
-            self.failed.emit(f"The {kind} could not be computed", traceback.format_exc())
+            if not superseded():
+                self.failed.emit(f"The {kind} could not be computed", traceback.format_exc())
             result = _SKIPPED
         if not self._closed:
             self._finished.emit(token, result)

@@ -157,7 +157,7 @@ def headless_figure_writer(out_dir: Path, settings: Settings, data: Dataset, vie
 def headless_content(settings: Settings, data: Dataset, view: TrainerView, problem: Problem) -> FigureContent:
     """What the headless figures show. The parameter view shows the surface over the window that frames the whole
     path, as the window's Fit does."""
-    w_range, b_range = path_window(data, view.history, problem)
+    w_range, b_range = path_window(data, view, problem)
     picture = picture_of(loss_surface(data, settings.loss, settings.l2, w_range, b_range, SURFACE_SIZE))
     return FigureContent(data, settings.loss, view, problem, picture=picture)
 

@@ -16,7 +16,7 @@ from gui.state import WindowState
 from gui.surface_picture import SurfacePicture, picture_of
 from model.anatomy import UpdateStep
 from model.data import Dataset
-from model.landscape import loss_surface
+from model.landscape import Surface, loss_surface, within_plane
 from model.problem import Window, path_window
 
 SURFACE_SIZE = 200
@@ -35,6 +35,9 @@ class LandscapeControl(QtCore.QObject):
         self._analysis = analysis
         self._state = state
         self._adopt = adopt
+        self.compute_surface: Callable[..., Surface] = loss_surface
+        """How every surface is computed, with loss_surface's arguments: replaceable, for instance by one that
+        waits to be let go."""
         self._range_timer = QtCore.QTimer(self)
         self._range_timer.setSingleShot(True)
         self._range_timer.setInterval(RANGE_DELAY_MS)
@@ -47,7 +50,7 @@ class LandscapeControl(QtCore.QObject):
         state = self._state()
         if state is None or state.view is None:
             return
-        window = path_window(state.data, state.view.history, state.problem, self._canvas.recent_points())
+        window = path_window(state.data, state.view, state.problem, self._canvas.recent_points())
         self._canvas.frame_parameters(window)
         if not _covers(state.picture, window):
             self.request(window)
@@ -59,7 +62,8 @@ class LandscapeControl(QtCore.QObject):
         data, loss, l2 = state.data, state.settings.loss, state.settings.l2
         self._analysis.request(
             "loss surface", f"Computing the loss surface over {len(data):,} samples…",
-            lambda: picture_of(loss_surface(data, loss, l2, window[0], window[1], SURFACE_SIZE)),
+            lambda superseded: picture_of(self.compute_surface(data, loss, l2, window[0], window[1], SURFACE_SIZE,
+                                                               cancelled=superseded)),
             lambda picture: self._adopt(data, loss, l2, picture))
 
     def show_batch_loss(self, step: UpdateStep) -> None:
@@ -73,7 +77,8 @@ class LandscapeControl(QtCore.QObject):
         loss, l2 = state.settings.loss, state.settings.l2
         self._analysis.request(
             "update's own loss", "",
-            lambda: picture_of(loss_surface(batch, loss, l2, window[0], window[1], BATCH_SURFACE_SIZE)),
+            lambda superseded: picture_of(self.compute_surface(batch, loss, l2, window[0], window[1],
+                                                               BATCH_SURFACE_SIZE, cancelled=superseded)),
             lambda picture: self._batch_loss_arrived(step, picture))
 
     def _batch_loss_arrived(self, step: UpdateStep, picture: SurfacePicture) -> None:
@@ -87,7 +92,7 @@ class LandscapeControl(QtCore.QObject):
             return
         (w_low, w_high), (b_low, b_high) = self._canvas.parameter_range()
         margin_w, margin_b = 0.1 * (w_high - w_low), 0.1 * (b_high - b_low)
-        window = ((w_low - margin_w, w_high + margin_w), (b_low - margin_b, b_high + margin_b))
+        window = within_plane(((w_low - margin_w, w_high + margin_w), (b_low - margin_b, b_high + margin_b)))
         if not _covers(state.picture, window) or _coarse(state.picture, window):
             self.request(window)
 

@@ -375,7 +375,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.canvas.set_picture(None)
             self._framed = False
             self.analysis.request("exact optimum", f"Studying {len(data):,} samples (exact optimum, η_max)…",
-                                  lambda: study(data, settings.loss, settings.l2),
+                                  lambda _superseded: study(data, settings.loss, settings.l2),
                                   lambda problem: self._problem_arrived(data, settings.loss, settings.l2, problem))
 
     def _adopt_settings(self, settings: Settings, opened: bool) -> None:

@@ -17,7 +17,7 @@ from gui.legend import KeyedLegend
 from gui.state import NOT_YET
 from gui.surface_picture import SurfacePicture
 from model.anatomy import UpdateAnatomy
-from model.landscape import Ray
+from model.landscape import PLANE_LIMIT, Ray
 from model.optimum import Optimum
 
 COLOUR_MAP = "cividis"
@@ -36,6 +36,7 @@ class ParameterView:
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("bottom").enableAutoSIPrefix(False)
         plot.setTitle(style.title_html("Loss over (w, b)"))
+        plot.vb.setLimits(xMin=-PLANE_LIMIT, xMax=PLANE_LIMIT, yMin=-PLANE_LIMIT, yMax=PLANE_LIMIT)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-20)
         plot.addItem(self.image)

@@ -245,7 +245,7 @@ def _explain(trainer: Trainer, count: int) -> str:
 
 
 def _landscape(data: Dataset, settings: Settings, view: TrainerView, problem: Problem, size: int) -> str:
-    w_range, b_range = path_window(data, view.history, problem)
+    w_range, b_range = path_window(data, view, problem)
     return landscape_csv(loss_surface(data, settings.loss, settings.l2, w_range, b_range, size))
 
 

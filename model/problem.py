@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.data import Dataset
-from model.history import HistoryView
 from model.landscape import Ray, descent_ray, surface_window
 from model.lr_limit import lr_limit
 from model.optimum import Optimum, exact_optimum
+from model.trainer import TrainerView
 
 Window = tuple[tuple[float, float], tuple[float, float]]
 
@@ -39,10 +39,13 @@ def study(data: Dataset, loss: str, l2: float) -> Problem:
     return Problem(optimum, lr_limit(data, loss, l2, optimum), ray)
 
 
-def path_window(data: Dataset, history: HistoryView, problem: Problem,
-                extra: Iterable[tuple[float, float]] = ()) -> Window:
-    """The (w, b) window that frames the whole path of training and the optimum: what the parameter view's Fit
-    shows and what `train --landscape` writes."""
+def path_window(data: Dataset, view: TrainerView, problem: Problem,
+                recent: Iterable[tuple[float, float]] = ()) -> Window:
+    """The (w, b) window that frames the whole path of training, where the run stands now and the optimum: what the
+    parameter view's Fit shows and what `train --landscape` writes. The history holds one point per epoch, so the
+    point reached inside an epoch (where a run that diverged stopped) is added from the view itself; recent adds
+    the updates the window drew since the last epoch ended."""
+    history = view.history
     points = [*zip(np.asarray(history.w).tolist(), np.asarray(history.b).tolist(), strict=True),
-              *problem.landmarks(), *extra]
+              (view.w, view.b), *problem.landmarks(), *recent]
     return surface_window(data, points)

@@ -422,3 +422,17 @@ def test_result_and_summary_carry_the_engine_s_one_verdict(tmp_path, capsys, arg
     if verdict != "no_optimum":
         assert (result["settings"]["lr"] < result["lr_limit"]) == (verdict == "stable")
     assert "speed" not in result["settings"]
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "minibatch"])
+def test_landscape_of_a_run_that_diverged_inside_an_epoch_frames_its_final_point(tmp_path, capsys, optimizer):
+    out = tmp_path / optimizer
+    args = [*SMALL, "--optimizer", optimizer, "--lr", "1000", "--l2", "1000", "--seed", "3"]
+    assert run_train([*args, "--out", str(out), "--landscape", "--landscape-size", "20", "--quiet"]) == 1
+    final = re.match(r"diverged: epoch 0, w (\S+), b (\S+),", capsys.readouterr().out)
+    w, b = float(final[1]), float(final[2])
+    assert abs(w) > 1e3
+    grid = np.loadtxt(out / "landscape.csv", delimiter=",", skiprows=1)
+    assert np.all(np.isfinite(grid))
+    ws, bs = np.unique(grid[:, 0]), np.unique(grid[:, 1])
+    assert ws[0] <= w <= ws[-1] and bs[0] <= b <= bs[-1]

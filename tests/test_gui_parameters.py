@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import threading
 
 import numpy as np
@@ -11,10 +12,10 @@ import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore, QtGui
 
-import gui.landscape_control
 from gui.panels import LR_SLIDER_STEPS_PER_DECADE
 from model.anatomy import card
 from model.diagnosis import Verdict, diagnose
+from model.landscape import loss_surface
 from model.neuron import gradient, objective, sigmoid
 from resources import resource_path
 
@@ -139,21 +140,38 @@ def test_the_learning_rate_limit_is_marked_and_explained(qtbot, monkeypatch):
     window.close()
 
 
-def test_the_surface_is_computed_off_the_gui_thread_and_the_window_answers_meanwhile(qtbot, window, monkeypatch):
-    release = threading.Event()
-    threads = []
-    original = gui.landscape_control.loss_surface
+class HeldSurfaces:
+    """Surfaces that wait until the test lets them go (or until they are no longer wanted), recording each call's
+    thread and its way of telling that it was superseded."""
 
-    def slow(*args, **kwargs):
-        threads.append(threading.current_thread())
-        release.wait(10)
-        return original(*args, **kwargs)
+    def __init__(self, window):
+        self.release = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.superseded: list = []
+        self.stopped: list[bool] = []
+        window.landscape.compute_surface = self
 
-    monkeypatch.setattr(gui.landscape_control, "loss_surface", slow)
+    def __call__(self, *args, cancelled, **kwargs):
+        self.threads.append(threading.current_thread())
+        self.superseded.append(cancelled)
+        while not self.release.wait(0.01):
+            if cancelled():
+                self.stopped.append(True)
+                break
+        return loss_surface(*args, cancelled=cancelled, **kwargs)
+
+
+def _set_l2(qtbot, window, text: str) -> None:
     edit = window.panel._edits["l2"]
     edit.selectAll()
-    qtbot.keyClicks(edit, "0.2")
+    qtbot.keyClicks(edit, text)
     qtbot.keyClick(edit, QtCore.Qt.Key.Key_Return)
+
+
+def test_the_surface_is_computed_off_the_gui_thread_and_the_window_answers_meanwhile(qtbot, window):
+    held = HeldSurfaces(window)
+    release, threads = held.release, held.threads
+    _set_l2(qtbot, window, "0.2")
     qtbot.waitUntil(lambda: bool(threads), timeout=10000)
     assert window.state.picture is None
     window.step_epoch_action.trigger()
@@ -244,3 +262,65 @@ def test_panel_and_window_give_one_verdict_at_eta_max_exactly(qtbot, monkeypatch
     window.play_action.trigger()
     assert window.statusBar().currentMessage() == expected.text
     window.close()
+
+
+def _wheel(widget, position: QtCore.QPointF, notches: int) -> None:
+    """Turn the mouse wheel over widget: negative notches zoom out, as a learner's wheel does."""
+    viewport = widget.viewport()
+    for _ in range(abs(notches)):
+        event = QtGui.QWheelEvent(position, viewport.mapToGlobal(position), QtCore.QPoint(0, 0),
+                                  QtCore.QPoint(0, 120 if notches > 0 else -120), QtCore.Qt.MouseButton.NoButton,
+                                  QtCore.Qt.KeyboardModifier.NoModifier, QtCore.Qt.ScrollPhase.NoScrollPhase, False)
+        QtCore.QCoreApplication.sendEvent(viewport, event)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("notches", [-1500, 1500], ids=["out", "in"])
+def test_zooming_far_with_the_wheel_keeps_the_view_the_surface_and_the_readout_finite(qtbot, window, notches):
+    _surface_ready(qtbot, window)
+    failures = []
+    window.analysis.failed.connect(lambda title, details: failures.append(details))
+    widget = window.canvas.side.param_widget
+    view_box = window.canvas.side.parameters.plot.vb
+    centre = QtCore.QPointF(widget.mapFromScene(view_box.sceneBoundingRect().center()))
+    _wheel(widget, centre, notches)
+    ranges = view_box.viewRange()
+    assert np.all(np.isfinite(ranges)) and all(high > low for low, high in ranges)
+    qtbot.waitUntil(lambda: window.state.picture.surface.w[0] <= ranges[0][0], timeout=20000)
+    assert np.all(np.isfinite(window.state.picture.surface.loss)) and not failures
+    hover = QtCore.QPointF(centre.x() + 7, centre.y() - 5)
+    move = QtGui.QMouseEvent(QtCore.QEvent.Type.MouseMove, hover, widget.viewport().mapToGlobal(hover),
+                             QtCore.Qt.MouseButton.NoButton, QtCore.Qt.MouseButton.NoButton,
+                             QtCore.Qt.KeyboardModifier.NoModifier)
+    QtCore.QCoreApplication.sendEvent(widget.viewport(), move)
+    qtbot.waitUntil(lambda: window.canvas.side.param_readout.text().startswith("w = "))
+    readout = window.canvas.side.param_readout.text()
+    w, b = (float(re.search(rf"{name} = (\S+)", readout)[1]) for name in "wb")
+    assert math.isfinite(w) and math.isfinite(b) and "loss ≈" in readout
+
+
+def test_the_optimum_of_new_data_is_not_kept_waiting_by_a_surface(qtbot, window):
+    held = HeldSurfaces(window)
+    _set_l2(qtbot, window, "0.2")
+    qtbot.waitUntil(lambda: len(held.threads) == 1, timeout=10000)
+    _set_l2(qtbot, window, "0.3")
+    qtbot.waitUntil(lambda: window.state.settings.l2 == 0.3 and window.state.problem.optimum.exists, timeout=10000)
+    optimum = window.state.problem.optimum
+    assert window.canvas.side.parameters.optimum.getData()[0].tolist() == [optimum.w]
+    assert held.superseded[0]()
+    qtbot.waitUntil(lambda: bool(held.stopped), timeout=10000)
+    held.release.set()
+    qtbot.waitUntil(lambda: window.state.picture is not None, timeout=10000)
+    assert window.state.picture.surface.loss[0, 0] == pytest.approx(
+        objective(window.state.picture.surface.w[0], window.state.picture.surface.b[0], window.state.data, "bce", 0.3),
+        rel=1e-12)
+
+
+def test_closing_the_window_stops_a_surface_under_way(qtbot, window):
+    held = HeldSurfaces(window)
+    failures = []
+    window.analysis.failed.connect(lambda title, details: failures.append(details))
+    _set_l2(qtbot, window, "0.2")
+    qtbot.waitUntil(lambda: len(held.threads) == 1, timeout=10000)
+    window.close()
+    assert held.stopped == [True] and not held.threads[0].is_alive() and not failures

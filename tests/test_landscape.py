@@ -10,8 +10,10 @@ import pytest
 
 from model.data import Dataset, generate
 from model.landscape import (
+    BAND_LIMIT,
     ERROR_TARGET,
     EXACT_LIMIT,
+    SurfaceCancelledError,
     descent_ray,
     landscape_csv,
     loss_surface,
@@ -72,6 +74,74 @@ def test_bound_holds_where_it_is_nearly_reached(loss):
     assert surface.binned
     error = np.max(np.abs(surface.loss / _objective_grid(surface, data, loss, 0.0) - 1))
     assert 0.5 * surface.error_bound < error <= surface.error_bound <= ERROR_TARGET
+
+
+@pytest.fixture(scope="module")
+def many():
+    return generate(Settings(n0=20_000, n1=20_000, seed=4))
+
+
+RUNAWAY_WINDOWS = {
+    "runaway": ((-6.5e9, 6.5e9), (-2e2, 2e2)),
+    "boundary in the data": ((3e2, 3e4), (-1e4, 1e4)),
+    "plane's edge": ((-1e13, 1e13), (-1e13, 1e13)),
+    "near zero": ((-0.5, 0.5), (-3.0, 3.0)),
+}
+
+
+@pytest.mark.parametrize("loss", ["bce", "mse"])
+@pytest.mark.parametrize("window", list(RUNAWAY_WINDOWS), ids=list(RUNAWAY_WINDOWS))
+def test_surface_of_a_runaway_window_is_cheap_and_within_its_bound(many, loss, window):
+    """Far from the boundary the loss is summed in closed form: each grid point costs at most BAND_LIMIT terms
+    (not one per sample), and the error stays within the stated bound."""
+    w_range, b_range = RUNAWAY_WINDOWS[window]
+    for l2 in (0.0, 1000.0):
+        surface = loss_surface(many, loss, l2, w_range, b_range, size=7)
+        assert surface.terms <= 7 * 7 * BAND_LIMIT < len(many)
+        assert surface.error_bound <= ERROR_TARGET and np.all(np.isfinite(surface.loss))
+        exact = _objective_grid(surface, many, loss, l2)
+        assert np.max(np.abs(surface.loss / exact - 1)) <= surface.error_bound + 1e-12
+
+
+def _tail_objective(w: float, b: float, data: Dataset, loss: str) -> float:
+    """The mean loss with each sample's loss written without 1 − (a number near 1), so losses far below 1e-16 keep
+    their digits: softplus(−m) = log1p(e^(−m)) and σ(−m)² at each sample's margin m > 0."""
+    margin = (w * data.x + b) * (2.0 * data.y - 1.0)
+    assert np.all(margin > 0)
+    tail = np.exp(-margin)
+    per_sample = np.log1p(tail) if loss == "bce" else (tail / (1.0 + tail)) ** 2
+    return float(per_sample.mean())
+
+
+@pytest.mark.parametrize("loss", ["bce", "mse"])
+def test_separable_classes_far_along_the_ray_keep_their_tiny_loss_to_the_bound(loss):
+    """Every sample on its winning side, the loss e^(−margin) small: the samples left out must not matter."""
+    rng = np.random.default_rng(8)
+    x = np.concatenate([rng.uniform(-3.0, -0.5, 3000), rng.uniform(0.5, 3.0, 3000)])
+    data = Dataset(x, np.repeat([0.0, 1.0], 3000))
+    surface = loss_surface(data, loss, 0.0, (40.0, 120.0), (-8.0, 8.0), size=7)
+    exact = np.array([[_tail_objective(w, b, data, loss) for w in surface.w] for b in surface.b])
+    assert np.all(exact > 0) and np.all(exact < 1e-5) and surface.binned
+    assert surface.terms <= 7 * 7 * BAND_LIMIT
+    assert np.max(np.abs(surface.loss / exact - 1)) <= surface.error_bound <= ERROR_TARGET
+
+
+def test_cost_per_grid_point_is_bounded_whatever_the_window(many):
+    for w_range in [(-4.0, 4.0), (50.0, 800.0), (-3e4, 3e4), (1e6, 1e12)]:
+        surface = loss_surface(many, "bce", 0.0, w_range, (-5e3, 5e3), size=31)
+        assert surface.terms <= 31 * 31 * BAND_LIMIT
+
+
+def test_a_surface_no_longer_wanted_stops_between_columns(many):
+    asked = []
+
+    def cancelled():
+        asked.append(True)
+        return len(asked) > 3
+
+    with pytest.raises(SurfaceCancelledError):
+        loss_surface(many, "bce", 0.0, (-5.0, 5.0), (-5.0, 5.0), size=200, cancelled=cancelled)
+    assert 3 < len(asked) <= 200
 
 
 def test_csv_reads_back_to_the_same_numbers():
