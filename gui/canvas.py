@@ -8,18 +8,19 @@ when made. The window thus appears without waiting for two thirds of its constru
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from gui.side_panes import SidePanes
-from gui.state import DisplayOptions
+from gui.side_panes import HOVER_RATE, SidePanes
+from gui.state import RunState
 from gui.style import number
 from gui.surface_picture import SurfacePicture
 from gui.update_views import SharesView
 from gui.views import NeuronView, legend_below, neuron_title
 from model.anatomy import UpdateStep
-from model.data import Dataset
 from model.neuron import sigmoid
 from model.problem import Problem, Window
 from model.trainer import TrainerView
@@ -44,7 +45,8 @@ class Canvas(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self.last_view: TrainerView | None = None
-        self._every = 1
+        """The view drawn last (what the learner sees), not the run's state, which the run alone holds."""
+        self._state: Callable[[], RunState | None] = lambda: None
         self._partial: list[tuple[float, float]] = []
         self._partial_epoch = -1
         self._last_updates = -1
@@ -53,10 +55,6 @@ class Canvas(QtWidgets.QWidget):
         self._turn = 0
         self._recent = np.empty((0, 2))
         self._side: SidePanes | None = None
-        self._data: tuple[Dataset, str, DisplayOptions] | None = None
-        self._problem: Problem | None = None
-        self._picture: SurfacePicture | None = None
-        self._step: UpdateStep | None = None
         self._frame: Window | None = None
 
         self.main_plot = pg.GraphicsLayoutWidget()
@@ -74,7 +72,8 @@ class Canvas(QtWidgets.QWidget):
         self.readout.setObjectName("readout")
         self._boxes = (_column(), _column(), _column())
         self._lay_out()
-        self.main_plot.scene().sigMouseMoved.connect(self._hover)
+        self._hover_proxy = pg.SignalProxy(self.main_plot.scene().sigMouseMoved, rateLimit=HOVER_RATE,
+                                           slot=self._hover)
         self._side_timer = QtCore.QTimer(self)
         self._side_timer.setSingleShot(True)
         self._side_timer.setInterval(SIDE_PANES_LATEST_MS)
@@ -114,27 +113,29 @@ class Canvas(QtWidgets.QWidget):
         return self._side
 
     def _make_side(self) -> None:
-        """Make the other panes and show on them everything they missed."""
+        """Make the other panes and show on them the run as it stands now."""
         if self._side is not None:
             return
         self._side_timer.stop()
         self.main_plot.viewport().removeEventFilter(self)
         side = self._side = SidePanes(*self._boxes, picked=self.startPicked, fit=self.fitRequested)
         side.rangeMoved.connect(self.parametersMoved)
-        if self._data is not None:
-            side.set_data(*self._data)
-        if self._problem is not None:
-            side.set_problem(self._problem)
-        if self._picture is not None:
-            side.set_picture(self._picture)
-        if self._step is not None:
-            side.show_update(self._step)
+        state = self._state()
+        if state is not None:
+            side.set_data(state.data, state.settings.loss, state.display)
+            side.set_problem(state.problem)
+            side.set_picture(state.picture)
+            side.show_update(state.step)
         if self._frame is not None:
             side.frame(self._frame)
-        if self.last_view is not None:
-            side.label_snapshots(self.last_view, self._every)
+        self.label_snapshots()
         self.catch_up()
         self.panesMade.emit()
+
+    def read_state_from(self, state: Callable[[], RunState | None]) -> None:
+        """Where the run's state is read when the canvas needs more than a signal carried (panes made late, the
+        samples of an update taken apart, the hover read-out)."""
+        self._state = state
 
     def save_layout(self, store: QtCore.QSettings) -> None:
         for splitter in self.findChildren(QtWidgets.QSplitter):
@@ -147,27 +148,23 @@ class Canvas(QtWidgets.QWidget):
             if isinstance(state, QtCore.QByteArray):
                 splitter.restoreState(state)
 
-    def set_data(self, data: Dataset, loss: str, every: int, display: DisplayOptions) -> None:
+    def show_data(self, state: RunState) -> None:
         """New samples or display options: redraw the samples and start the snapshot grid again."""
-        self.neuron.set_data(data, display)
+        self.neuron.set_data(state.data, state.display)
         self.show_update(None)
-        self.shares.place_hint(data.x_range)
-        self._data = (data, loss, display)
+        self.shares.place_hint(state.data.x_range)
         if self._side is not None:
-            self._side.set_data(data, loss, display)
-        self.set_snapshot_interval(every)
+            self._side.set_data(state.data, state.settings.loss, state.display)
+        self.label_snapshots()
         if self.last_view is not None:
             self.show_view(self.last_view)
 
     def set_problem(self, problem: Problem) -> None:
-        self._problem = problem
-        optimum = problem.optimum
-        self.neuron.set_optimum(optimum)
+        self.neuron.set_optimum(problem.optimum)
         if self._side is not None:
             self._side.set_problem(problem)
 
     def set_picture(self, picture: SurfacePicture | None) -> None:
-        self._picture = picture
         if self._side is not None:
             self._side.set_picture(picture)
 
@@ -200,22 +197,23 @@ class Canvas(QtWidgets.QWidget):
             side.loss.show(view.history, view.total_epochs)
         elif pane == "snapshots":
             side.snapshots.show(view.snapshots)
-            side.label_snapshots(view, self._every)
+            self.label_snapshots()
         else:
             side.parameters.show_path(view.history.w, view.history.b, self._recent)
 
-    def show_update(self, step: UpdateStep | None, data: Dataset | None = None) -> None:
+    def show_update(self, step: UpdateStep | None) -> None:
         """Take the last single update apart on every view, or clear that when training moves on otherwise."""
-        self._step = None if data is None else step
-        if self._step is None:
+        state = self._state()
+        if step is None or state is None:
             self.neuron.show_update(None)
             self.shares.show(None)
+            step = None
         else:
             update = step.update
             self.neuron.show_update((update.w, update.b), update.x, update.y)
-            self.shares.show(update, data.x, data.y, step.share_w, step.share_b)
+            self.shares.show(update, state.data.x, state.data.y, step.share_w, step.share_b)
         if self._side is not None:
-            self._side.show_update(self._step)
+            self._side.show_update(step)
 
     def show_batch_loss(self, picture: SurfacePicture) -> None:
         """Iso-lines of the shown update's own batch loss, coloured as the surface is."""
@@ -235,10 +233,10 @@ class Canvas(QtWidgets.QWidget):
         """The (w, b) of each update drawn since the last epoch ended: the path's points beyond the history's."""
         return [(float(w), float(b)) for w, b in self._recent]
 
-    def set_snapshot_interval(self, every: int) -> None:
-        self._every = every
-        if self.last_view is not None and self._side is not None:
-            self._side.label_snapshots(self.last_view, every)
+    def label_snapshots(self) -> None:
+        state = self._state()
+        if self.last_view is not None and self._side is not None and state is not None:
+            self._side.label_snapshots(self.last_view, state.settings.every)
 
     def _recent_path(self, view: TrainerView) -> np.ndarray:
         """Every (w, b) drawn since the last epoch ended, as rows: with the history's one point per epoch, stepping
@@ -251,12 +249,15 @@ class Canvas(QtWidgets.QWidget):
             self._partial.append((view.w, view.b))
         return np.array(self._partial, dtype=float).reshape(-1, 2)
 
-    def _hover(self, position: QtCore.QPointF) -> None:
+    def _hover(self, moved: tuple[QtCore.QPointF]) -> None:
+        """The read-out under the mouse (moved: the scene position, as pg.SignalProxy passes it)."""
+        position = moved[0]
         plot = self.neuron.plot
-        if self.last_view is None or not plot.sceneBoundingRect().contains(position):
+        state = self._state()
+        if state is None or state.view is None or not plot.sceneBoundingRect().contains(position):
             return
         x = plot.vb.mapSceneToView(position).x()
-        z = self.last_view.w * x + self.last_view.b
+        z = state.view.w * x + state.view.b
         y_hat = float(sigmoid(z))
         self.readout.setText(
             f"x = {x:.3f}   z = w·x + b = {number(z, 3)}   ŷ = σ(z) = {y_hat:.3f}   → class {int(y_hat > 0.5)}")

@@ -17,7 +17,7 @@ from gui.errors import ErrorReporter, reason
 from gui.export_dialog import ExportChoice, ExportDialog
 from gui.figures import FIGURES, FORMATS, FigureContent, export_figure
 from gui.render import PNG_SCALES
-from gui.state import WindowState
+from gui.state import RunState
 from model.csv_io import format_csv
 from model.files import write_text_atomic
 from model.report import history_csv
@@ -38,7 +38,7 @@ class FileActions(QtCore.QObject):
     openRequested = QtCore.Signal(str)
     saveRequested = QtCore.Signal(str)
 
-    def __init__(self, parent: QtWidgets.QWidget, menu: QtWidgets.QMenu, state: Callable[[], WindowState | None],
+    def __init__(self, parent: QtWidgets.QWidget, menu: QtWidgets.QMenu, state: Callable[[], RunState | None],
                  status: QtWidgets.QStatusBar, errors: ErrorReporter):
         super().__init__(parent)
         self._parent = parent

@@ -10,9 +10,8 @@ from collections.abc import Callable
 import numpy as np
 from PySide6 import QtCore
 
-from gui.analysis import Analysis
 from gui.canvas import Canvas
-from gui.state import WindowState
+from gui.run import Run
 from gui.surface_picture import SurfacePicture, picture_of
 from model.anatomy import UpdateStep
 from model.data import Dataset
@@ -28,13 +27,13 @@ FINER = 4.0
 
 
 class LandscapeControl(QtCore.QObject):
-    def __init__(self, canvas: Canvas, analysis: Analysis, state: Callable[[], WindowState | None],
-                 adopt: Callable[[Dataset, str, float, SurfacePicture], None]):
+    """Asks the run's analysis for the surfaces the canvas's parameter view needs, and hands them to the run."""
+
+    def __init__(self, canvas: Canvas, run: Run):
         super().__init__(canvas)
         self._canvas = canvas
-        self._analysis = analysis
-        self._state = state
-        self._adopt = adopt
+        self._run = run
+        self._analysis = run.analysis
         self.compute_surface: Callable[..., Surface] = loss_surface
         """How every surface is computed, with loss_surface's arguments: replaceable, for instance by one that
         waits to be let go."""
@@ -44,10 +43,11 @@ class LandscapeControl(QtCore.QObject):
         self._range_timer.timeout.connect(self._follow_view)
         canvas.parametersMoved.connect(self._range_timer.start)
         canvas.fitRequested.connect(self.fit)
+        run.stepChanged.connect(self.show_batch_loss)
 
     def fit(self) -> None:
         """Frame the start, the whole path so far and the optimum, with a surface to match."""
-        state = self._state()
+        state = self._run.state
         if state is None or state.view is None:
             return
         window = path_window(state.data, state.view, state.problem, self._canvas.recent_points())
@@ -56,7 +56,7 @@ class LandscapeControl(QtCore.QObject):
             self.request(window)
 
     def request(self, window: Window) -> None:
-        state = self._state()
+        state = self._run.state
         if state is None:
             return
         data, loss, l2 = state.data, state.settings.loss, state.settings.l2
@@ -64,12 +64,12 @@ class LandscapeControl(QtCore.QObject):
             "loss surface", f"Computing the loss surface over {len(data):,} samples…",
             lambda superseded: picture_of(self.compute_surface(data, loss, l2, window[0], window[1], SURFACE_SIZE,
                                                                cancelled=superseded)),
-            lambda picture: self._adopt(data, loss, l2, picture))
+            lambda picture: self._run.adopt_picture(data, loss, l2, picture))
 
-    def show_batch_loss(self, step: UpdateStep) -> None:
+    def show_batch_loss(self, step: UpdateStep | None) -> None:
         """Contours of the loss on the update's own samples over the surface shown: the bowl SGD really descends."""
-        state = self._state()
-        if state is None or state.picture is None or state.settings.optimizer == "batch":
+        state = self._run.state
+        if step is None or state is None or state.picture is None or state.settings.optimizer == "batch":
             return
         batch = Dataset(step.update.x, step.update.y)
         surface = state.picture.surface
@@ -82,12 +82,12 @@ class LandscapeControl(QtCore.QObject):
             lambda picture: self._batch_loss_arrived(step, picture))
 
     def _batch_loss_arrived(self, step: UpdateStep, picture: SurfacePicture) -> None:
-        state = self._state()
+        state = self._run.state
         if state is not None and state.step is step:
             self._canvas.show_batch_loss(picture)
 
     def _follow_view(self) -> None:
-        state = self._state()
+        state = self._run.state
         if state is None or state.picture is None:
             return
         (w_low, w_high), (b_low, b_high) = self._canvas.parameter_range()

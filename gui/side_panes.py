@@ -23,6 +23,9 @@ PREBUILD_INTERVAL_MS = 40
 CARD_HINT = "One update, worked out with its numbers, appears here after Shift+Right."
 
 
+HOVER_RATE = 60
+"""Hover read-outs follow the mouse at most this many times a second."""
+
 class SidePanes(QtCore.QObject):
     """Fills the three empty pane boxes the canvas laid out. Draws only what it is given.
 
@@ -70,7 +73,8 @@ class SidePanes(QtCore.QObject):
         self.snapshot_widget.setMinimumHeight(round(self.snapshots.fix_row_height(SNAPSHOT_ROW_HEIGHT)))
         self.snapshot_label = QtWidgets.QLabel()
         self._fill(parameter_box, loss_box, snapshot_box)
-        self.param_widget.scene().sigMouseMoved.connect(self._hover)
+        self._hover_proxy = pg.SignalProxy(self.param_widget.scene().sigMouseMoved, rateLimit=HOVER_RATE,
+                                           slot=self._hover)
         self._prebuild_timer = QtCore.QTimer(self)
         self._prebuild_timer.setInterval(PREBUILD_INTERVAL_MS)
         self._prebuild_timer.timeout.connect(self._prebuild)
@@ -149,7 +153,9 @@ class SidePanes(QtCore.QObject):
         if not self.snapshots.prebuild():
             self._prebuild_timer.stop()
 
-    def _hover(self, position: QtCore.QPointF) -> None:
+    def _hover(self, moved: tuple[QtCore.QPointF]) -> None:
+        """The read-out under the mouse (moved: the scene position, as pg.SignalProxy passes it)."""
+        position = moved[0]
         plot = self.parameters.plot
         if not plot.sceneBoundingRect().contains(position):
             return

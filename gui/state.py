@@ -1,4 +1,4 @@
-"""What the window shows, held in one immutable value: the run's settings and samples, what the data decides
+"""A run as the window shows it, held in one immutable value: the run's settings and samples, what the data decides
 (the exact optimum, η_max), the loss surface, the display options, the newest drawn view and the last update taken
 apart. Everything that draws or exports reads it from here and nowhere else.
 """
@@ -36,7 +36,7 @@ PLAIN = DisplayOptions()
 
 
 @dataclass(frozen=True)
-class WindowState:
+class RunState:
     """The run the worker trains and the canvas draws. Replaced whole, never edited in place."""
 
     settings: Settings
@@ -53,7 +53,7 @@ class WindowState:
     def optimum(self) -> Optimum:
         return self.problem.optimum
 
-    def replace(self, **changes: object) -> WindowState:
+    def replace(self, **changes: object) -> RunState:
         return dataclasses.replace(self, **changes)
 
     def same_problem(self, data: Dataset, loss: str, l2: float) -> bool:

@@ -8,6 +8,7 @@ and appears everywhere.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 from collections.abc import Iterator
@@ -116,8 +117,10 @@ class Declared:
         return f" from {_words(low)} to {_words(high)}"
 
 
+@functools.cache
 def declared(cls: type) -> tuple[Declared, ...]:
-    """The settings a dataclass declares, in the order of its fields."""
+    """The settings a dataclass declares, in the order of its fields (read once per class: settings are made
+    and checked on every keystroke and by every training slice)."""
     hints = get_type_hints(cls)
     return tuple(Declared(field.name, *_kind(hints[field.name]), field.default, field.metadata["setting"])
                  for field in dataclasses.fields(cls) if "setting" in field.metadata)

@@ -11,7 +11,7 @@ from PySide6 import QtCore
 
 from gui.canvas import Canvas
 from gui.main_window import MainWindow
-from gui.state import NOT_YET, PLAIN, UNSTUDIED
+from gui.state import NOT_YET, PLAIN, UNSTUDIED, RunState
 from gui.style import configure_pyqtgraph
 from gui.views import LossView, NeuronView, legend_below
 from model.anatomy import card, take_one_update
@@ -71,10 +71,12 @@ def _run(settings: Settings):
 
 def _feed(canvas: Canvas, run) -> None:
     data, problem, step, view = run
-    canvas.set_data(data, SMALL.loss, SMALL.every, PLAIN)
+    state = RunState(SMALL, data, problem, PLAIN, view, None, step)
+    canvas.read_state_from(lambda: state)
+    canvas.show_data(state)
     canvas.set_problem(problem)
     canvas.show_view(view)
-    canvas.show_update(step, data)
+    canvas.show_update(step)
     canvas.frame_parameters(FRAME)
 
 
@@ -132,7 +134,7 @@ def test_the_first_surface_is_asked_for_once_the_parameter_view_is_made(qtbot, m
     qtbot.waitUntil(lambda: window.state is not None and window.state.view is not None
                     and window.state.problem is not UNSTUDIED, timeout=10000)
     assert not window.canvas.panes_made
-    assert window.analysis.description() == "" and window.state.picture is None
+    assert window.run.analysis.description() == "" and window.state.picture is None
     with qtbot.waitSignal(window.canvas.panesMade):
         window.canvas.side.parameters.plot.getViewBox()
     qtbot.waitUntil(lambda: window.state.picture is not None, timeout=10000)

@@ -279,7 +279,7 @@ def _wheel(widget, position: QtCore.QPointF, notches: int) -> None:
 def test_zooming_far_with_the_wheel_keeps_the_view_the_surface_and_the_readout_finite(qtbot, window, notches):
     _surface_ready(qtbot, window)
     failures = []
-    window.analysis.failed.connect(lambda title, details: failures.append(details))
+    window.run.analysis.failed.connect(lambda title, details: failures.append(details))
     widget = window.canvas.side.param_widget
     view_box = window.canvas.side.parameters.plot.vb
     centre = QtCore.QPointF(widget.mapFromScene(view_box.sceneBoundingRect().center()))
@@ -319,7 +319,7 @@ def test_the_optimum_of_new_data_is_not_kept_waiting_by_a_surface(qtbot, window)
 def test_closing_the_window_stops_a_surface_under_way(qtbot, window):
     held = HeldSurfaces(window)
     failures = []
-    window.analysis.failed.connect(lambda title, details: failures.append(details))
+    window.run.analysis.failed.connect(lambda title, details: failures.append(details))
     _set_l2(qtbot, window, "0.2")
     qtbot.waitUntil(lambda: len(held.threads) == 1, timeout=10000)
     window.close()

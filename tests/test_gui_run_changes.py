@@ -10,7 +10,7 @@ BAD_CSV = "x,label\n1.0,0\n2.0,banana\n"
 
 
 def _trained(window):
-    return window.worker_thread.worker.trainer
+    return window.run.worker_thread.worker.trainer
 
 
 def _agree(window) -> bool:
@@ -75,7 +75,7 @@ def test_fewer_samples_then_a_refused_file_then_one_update_taken_apart(qtbot, wi
     _load_bad_csv(qtbot, window, tmp_path)
     qtbot.waitUntil(lambda: _agree(window) and len(window.state.data) == 35)
     window.errors._box.close()
-    with qtbot.waitSignal(window.worker_thread.worker.updateTaken, timeout=5000):
+    with qtbot.waitSignal(window.run.worker_thread.worker.updateTaken, timeout=5000):
         window.step_batch_action.trigger()
     qtbot.waitUntil(lambda: window.state.step is not None)
     assert len(window.canvas.last_view.history.loss) >= 1

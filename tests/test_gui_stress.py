@@ -159,10 +159,8 @@ class Learner:
                 edit.setText(FIELD_TEXT[name][0])
                 edit.textEdited.emit(edit.text())
         window.reset_action.trigger()
-        ticket = window._ticket
-        self.qtbot.waitUntil(lambda: window._ticket == ticket and window.state is not None
-                             and window.state.view is not None and window.state.view.epoch == 0
-                             and not window._pending, timeout=10000)
+        self.qtbot.waitUntil(lambda: window.state is not None and window.state.view is not None
+                             and window.state.view.epoch == 0 and window.run.settled, timeout=10000)
 
 
 @pytest.mark.qt_log_level_fail("WARNING")
@@ -175,7 +173,7 @@ def test_six_hundred_random_actions_leave_no_error_and_agreeing_threads(qtbot, t
         learner.act()
     learner.settle()
     window = learner.window
-    trainer = window.worker_thread.worker.trainer
+    trainer = window.run.worker_thread.worker.trainer
     assert learner.faults == []
     assert len(learner.done) == ACTIONS and set(learner.done) == set(WEIGHTS)
     assert learner.refusals, "the bad files given should have been refused with a message"
@@ -184,5 +182,5 @@ def test_six_hundred_random_actions_leave_no_error_and_agreeing_threads(qtbot, t
     view = wait_for_view(qtbot, window, lambda v: v.epoch == 0)
     assert view.n_samples == len(trainer.data)
     window.close()
-    assert not window.worker_thread.thread.isRunning()
+    assert not window.run.worker_thread.thread.isRunning()
     assert threading.active_count() == baseline

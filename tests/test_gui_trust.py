@@ -64,7 +64,7 @@ def test_a_kernel_that_cannot_load_stops_play_with_a_message(qtbot, window, monk
         raise ImportError("numba's compiled loop is missing")
 
     monkeypatch.setattr("model.trainer.best_kernel", no_kernel)
-    window.worker_thread.worker._kernel_ready = False
+    window.run.worker_thread.worker._kernel_ready = False
     with qtbot.waitSignal(window.errors.faulted, timeout=5000) as blocker:
         window.play_action.trigger()
     assert "compiled loop is missing" in blocker.args[1]
@@ -85,18 +85,18 @@ def test_typing_a_sample_count_restarts_once_and_samples_are_drawn_off_the_gui_t
 
     monkeypatch.setattr(gui.worker, "dataset_for", recording)
     requests = []
-    window.configureRequested.connect(lambda *args: requests.append(args))
+    window.run.configureRequested.connect(lambda *args: requests.append(args))
     _type(qtbot, window, "n0", "100000")
     assert requests == []
     view = wait_for_view(qtbot, window, lambda v: v.n_samples == 100_030)
     assert len(requests) == 1 and view.epoch == 0
     assert threads and threading.main_thread().ident not in threads
-    assert window.state.data is window.worker_thread.worker.trainer.data
+    assert window.state.data is window.run.worker_thread.worker.trainer.data
 
 
 def test_enter_applies_an_edit_at_once(qtbot, window):
     requests = []
-    window.configureRequested.connect(lambda *args: requests.append(args))
+    window.run.configureRequested.connect(lambda *args: requests.append(args))
     _type(qtbot, window, "n1", "45")
     qtbot.keyClick(window.panel._edits["n1"], QtCore.Qt.Key.Key_Return)
     assert len(requests) == 1 and requests[0][1].n1 == 45
@@ -111,7 +111,7 @@ def test_extreme_values_are_refused_and_window_and_worker_keep_agreeing(qtbot, w
         window.load_csv(str(huge))
     assert "too large" in blocker.args[1]
     wait_for_view(qtbot, window, lambda v: v.n_samples == len(before))
-    assert window.state.data is before is window.worker_thread.worker.trainer.data
+    assert window.state.data is before is window.run.worker_thread.worker.trainer.data
     _type(qtbot, window, "sigma0", "1e308")
     assert "sigma0" in window.panel.problems()
     assert not window.play_action.isEnabled()

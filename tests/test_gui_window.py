@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from model.neuron import sigmoid
 
@@ -172,7 +172,7 @@ def test_closing_mid_training_exits_cleanly_within_a_second(qtbot, monkeypatch):
     started = time.perf_counter()
     window.close()
     closed_in = time.perf_counter() - started
-    assert not window.worker_thread.thread.isRunning()
+    assert not window.run.worker_thread.thread.isRunning()
     assert closed_in < 1.0
 
 
@@ -224,3 +224,20 @@ def test_unticking_random_start_gives_a_usable_initial_weight(qtbot, window):
     edit.selectAll()
     qtbot.keyClicks(edit, "1.5")
     wait_for_view(qtbot, window, lambda v: v.w == 1.5)
+
+
+def test_hovering_the_neuron_reads_z_and_y_hat_of_the_run_as_it_stands(qtbot, window):
+    window.step_epoch_action.trigger()
+    view = wait_for_view(qtbot, window, lambda v: v.epoch == 1)
+    widget = window.canvas.main_plot
+    plot = window.canvas.neuron.plot
+    point = QtCore.QPointF(widget.mapFromScene(plot.vb.sceneBoundingRect().center()))
+    move = QtGui.QMouseEvent(QtCore.QEvent.Type.MouseMove, point, widget.viewport().mapToGlobal(point),
+                             QtCore.Qt.MouseButton.NoButton, QtCore.Qt.MouseButton.NoButton,
+                             QtCore.Qt.KeyboardModifier.NoModifier)
+    QtCore.QCoreApplication.sendEvent(widget.viewport(), move)
+    qtbot.waitUntil(lambda: window.canvas.readout.text().startswith("x = "))
+    text = window.canvas.readout.text()
+    x = float(text.split()[2])
+    shown_z = float(text.split("z = w·x + b = ")[1].split()[0])
+    assert abs(shown_z - (view.w * x + view.b)) <= 0.0005 * abs(view.w) + 0.01 * abs(shown_z) + 1e-3

@@ -47,7 +47,7 @@ def main() -> int:
         elif steps:
             steps.pop(0)()
             QtCore.QTimer.singleShot(300, next_step)
-        elif window.state.step is None or window.analysis.description():
+        elif window.state.step is None or window.run.analysis.description():
             QtCore.QTimer.singleShot(100, next_step)
         else:
             window.grab().save(str(out))

@@ -1,0 +1,438 @@
+"""One run, and the set of runs the window holds.
+
+A Run owns everything about one training run: the settings asked for and those applied, the tickets that tell its
+worker's answers apart from stale ones, its training thread, the analysis of its data, and its state (RunState),
+replaced whole at every change. It announces each kind of change with a signal of its own, which the views
+subscribe to; nothing else holds a copy of the run's state. It never draws and never imports a view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6 import QtCore
+
+from gui.analysis import Analysis
+from gui.state import PLAIN, UNSTUDIED, DisplayOptions, RunState
+from gui.surface_picture import SurfacePicture
+from gui.worker import WorkerThread
+from model.anatomy import UpdateStep
+from model.data import Dataset
+from model.diagnosis import Diagnosis, Verdict, diagnose, diagnose_view
+from model.problem import Problem, study
+from model.settings import Settings, classify_change
+from model.trainer import TRAINING, TrainerView
+
+DRAW_INTERVAL_MS = 16
+"""Views reach the views at most this often, however fast the worker sends them."""
+APPLY_DELAY_MS = 300
+"""Edits that restart training wait this long after the last keystroke (Enter applies at once)."""
+
+
+class Run(QtCore.QObject):
+    """One run. Commands are methods; what changed comes back as signals, on the GUI thread.
+
+    Signals ending in Requested go to the worker, queued across threads, each with the request's ticket where the
+    answer must be told apart from a superseded one.
+    """
+
+    dataChanged = QtCore.Signal(object)
+    """RunState: new samples, loss or display options; the samples and the snapshot grid are drawn anew."""
+    problemChanged = QtCore.Signal(object)
+    """Problem: what the samples decide (the exact optimum, η_max), or UNSTUDIED while it is computed."""
+    surfaceChanged = QtCore.Signal(object)
+    """SurfacePicture | None: the loss over (w, b) the parameter view shows."""
+    viewChanged = QtCore.Signal(object, bool)
+    """(TrainerView, in_turn): the newest view to draw; in_turn while training plays (panes may take turns)."""
+    stepChanged = QtCore.Signal(object)
+    """UpdateStep | None: the last single update taken apart, or None once training moves on otherwise."""
+    diagnosisChanged = QtCore.Signal(object)
+    """Diagnosis: the engine's verdict on the run as the newest drawn view shows it."""
+    viewsDropped = QtCore.Signal()
+    """A reset or a new run: views of what came before are no longer drawn."""
+    settingsAdopted = QtCore.Signal(object)
+    """Settings: what the worker trains, for the panel to show (only when the learner is not in an edit)."""
+    snapshotIntervalChanged = QtCore.Signal(int)
+    playingChanged = QtCore.Signal(bool)
+    busyChanged = QtCore.Signal(str, str)
+    """(who, description): long work of the worker or the analysis started (or ended: empty description)."""
+    notice = QtCore.Signal(str, int)
+    """(message, milliseconds): a word for the status bar."""
+    refused = QtCore.Signal(str, str)
+    """(title, message): a file or request that could not be used; the run goes on."""
+    failed = QtCore.Signal(str, str)
+    """(title, traceback): an unexpected exception on one of the run's threads."""
+    sessionSaved = QtCore.Signal(str)
+
+    configureRequested = QtCore.Signal(int, object, bool)
+    settingsUpdateRequested = QtCore.Signal(object)
+    playRequested = QtCore.Signal()
+    pauseRequested = QtCore.Signal()
+    stepEpochRequested = QtCore.Signal()
+    stepBatchRequested = QtCore.Signal()
+    runToEndRequested = QtCore.Signal()
+    resetRequested = QtCore.Signal(int)
+    openSessionRequested = QtCore.Signal(int, str)
+    saveSessionRequested = QtCore.Signal(str)
+
+    def __init__(self, settings: Settings, parent: QtCore.QObject | None = None):
+        super().__init__(parent)
+        self.state: RunState | None = None
+        self.playing = False
+        self.display = PLAIN
+        self._ticket = 0
+        self._run_ticket = 0
+        self._opening_ticket = -1
+        self._requested = settings
+        self._candidate: Settings | None = None
+        self._editing_invalid = False
+        self._pending: TrainerView | None = None
+        self._last_draw = QtCore.QElapsedTimer()
+        self._start_in_flight = False
+        self._start_queued = False
+        self._draw_timer = self._single_shot(DRAW_INTERVAL_MS, self._draw_pending)
+        self._apply_timer = self._single_shot(APPLY_DELAY_MS, self.apply_now)
+        self.analysis = Analysis(self)
+        self.analysis.failed.connect(self.failed)
+        self.analysis.busyChanged.connect(self._analysis_busy)
+        self._connect_worker()
+        self.configureRequested.emit(self._next_run(), settings, True)
+
+    def _single_shot(self, interval_ms: int, slot: Callable[[], object]) -> QtCore.QTimer:
+        timer = QtCore.QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(interval_ms)
+        timer.timeout.connect(slot)
+        return timer
+
+    def _connect_worker(self) -> None:
+        self.worker_thread = WorkerThread(self)
+        worker = self.worker_thread.worker
+        for request, slot in ((self.configureRequested, worker.configure),
+                              (self.settingsUpdateRequested, worker.update_settings),
+                              (self.playRequested, worker.play), (self.pauseRequested, worker.pause),
+                              (self.stepEpochRequested, worker.step_epoch),
+                              (self.stepBatchRequested, worker.step_batch),
+                              (self.runToEndRequested, worker.run_to_end), (self.resetRequested, worker.reset),
+                              (self.openSessionRequested, worker.open_session),
+                              (self.saveSessionRequested, worker.save_session)):
+            request.connect(slot)
+        worker.viewReady.connect(self._view_arrived)
+        worker.runChanged.connect(self._run_changed)
+        worker.refused.connect(self._refused)
+        worker.playingChanged.connect(self._playing_changed)
+        worker.busy.connect(self._worker_busy)
+        worker.sessionSaved.connect(self._session_saved)
+        worker.updateTaken.connect(self._update_taken)
+        worker.saveFailed.connect(self._save_failed)
+        worker.failed.connect(self.failed)
+
+    # Commands ------------------------------------------------------------------------------------------------
+
+    def edit(self, candidate: Settings, problems: dict[str, str]) -> None:
+        """Every edit of the panel: invalid ones wait to be fixed; valid ones apply live, or after a pause in
+        typing when they restart training."""
+        self._editing_invalid = bool(problems)
+        if problems:
+            self._candidate = None
+            self._apply_timer.stop()
+            return
+        self._candidate = candidate
+        change = classify_change(self._requested, candidate)
+        if change.none:
+            self._apply_timer.stop()
+        elif change.live:
+            self.apply_now()
+        else:
+            self._apply_timer.start()
+
+    def apply_now(self) -> bool:
+        """Send the newest valid edit to the worker: a restart, or a change that applies while training runs.
+        True when a restart was sent (its run will land in _run_changed)."""
+        self._apply_timer.stop()
+        candidate, self._candidate = self._candidate, None
+        if candidate is None:
+            return False
+        change = classify_change(self._requested, candidate)
+        if change.none:
+            return False
+        self._requested = candidate
+        if change.restart:
+            self._clear_update()
+            self.configureRequested.emit(self._next_run(), candidate, False)
+            what = "Data" if change.data else "Model or training settings"
+            self.notice.emit(f"{what} changed: training restarted from epoch 0.", 5000)
+            return True
+        self.settingsUpdateRequested.emit(candidate)
+        self.notice.emit("Applied while training: " + ", ".join(sorted(change.changed)) + ".", 3000)
+        return False
+
+    def toggle_play(self) -> None:
+        if self.playing:
+            self.pauseRequested.emit()
+            return
+        self.apply_now()
+        self._clear_update()
+        if self.state is not None:
+            diagnosis = diagnose(self.state.problem, self._requested.lr)
+            if diagnosis.verdict == Verdict.BEYOND_LIMIT:
+                self.notice.emit(diagnosis.text, 10000)
+        self.playRequested.emit()
+
+    def step_epoch(self) -> None:
+        self._after_edits(self.stepEpochRequested, moves_on=True)
+
+    def step_update(self) -> None:
+        self._after_edits(self.stepBatchRequested, moves_on=False)
+
+    def run_to_end(self) -> None:
+        self._after_edits(self.runToEndRequested, moves_on=True)
+
+    def _after_edits(self, signal: QtCore.SignalInstance, moves_on: bool) -> None:
+        """A command first applies edits still waiting out their delay, so it acts on what the panel shows; one
+        that moves training on other than by a single update clears the update taken apart."""
+        self.apply_now()
+        if moves_on:
+            self._clear_update()
+        signal.emit()
+
+    def reset(self) -> None:
+        self.apply_now()
+        self._clear_update()
+        self.resetRequested.emit(self._next_ticket())
+        self.notice.emit("Training reset to epoch 0.", 4000)
+
+    def new_samples(self, shown: Settings) -> Settings:
+        """Draw fresh samples from the Gaussians shown (the next seed); returns the settings now asked for."""
+        candidate = shown.replace(seed=shown.seed + 1, data_path=None)
+        self._editing_invalid = False
+        self._candidate = candidate
+        self.apply_now()
+        return candidate
+
+    def load_csv(self, path: str, shown: Settings) -> Settings:
+        """Train on a CSV file's samples; the file is read on the training thread, and a bad one is refused there
+        with the reason while the current samples stay. Returns the settings now asked for."""
+        self.apply_now()
+        candidate = shown.replace(data_path=path)
+        self._editing_invalid = False
+        self._requested = candidate
+        self.configureRequested.emit(self._next_run(), candidate, True)
+        return candidate
+
+    def open_session(self, path: str) -> None:
+        """Open a session on the training thread; the run adopts it when it is read, or says why not."""
+        self.apply_now()
+        self._opening_ticket = self._next_run()
+        self.openSessionRequested.emit(self._opening_ticket, path)
+
+    def save_session(self, path: str) -> None:
+        """The worker writes a consistent copy of the run (edits still waiting are applied first)."""
+        self.apply_now()
+        self.saveSessionRequested.emit(path)
+
+    def set_start(self, candidate: Settings) -> None:
+        """Start training at the candidate's (w, b): the run resets there at once. While one restart is on its way
+        the newest point waits, so a fast drag never queues up."""
+        self._apply_timer.stop()
+        self._editing_invalid = False
+        self._candidate = candidate
+        if self._start_in_flight:
+            self._start_queued = True
+            return
+        self._start_in_flight = self.apply_now()
+
+    def set_display(self, display: DisplayOptions) -> None:
+        self.display = display
+        if self.state is not None:
+            self.state = self.state.replace(display=display)
+            self.dataChanged.emit(self.state)
+
+    def adopt_picture(self, data: Dataset, loss: str, l2: float, picture: SurfacePicture) -> None:
+        """A loss surface computed for (data, loss, λ): shown if it still belongs to the run."""
+        if self.state is None or not self.state.same_problem(data, loss, l2):
+            return
+        self.state = self.state.replace(picture=picture)
+        self.surfaceChanged.emit(picture)
+
+    def close(self) -> None:
+        """Stop the threads: nothing more is reported."""
+        self._draw_timer.stop()
+        self._apply_timer.stop()
+        self._ticket = self._run_ticket = 1 << 62
+        self.worker_thread.stop()
+        self.analysis.close()
+
+    # What the worker reports ---------------------------------------------------------------------------------
+
+    def _next_ticket(self) -> int:
+        """A new ticket: views of the previous run that are still on their way are dropped from now on."""
+        self._ticket += 1
+        self.viewsDropped.emit()
+        return self._ticket
+
+    def _next_run(self) -> int:
+        """A ticket for a request that replaces the run. A later reset only drops views: the run it reports
+        (runChanged) still belongs to the window."""
+        self._run_ticket = self._next_ticket()
+        return self._run_ticket
+
+    def _run_changed(self, ticket: int, settings: Settings, data: Dataset) -> None:
+        if ticket < self._run_ticket:
+            return
+        previous = self.state
+        restart = previous is None or data is not previous.data or classify_change(previous.settings, settings).restart
+        same = previous is not None and previous.same_problem(data, settings.loss, settings.l2)
+        self.state = RunState(settings, data, previous.problem if same else UNSTUDIED, self.display,
+                              previous.view if previous else None, previous.picture if same else None)
+        opened = ticket == self._opening_ticket
+        if opened:
+            self.notice.emit("Opened the session.", 5000)
+        self._adopt_settings(settings, opened)
+        if restart:
+            self.dataChanged.emit(self.state)
+            self.problemChanged.emit(self.state.problem)
+        else:
+            self.snapshotIntervalChanged.emit(settings.every)
+        self._start_landed()
+        if not same:
+            self.surfaceChanged.emit(None)
+            self.analysis.request("exact optimum", f"Studying {len(data):,} samples (exact optimum, η_max)…",
+                                  lambda superseded: study(data, settings.loss, settings.l2),
+                                  lambda problem: self._problem_arrived(data, settings.loss, settings.l2, problem))
+
+    def _adopt_settings(self, settings: Settings, opened: bool) -> None:
+        """The run the worker trains is the truth: unless the learner is in the middle of an edit (an opened session
+        replaces even that), the panel and the next edit compare against it. A refused file or session re-announces
+        the run that goes on, which may be one whose own announcement was dropped as superseded."""
+        if opened:
+            self._apply_timer.stop()
+            self._candidate = None
+        elif self._apply_timer.isActive() or self._candidate is not None or self._editing_invalid:
+            return
+        self._requested = settings
+        self.settingsAdopted.emit(settings)
+
+    def _start_landed(self) -> None:
+        """A run landed: send the point that waited, if it still differs from what was sent (a drag's release
+        repeats its last point, and Play may have sent the waiting point already)."""
+        self._start_in_flight = False
+        if self._start_queued:
+            self._start_queued = False
+            self._start_in_flight = self.apply_now()
+
+    def _problem_arrived(self, data: Dataset, loss: str, l2: float, problem: Problem) -> None:
+        if self.state is None or not self.state.same_problem(data, loss, l2):
+            return
+        self.state = self.state.replace(problem=problem)
+        self.problemChanged.emit(problem)
+        if self.state.view is not None:
+            self.diagnosisChanged.emit(self.diagnosis())
+
+    def _update_taken(self, ticket: int, step: UpdateStep) -> None:
+        if ticket != self._ticket or self.state is None:
+            return
+        self.state = self.state.replace(step=step)
+        self.stepChanged.emit(step)
+
+    def _clear_update(self) -> None:
+        if self.state is not None and self.state.step is not None:
+            self.state = self.state.replace(step=None)
+            self.stepChanged.emit(None)
+
+    def _refused(self, ticket: int, title: str, message: str) -> None:
+        """A file or request was refused: say why. The worker then re-announces the run that goes on."""
+        if ticket == self._opening_ticket:
+            self._opening_ticket = -1
+        self.refused.emit(title, message)
+
+    def _session_saved(self, path: str, epoch: int) -> None:
+        self.notice.emit(f"Saved session {Path(path).name} at epoch {epoch}.", 5000)
+        self.sessionSaved.emit(path)
+
+    def _save_failed(self, message: str) -> None:
+        self.refused.emit("The session could not be saved", message)
+
+    def _analysis_busy(self, description: str) -> None:
+        self.busyChanged.emit("analysis", description)
+
+    def _worker_busy(self, task: str) -> None:
+        """A bound slot, not a lambda: only a receiver object makes Qt deliver it on the GUI thread."""
+        self.busyChanged.emit("worker", task)
+
+    def _playing_changed(self, playing: bool) -> None:
+        self.playing = playing
+        self.playingChanged.emit(playing)
+
+    def _view_arrived(self, ticket: int, view: TrainerView) -> None:
+        """Keep only the newest view; pass it on now if a frame's time has passed since the last one."""
+        if ticket != self._ticket:
+            return
+        self._pending = view
+        if self._draw_timer.isActive():
+            return
+        since = self._last_draw.elapsed() if self._last_draw.isValid() else DRAW_INTERVAL_MS
+        if since >= DRAW_INTERVAL_MS:
+            self._draw_pending()
+        else:
+            self._draw_timer.start(DRAW_INTERVAL_MS - since)
+
+    def _draw_pending(self) -> None:
+        view, self._pending = self._pending, None
+        if view is None or self.state is None:
+            return
+        self._last_draw.start()
+        self.state = self.state.replace(view=view)
+        self.viewChanged.emit(view, self.playing and view.status == TRAINING)
+        self.diagnosisChanged.emit(self.diagnosis())
+
+    @property
+    def settled(self) -> bool:
+        """No view is waiting to be drawn."""
+        return self._pending is None and not self._draw_timer.isActive()
+
+    def diagnosis(self) -> Diagnosis:
+        """The engine's verdict on the run as its newest drawn view shows it."""
+        assert self.state is not None and self.state.view is not None
+        return diagnose_view(self.state.problem, self.state.settings.lr, self.state.view)
+
+
+class RunSet(QtCore.QObject):
+    """The runs the window holds, one of them selected: the controls act on the selected run."""
+
+    inserted = QtCore.Signal(object)
+    selectedChanged = QtCore.Signal(object)
+
+    def __init__(self, parent: QtCore.QObject | None = None):
+        super().__init__(parent)
+        self._runs: list[Run] = []
+        self._selected: Run | None = None
+
+    def __iter__(self):
+        return iter(self._runs)
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    def add(self, run: Run) -> Run:
+        """Hold a run; the first one held is selected."""
+        self._runs.append(run)
+        self.inserted.emit(run)
+        if self._selected is None:
+            self.select(run)
+        return run
+
+    def select(self, run: Run) -> None:
+        if run is not self._selected:
+            self._selected = run
+            self.selectedChanged.emit(run)
+
+    @property
+    def selected(self) -> Run:
+        assert self._selected is not None, "no run is held yet"
+        return self._selected
+
+    def close(self) -> None:
+        for run in self._runs:
+            run.close()
