@@ -9,7 +9,7 @@ from PySide6 import QtCore, QtWidgets
 
 from gui.marked_slider import MarkedSlider
 from gui.state import UNSTUDIED, DisplayOptions
-from gui.views import DENSE_ABOVE
+from gui.style import DENSE_ABOVE
 from model.declaration import Declared, declared, groups
 from model.diagnosis import Verdict, diagnose
 from model.problem import Problem

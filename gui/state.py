@@ -28,7 +28,7 @@ class DisplayOptions:
     samples_at_label: bool = False
     histograms: bool = False
     every_point: bool = False
-    """Draw every sample as a point even above views.DENSE_ABOVE samples (slow at a million)."""
+    """Draw every sample as a point even above style.DENSE_ABOVE samples (slow at a million)."""
 
 
 PLAIN = DisplayOptions()

@@ -17,6 +17,12 @@ PATH_COLOUR = "#F0E442"
 GRADIENT_COLOUR = "#56B4E9"
 BATCH_COLOUR = "#CC79A7"
 Y_RANGE = (-0.25, 1.25)
+DENSE_ABOVE = 10_000
+"""More samples than this are drawn as density strips: a million points cost seconds per frame and look the same."""
+STRIP_COLUMNS = 600
+HISTOGRAM_BINS = 50
+DRAWN_BINS = (HISTOGRAM_BINS, STRIP_COLUMNS)
+"""The bin counts every neuron view asks of its samples, counted ahead on the thread that makes them."""
 """The tutorial's vertical window: room for samples at 0 and 1 and the sigmoid between."""
 
 FONT_SIZE = 11

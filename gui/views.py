@@ -6,7 +6,6 @@ share them and draw the same picture.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,55 +21,13 @@ from model.neuron import boundary, sigmoid
 from model.optimum import Optimum
 
 CURVE_POINTS = 400
-DENSE_ABOVE = 10_000
-"""More samples than this are drawn as density strips: a million points cost seconds per frame and look the same."""
-STRIP_COLUMNS = 600
 STRIP_HEIGHT = 0.08
-HISTOGRAM_BINS = 50
 LOSS_NAMES = {"bce": "cross-entropy", "mse": "squared error"}
 LOG_AXIS_RATIO = 1e3
 """A loss whose largest value is this many times its smallest is drawn on a log axis. On a linear one everything
 under a thousandth of the top lies on the bottom pixel row, and a runaway loss (up to 1e23 and more) would flatten
 the whole run into its last epoch."""
 LOSS_PADDING = 0.05
-
-
-_COUNTS: dict[tuple[int, int, float, float, int], tuple[Dataset, np.ndarray]] = {}
-_COUNTS_LOCK = threading.Lock()
-COUNT_CACHE_SIZE = 16
-
-
-def bin_counts(data: Dataset, label: int, x_range: tuple[float, float], bins: int) -> np.ndarray:
-    """How many samples of a class fall in each of `bins` equal bins over x_range (the last bin includes its right
-    edge, as np.histogram's does). Counted once per data set and shared by the main view and every snapshot cell:
-    at a million samples each count takes tens of milliseconds. count_ahead counts them on the training thread."""
-    key = (id(data), label, x_range[0], x_range[1], bins)
-    with _COUNTS_LOCK:
-        cached = _COUNTS.get(key)
-    if cached is not None and cached[0] is data:
-        return cached[1]
-    counts = _count(data.of_class(label), x_range, bins)
-    with _COUNTS_LOCK:
-        if len(_COUNTS) >= COUNT_CACHE_SIZE:
-            _COUNTS.pop(next(iter(_COUNTS)))
-        _COUNTS[key] = (data, counts)
-    return counts
-
-
-def _count(xs: np.ndarray, x_range: tuple[float, float], bins: int) -> np.ndarray:
-    scale = bins / (x_range[1] - x_range[0])
-    index = np.clip(((xs - x_range[0]) * scale).astype(np.int64), 0, bins - 1)
-    return np.bincount(index, minlength=bins)
-
-
-def count_ahead(data: Dataset) -> None:
-    """Everything NeuronView.set_data will ask of these samples, worked out on the calling thread: the worker calls
-    this before handing new samples to the window, so a million of them never stall it."""
-    data.prepare()
-    grid = curve_grid(data)
-    for label in (0, 1):
-        for bins in (HISTOGRAM_BINS, STRIP_COLUMNS):
-            bin_counts(data, label, (grid[0], grid[-1]), bins)
 
 
 def neuron_title(epoch: int, loss: float, accuracy: float | None = None, separator: str = " · ") -> str:
@@ -83,10 +40,8 @@ def neuron_title(epoch: int, loss: float, accuracy: float | None = None, separat
 
 
 def curve_grid(data: Dataset) -> np.ndarray:
-    """x values for drawing z and ŷ: the data's extent plus a margin, so the ends of the sigmoid show."""
-    low, high = data.x_range
-    margin = max(0.5, 0.15 * (high - low))
-    return np.linspace(low - margin, high + margin, CURVE_POINTS)
+    """x values for drawing z and ŷ over the data's plot range."""
+    return np.linspace(*data.plot_range, CURVE_POINTS)
 
 
 def legend_below(layout: pg.GraphicsLayout, plot: pg.PlotItem, row: int, col: int = 0,
@@ -171,22 +126,22 @@ class NeuronView:
 
     def set_data(self, data: Dataset, display: DisplayOptions = PLAIN) -> None:
         """Show the samples at y = 0 (the neuron's input line) or at y = label (the target it should output): as
-        points, or above DENSE_ABOVE samples as a density strip per class unless every point is asked for."""
+        points, or above style.DENSE_ABOVE samples as a density strip per class unless every point is asked for."""
         self.data, self.display = data, display
         self._grid = curve_grid(data)
         self._samples_at_label = samples_at_label = display.samples_at_label
-        dense = len(data) > DENSE_ABOVE and not display.every_point
+        dense = len(data) > style.DENSE_ABOVE and not display.every_point
         self.show_update(None)
         low, high = self._grid[0], self._grid[-1]
-        edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
-        counts = [bin_counts(data, label, (low, high), HISTOGRAM_BINS) for label in (0, 1)]
+        edges = np.linspace(low, high, style.HISTOGRAM_BINS + 1)
+        counts = [data.bin_counts(label, style.HISTOGRAM_BINS) for label in (0, 1)]
         tallest = max(1, max(int(c.max()) for c in counts))
         for label, (scatter, histogram) in enumerate(zip(self.samples, self.histograms, strict=True)):
             xs = data.of_class(label)
             height = float(label) if samples_at_label else 0.0
             if dense:
                 scatter.setData([], [])
-                self._draw_strip(label, bin_counts(data, label, (low, high), STRIP_COLUMNS), height, (low, high))
+                self._draw_strip(label, data.bin_counts(label, style.STRIP_COLUMNS), height, (low, high))
             else:
                 scatter.setData(x=xs, y=np.full(xs.size, height))
                 self.strips[label].setVisible(False)
@@ -196,11 +151,11 @@ class NeuronView:
         self._draw_optimum()
 
     def _draw_strip(self, label: int, counts: np.ndarray, height: float, x_range: tuple[float, float]) -> None:
-        """One column per STRIP_COLUMNS-th of the x range, in the class colour, more opaque where more samples lie
+        """One column per style.STRIP_COLUMNS-th of the x range, in the class colour, more opaque where more samples lie
         (square root, so a single sample still shows)."""
         self.strip_counts[label] = counts
         colour = QtGui.QColor(style.CLASS_COLOURS[label])
-        image = np.zeros((1, STRIP_COLUMNS, 4), dtype=np.uint8)
+        image = np.zeros((1, style.STRIP_COLUMNS, 4), dtype=np.uint8)
         image[0, :, :3] = (colour.red(), colour.green(), colour.blue())
         image[0, :, 3] = np.round(255 * np.sqrt(counts / max(1, counts.max())))
         strip = self.strips[label]

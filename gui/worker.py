@@ -20,7 +20,7 @@ from PySide6 import QtCore
 
 from gui.errors import reason
 from gui.process_tuning import set_aside_lasting_objects, use_training_switch_interval
-from gui.views import count_ahead
+from gui.style import DRAWN_BINS
 from model.anatomy import take_one_update
 from model.csv_io import DataFileError
 from model.session import SessionError, load_session, save_session, session_of
@@ -200,7 +200,7 @@ class TrainingWorker(QtCore.QObject):
         return None
 
     def _adopt(self, trainer: Trainer) -> None:
-        count_ahead(trainer.data)
+        trainer.data.prepare(DRAWN_BINS)
         self.trainer = trainer
         self.runChanged.emit(self._ticket, trainer.settings, trainer.data)
         self._emit()

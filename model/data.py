@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -59,11 +60,45 @@ class Dataset:
         """Standard deviation of x: the natural unit of w in the parameter view."""
         return float(np.std(self.x))
 
-    def prepare(self) -> Dataset:
-        """Work out now what views of these samples will ask for (the classes split, their extent and spread), on
-        the thread that calls this rather than the window's; returns the dataset."""
-        _ = self._classes, self.x_range, self.x_spread
+    @cached_property
+    def plot_range(self) -> tuple[float, float]:
+        """The extent curves are drawn over: the samples' plus a margin, so the ends of the sigmoid show."""
+        low, high = self.x_range
+        margin = max(0.5, 0.15 * (high - low))
+        return low - margin, high + margin
+
+    def bin_counts(self, label: int, bins: int) -> np.ndarray:
+        """How many samples of a class fall in each of `bins` equal bins over plot_range (the last bin includes its
+        right edge, as np.histogram's does). Counted once per data set and kept: the main view and every snapshot
+        cell draw them, and at a million samples each count takes tens of milliseconds. Safe from any thread (two
+        threads may both count; either result is kept)."""
+        key = (int(label), int(bins))
+        counts = self._counts.get(key)
+        if counts is None:
+            counts = self._counts[key] = count_bins(self.of_class(label), self.plot_range, bins)
+            counts.flags.writeable = False
+        return counts
+
+    @cached_property
+    def _counts(self) -> dict[tuple[int, int], np.ndarray]:
+        return {}
+
+    def prepare(self, bins: Iterable[int] = ()) -> Dataset:
+        """Work out now what views of these samples will ask for (the classes split, their extent and spread, each
+        class counted in these numbers of bins), on the thread that calls this rather than the window's; returns
+        the dataset."""
+        _ = self._classes, self.x_range, self.x_spread, self.plot_range, self._counts
+        for count in bins:
+            for label in (0, 1):
+                self.bin_counts(label, count)
         return self
+
+
+def count_bins(xs: np.ndarray, x_range: tuple[float, float], bins: int) -> np.ndarray:
+    """How many of xs fall in each of `bins` equal bins over x_range, the last bin including its right edge."""
+    low, high = x_range
+    index = np.clip(((xs - low) * (bins / (high - low))).astype(np.int64), 0, bins - 1)
+    return np.bincount(index, minlength=bins)
 
 
 def generate(settings: Settings) -> Dataset:

@@ -10,7 +10,9 @@ from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore
 
 import gui.views
-from gui.views import DENSE_ABOVE, STRIP_COLUMNS, thin
+import model.data
+from gui.style import DENSE_ABOVE, STRIP_COLUMNS
+from gui.views import thin
 from model.neuron import accuracy, objective
 
 
@@ -118,13 +120,13 @@ def test_new_samples_are_counted_for_drawing_on_the_training_thread(qtbot, monke
     window draws them, for the main view and every snapshot cell alike."""
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
     counted_on = []
-    count = gui.views._count
+    count = model.data.count_bins
 
     def recording(*args):
         counted_on.append(threading.get_ident() == threading.main_thread().ident)
         return count(*args)
 
-    monkeypatch.setattr(gui.views, "_count", recording)
+    monkeypatch.setattr(model.data, "count_bins", recording)
     window = open_window(qtbot, SMALL.replace(n0=9000, n1=6000, every=1))
     window.step_epoch_action.trigger()
     wait_for_view(qtbot, window, lambda view: view.epoch == 1 and len(window.canvas.side.snapshots.cells) == 2)
