@@ -19,7 +19,7 @@ def usage(prog: str) -> str:
 
 def _write_figures(*args, **kwargs):
     """Load the drawing code only when figures are asked for, so plain headless runs never import Qt."""
-    from gui.figures import headless_figure_writer
+    from gui.export.figures import headless_figure_writer
 
     return headless_figure_writer(*args, **kwargs)
 
@@ -46,18 +46,18 @@ def neuron_lab() -> int:
 
 
 def _open_window(prog: str) -> int:
-    """Collection pauses for start-up (gui.process_tuning explains why). A display that cannot be opened is reported
-    in one line before Qt is loaded: Qt itself would abort with a page of plugin messages."""
-    from gui.process_tuning import pause_collection_for_start_up
+    """Collection pauses for start-up (gui.runs.process_tuning explains why). A display that cannot be opened is
+    reported in one line before Qt is loaded: Qt itself would abort with a page of plugin messages."""
+    from gui.runs.process_tuning import pause_collection_for_start_up
 
     pause_collection_for_start_up()
-    from gui.display_check import display_problem
+    from gui.window.display_check import display_problem
 
     problem = display_problem(os.environ)
     if problem is not None:
         print(f"{prog}: error: {problem}", file=sys.stderr)
         return EXIT_NO_WINDOW
-    from gui.app import run_app
+    from gui.window.app import run_app
 
     return run_app()
 

@@ -42,7 +42,7 @@ from model.data import generate
 from model.settings import Settings
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
     from model.trainer import TrainerView
 
 TARGETS_MS = {1_000: 50.0, 1_000_000: 1000.0}

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import Row, Target, application, machine_line, median, parser, print_table, warm_kernel
 
-import gui.figures
+import gui.export.figures
 from model.cli import run_train
 
 SVG_TARGET_MB = 5.0
@@ -33,7 +33,8 @@ MB = 1024 * 1024
 
 
 def figure_writer(spent: list[float]) -> Callable[..., list[Path]]:
-    """main.py's lazy figure writer (it imports gui.figures only when figures are asked for), timed into `spent`."""
+    """main.py's lazy figure writer (it imports gui.export.figures only when figures are asked for), timed into
+    `spent`."""
     import main as app_main
 
     def write(*args: Any, **kwargs: Any) -> list[Path]:
@@ -50,12 +51,12 @@ def time_figure_steps() -> dict[tuple[str, str], float]:
     """Time each figure's layout (Figure.__init__), PNG and SVG rendering, keyed by (figure, step)."""
     steps: dict[tuple[str, str], float] = {}
     for name, step in (("__init__", "layout"), ("png", "png"), ("svg", "svg")):
-        original = getattr(gui.figures.Figure, name, None)
+        original = getattr(gui.export.figures.Figure, name, None)
         if original is None:
             continue
 
-        def timed(self: gui.figures.Figure, *args: Any, original: Callable[..., Any] = original, step: str = step,
-                  **kwargs: Any) -> Any:
+        def timed(self: gui.export.figures.Figure, *args: Any, original: Callable[..., Any] = original,
+                  step: str = step, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:
                 return original(self, *args, **kwargs)
@@ -63,7 +64,7 @@ def time_figure_steps() -> dict[tuple[str, str], float]:
                 kind = getattr(self, "kind", args[0] if args else "?")
                 steps[kind, step] = steps.get((kind, step), 0.0) + time.perf_counter() - started
 
-        setattr(gui.figures.Figure, name, timed)
+        setattr(gui.export.figures.Figure, name, timed)
     return steps
 
 

@@ -65,8 +65,8 @@ def monotonic_of(perf: float) -> float:
 
 
 def child_app(launched: float) -> dict:
-    """The start-up of `python main.py` (gui.app.build_app, then show), at the benchmark size."""
-    from gui.app import build_app, close_for_good
+    """The start-up of `python main.py` (gui.window.app.build_app, then show), at the benchmark size."""
+    from gui.window.app import build_app, close_for_good
 
     quiet_qt()
     _, window, collector = build_app([sys.argv[0]])
@@ -93,7 +93,7 @@ def child_app(launched: float) -> dict:
 
 def child_bare(launched: float) -> dict:
     """A bare PlotWidget window with the default 200 samples and a line, in a QApplication themed like the app."""
-    from gui.style import configure_pyqtgraph
+    from gui.base.style import configure_pyqtgraph
 
     quiet_qt()
     app = QtWidgets.QApplication([sys.argv[0]])

@@ -47,7 +47,7 @@ from model.kernel import DISABLE_COMPILED_ENV
 from model.settings import Settings
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
 WARM_UP_S = 0.3
 TARGETS = {200: (20.0, 50.0), 1_000_000: (50.0, 20.0)}

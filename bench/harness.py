@@ -38,7 +38,7 @@ import pyqtgraph as pg  # noqa: E402
 from PySide6 import QtCore, QtWidgets  # noqa: E402
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
     from model.settings import Settings
 
 WINDOW_SIZE = (1360, 860)
@@ -178,8 +178,8 @@ def application() -> QtWidgets.QApplication:
     if app is None:
         quiet_qt()
         app = QtWidgets.QApplication([sys.argv[0]])
-        from gui.process_tuning import collect_on_gui_thread
-        from gui.style import configure_pyqtgraph
+        from gui.base.style import configure_pyqtgraph
+        from gui.runs.process_tuning import collect_on_gui_thread
 
         configure_pyqtgraph()
         app._bench_collector = collect_on_gui_thread()  # type: ignore[attr-defined]
@@ -267,7 +267,7 @@ class BareWindow:
     the line redrawn from a 0 ms timer, i.e. as fast as the event loop allows, once started."""
 
     def __init__(self, x: np.ndarray, y: np.ndarray):
-        from gui import style
+        from gui.base import style
 
         self.widget = pg.PlotWidget()
         self.widget.resize(*WINDOW_SIZE)
@@ -312,7 +312,7 @@ class BareWindow:
 
 def open_window(settings: Settings) -> MainWindow:
     """Neuron Lab's window at the benchmark size, shown; its main plot's paints are counted in `window.paints`."""
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     window = MainWindow(settings)
     window.resize(*WINDOW_SIZE)
@@ -331,7 +331,7 @@ def close_window(window: MainWindow) -> None:
 def warm_kernel() -> None:
     """Compile (or load from numba's cache) the fast loop before any timing, unless plain Python is forced, and
     set the compiler's objects aside from the cycle collector as the app's training thread does after compiling."""
-    from gui.process_tuning import set_aside_lasting_objects
+    from gui.runs.process_tuning import set_aside_lasting_objects
     from model.kernel import best_kernel
 
     best_kernel()

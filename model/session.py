@@ -21,7 +21,7 @@ from model.history import COLUMNS, EpochRecord
 from model.kernel import PARAMETER_LIMIT
 from model.quoting import QUOTE_LIMIT, clip
 from model.settings import MAX_EPOCHS, Settings, SettingsError
-from model.trainer import DIVERGED, FINISHED, READY, TRAINING, Trainer, TrainerState
+from model.trainer import Status, Trainer, TrainerState
 
 FORMAT = "neuron-lab-session"
 VERSION = 2
@@ -283,7 +283,7 @@ def _state(reader: _Reader, n_samples: int, version: int) -> TrainerState:
     epoch = reader.get("epoch", int)
     position = reader.get("position", int)
     status = reader.get("status", str)
-    if status not in (READY, TRAINING, FINISHED, DIVERGED):
+    if status not in tuple(Status):
         raise SessionError(f"The session's training status {_shown(status)} is not known.")
     if not 0 <= epoch <= MAX_EPOCHS or not 0 <= position < n_samples:
         raise SessionError("The session's epoch or position in the epoch is out of range.")
@@ -303,8 +303,8 @@ def _state(reader: _Reader, n_samples: int, version: int) -> TrainerState:
     _check_parameters(w, b, history)
     return TrainerState(
         w=w, b=b, epoch=epoch, position=position, updates=updates, order=order,
-        rng_state=_generator_state(reader.get("rng_state", dict)), status=status, message=message, history=history,
-        snapshots=snapshots,
+        rng_state=_generator_state(reader.get("rng_state", dict)), status=Status(status), message=message,
+        history=history, snapshots=snapshots,
     )
 
 

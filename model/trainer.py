@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,16 @@ from model.settings import Settings, classify_change, effective_batch_size
 INIT_RANGE = 0.01
 """Random initial w and b are drawn uniformly from [−0.01, 0.01], as in the tutorial: small, so σ starts steep."""
 
-READY, TRAINING, FINISHED, DIVERGED = "ready", "training", "finished", "diverged"
+class Status(StrEnum):
+    """Where a run stands; its text is what sessions and result.json hold."""
+
+    READY = "ready"
+    TRAINING = "training"
+    FINISHED = "finished"
+    DIVERGED = "diverged"
+
+
+READY, TRAINING, FINISHED, DIVERGED = Status
 
 SAMPLES_PER_CALL = 1 << 18
 """Whole epochs go to the kernel in calls of about this many samples' updates: long enough that a call's cost in

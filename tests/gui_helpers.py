@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gui.main_window import MainWindow
-from gui.style import configure_pyqtgraph
+from gui.base.style import configure_pyqtgraph
+from gui.window.main_window import MainWindow
 from model.settings import Settings
 from model.trainer import TrainerView
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from PySide6 import QtWidgets
 
-from gui.panels import SettingsPanel
+from gui.widgets.panels import SettingsPanel
 from model.cli_options import add_setting_options, given_settings
 from model.declaration import Apply, setting
 from model.settings import Settings, classify_change

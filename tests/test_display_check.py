@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gui.display_check import X11_LIBRARIES, can_load, display_problem, x_server_answers
+from gui.window.display_check import X11_LIBRARIES, can_load, display_problem, x_server_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 

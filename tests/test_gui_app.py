@@ -11,9 +11,9 @@ from pathlib import Path
 
 from PySide6 import QtWidgets
 
-from gui.app import build_app
-from gui.errors import install_excepthook
-from gui.process_tuning import collect_on_gui_thread
+from gui.base.errors import install_excepthook
+from gui.runs.process_tuning import collect_on_gui_thread
+from gui.window.app import build_app
 
 
 class Node:
@@ -70,7 +70,7 @@ def test_the_app_is_built_as_main_py_runs_it(qtbot, monkeypatch):
 CLOSE_AT_ONCE = """
 import sys
 from PySide6 import QtCore, QtWidgets
-from gui.app import run_app
+from gui.window.app import run_app
 
 app = QtWidgets.QApplication(sys.argv)
 close = lambda: [widget.close() for widget in app.topLevelWidgets() if isinstance(widget, QtWidgets.QMainWindow)]
@@ -93,9 +93,9 @@ def test_main_switches_automatic_collection_off_before_it_loads_the_window(monke
     import main
 
     seen = []
-    stand_in = types.ModuleType("gui.app")
+    stand_in = types.ModuleType("gui.window.app")
     stand_in.run_app = lambda: seen.append(gc.isenabled()) or 0
-    monkeypatch.setitem(sys.modules, "gui.app", stand_in)
+    monkeypatch.setitem(sys.modules, "gui.window.app", stand_in)
     was_enabled = gc.isenabled()
     gc.enable()
     try:

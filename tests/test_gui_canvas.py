@@ -9,11 +9,11 @@ import pytest
 from gui_helpers import SMALL
 from PySide6 import QtCore
 
-from gui.canvas import Canvas
-from gui.main_window import MainWindow
-from gui.state import NOT_YET, PLAIN, UNSTUDIED, RunState
-from gui.style import configure_pyqtgraph
-from gui.views import LossView, NeuronView, legend_below
+from gui.base.state import NOT_YET, PLAIN, UNSTUDIED, RunState
+from gui.base.style import configure_pyqtgraph
+from gui.views.canvas import Canvas
+from gui.views.plots import LossView, NeuronView, legend_below
+from gui.window.main_window import MainWindow
 from model.anatomy import card, take_one_update
 from model.data import generate
 from model.problem import study

@@ -10,10 +10,10 @@ import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.export_dialog import ExportChoice, ExportDialog
-from gui.figures import Figure, FigureContent
-from gui.file_actions import EXPORT_FOLDER_KEY, app_settings
-from gui.style import LOSS_COLOUR, SIGMOID_COLOUR
+from gui.base.style import LOSS_COLOUR, SIGMOID_COLOUR
+from gui.export.export_dialog import ExportChoice, ExportDialog
+from gui.export.figures import Figure, FigureContent
+from gui.window.file_actions import EXPORT_FOLDER_KEY, app_settings
 from model.csv_io import load_csv
 from model.data import generate
 from model.trainer import Trainer
@@ -188,7 +188,7 @@ def test_truncated_session_is_refused(qtbot, window, tmp_path):
 
 
 def test_headless_figures_match_the_window_figures(tmp_path):
-    from gui.figures import headless_figure_writer
+    from gui.export.figures import headless_figure_writer
     from model.cli import run_train
 
     code = run_train(["--epochs", "20", "--n0", "40", "--n1", "40", "--out", str(tmp_path), "--figures", "--quiet"],
@@ -218,7 +218,7 @@ def test_window_layout_is_remembered_between_launches(qtbot, monkeypatch):
 
 
 def test_unreadable_remembered_choice_falls_back_to_the_default(qtbot, window):
-    from gui.file_actions import DEFAULT_CHOICE, EXPORT_CHOICE_KEY
+    from gui.window.file_actions import DEFAULT_CHOICE, EXPORT_CHOICE_KEY
 
     app_settings().setValue(EXPORT_CHOICE_KEY, "pie-chart,gif,nine")
     assert window.file_actions._remembered_choice() == DEFAULT_CHOICE

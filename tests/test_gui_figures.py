@@ -9,13 +9,13 @@ import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore, QtGui
 
-from gui.export_dialog import ExportChoice
-from gui.figures import Figure, FigureContent, headless_content, headless_figure_writer
-from gui.parameter_view import ParameterView
-from gui.sample_points import pixel_centres
-from gui.state import NOT_YET
-from gui.style import LOSS_COLOUR
-from gui.views import legend_below, loss_axis
+from gui.base.state import NOT_YET
+from gui.base.style import LOSS_COLOUR
+from gui.export.export_dialog import ExportChoice
+from gui.export.figures import Figure, FigureContent, headless_content, headless_figure_writer
+from gui.views.parameter_view import ParameterView
+from gui.views.plots import legend_below, loss_axis
+from gui.views.sample_points import pixel_centres
 from model.cli import EXIT_DIVERGED, EXIT_OK, run_train
 from model.data import generate
 from model.problem import study

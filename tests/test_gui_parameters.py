@@ -12,7 +12,7 @@ import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore, QtGui
 
-from gui.panels import LR_SLIDER_STEPS_PER_DECADE
+from gui.widgets.panels import LR_SLIDER_STEPS_PER_DECADE
 from model.anatomy import card
 from model.diagnosis import Verdict, diagnose
 from model.landscape import loss_surface
@@ -261,6 +261,8 @@ def test_panel_and_window_give_one_verdict_at_eta_max_exactly(qtbot, monkeypatch
     assert window.panel.lr_limit_label.text() == expected.text
     window.play_action.trigger()
     assert window.statusBar().currentMessage() == expected.text
+    qtbot.waitUntil(lambda: window.status_fields["verdict"].text() in ("η ≥ η_max", "oscillating", "diverged"))
+    assert window.status_fields["verdict"].toolTip() == window.run.diagnosis().text
     window.close()
 
 

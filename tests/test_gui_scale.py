@@ -9,10 +9,10 @@ import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore
 
-import gui.views
+import gui.views.plots
 import model.data
-from gui.style import DENSE_ABOVE, STRIP_COLUMNS
-from gui.views import thin
+from gui.base.style import DENSE_ABOVE, STRIP_COLUMNS
+from gui.views.plots import thin
 from model.neuron import accuracy, objective
 
 
@@ -42,12 +42,12 @@ def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
     made = []
 
-    class Counted(gui.views.NeuronView):
+    class Counted(gui.views.plots.NeuronView):
         def __init__(self, *args, **kwargs):
             made.append(1)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(gui.views, "NeuronView", Counted)
+    monkeypatch.setattr(gui.views.plots, "NeuronView", Counted)
     window = open_window(qtbot, SMALL.replace(every=1, epochs=60))
     grid = window.canvas.side.snapshots
     for epoch in range(1, 31):

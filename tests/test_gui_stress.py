@@ -10,7 +10,7 @@ import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore, QtWidgets
 
-from gui.export_dialog import ExportChoice
+from gui.export.export_dialog import ExportChoice
 from model.settings import PRESETS
 
 ACTIONS = 600

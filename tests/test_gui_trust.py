@@ -10,9 +10,9 @@ import numpy as np
 from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore, QtWidgets
 
-from gui.export_dialog import ExportChoice
-from gui.figures import Figure, FigureContent
-from gui.style import OPTIMUM_COLOUR
+from gui.base.style import OPTIMUM_COLOUR
+from gui.export.export_dialog import ExportChoice
+from gui.export.figures import Figure, FigureContent
 from model.data import generate
 from model.session import save_session, session_of
 from model.trainer import Trainer
@@ -75,15 +75,15 @@ def test_a_kernel_that_cannot_load_stops_play_with_a_message(qtbot, window, monk
 def test_typing_a_sample_count_restarts_once_and_samples_are_drawn_off_the_gui_thread(qtbot, window,
                                                                                    monkeypatch):
     threads = []
-    import gui.worker
+    import gui.runs.worker
 
-    original = gui.worker.dataset_for
+    original = gui.runs.worker.dataset_for
 
     def recording(settings):
         threads.append(threading.get_ident())
         return original(settings)
 
-    monkeypatch.setattr(gui.worker, "dataset_for", recording)
+    monkeypatch.setattr(gui.runs.worker, "dataset_for", recording)
     requests = []
     window.run.configureRequested.connect(lambda *args: requests.append(args))
     _type(qtbot, window, "n0", "100000")

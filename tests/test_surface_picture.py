@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gui.surface_picture import LEVELS, picture_of
+from gui.base.surface_picture import LEVELS, picture_of
 from model.data import Dataset
 from model.landscape import Surface, loss_surface
 from model.neuron import objective

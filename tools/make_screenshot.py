@@ -20,8 +20,8 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="neuron-lab-screenshot-"
 
 from PySide6 import QtCore, QtWidgets  # noqa: E402
 
-from gui.main_window import MainWindow  # noqa: E402
-from gui.style import configure_pyqtgraph  # noqa: E402
+from gui.base.style import configure_pyqtgraph  # noqa: E402
+from gui.window.main_window import MainWindow  # noqa: E402
 from model.settings import Settings  # noqa: E402
 
 SIZE = (1366, 768)

@@ -2,7 +2,7 @@
 loss over (w, b), the loss curve and the growing snapshot grid, in resizable panes that the window remembers.
 Legends sit under their plots, never over the data.
 
-The canvas makes the neuron view at once and the other panes (gui.side_panes) once the neuron view has painted its
+The canvas makes the neuron view at once and the other panes (gui.views.side_panes) once the neuron view has painted its
 first view, or as soon as anything asks for them; until then it keeps what they are to show and hands it to them
 when made. The window thus appears without waiting for two thirds of its construction."""
 
@@ -14,12 +14,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from gui.side_panes import HOVER_RATE, SidePanes
-from gui.state import RunState
-from gui.style import number
-from gui.surface_picture import SurfacePicture
-from gui.update_views import SharesView
-from gui.views import NeuronView, legend_below, neuron_title
+from gui.base.state import RunState
+from gui.base.style import number
+from gui.base.surface_picture import SurfacePicture
+from gui.views.plots import NeuronView, legend_below, neuron_title
+from gui.views.side_panes import HOVER_RATE, SidePanes
+from gui.views.update_views import SharesView
 from model.anatomy import UpdateStep
 from model.neuron import sigmoid
 from model.problem import Problem, Window

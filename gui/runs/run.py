@@ -13,10 +13,10 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-from gui.analysis import Analysis
-from gui.state import PLAIN, UNSTUDIED, DisplayOptions, RunState
-from gui.surface_picture import SurfacePicture
-from gui.worker import WorkerThread
+from gui.base.state import PLAIN, UNSTUDIED, DisplayOptions, RunState
+from gui.base.surface_picture import SurfacePicture
+from gui.runs.analysis import Analysis
+from gui.runs.worker import WorkerThread
 from model.anatomy import UpdateStep
 from model.data import Dataset
 from model.diagnosis import Diagnosis, Verdict, diagnose, diagnose_view

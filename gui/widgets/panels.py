@@ -7,9 +7,9 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from gui.marked_slider import MarkedSlider
-from gui.state import UNSTUDIED, DisplayOptions
-from gui.style import DENSE_ABOVE
+from gui.base.state import UNSTUDIED, DisplayOptions
+from gui.base.style import DENSE_ABOVE
+from gui.widgets.marked_slider import MarkedSlider
 from model.declaration import Declared, declared, groups
 from model.diagnosis import Verdict, diagnose
 from model.problem import Problem

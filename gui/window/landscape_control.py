@@ -10,9 +10,9 @@ from collections.abc import Callable
 import numpy as np
 from PySide6 import QtCore
 
-from gui.canvas import Canvas
-from gui.run import Run
-from gui.surface_picture import SurfacePicture, picture_of
+from gui.base.surface_picture import SurfacePicture, picture_of
+from gui.runs.run import Run
+from gui.views.canvas import Canvas
 from model.anatomy import UpdateStep
 from model.data import Dataset
 from model.landscape import Surface, loss_surface, within_plane

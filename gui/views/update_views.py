@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from gui import style
+from gui.base import style
 from model.anatomy import UpdateAnatomy
 
 MAX_STEMS = 5000

@@ -12,9 +12,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from gui import style
-from gui.sample_points import SamplePoints
-from gui.state import NOT_YET, PLAIN, DisplayOptions
+from gui.base import style
+from gui.base.state import NOT_YET, PLAIN, DisplayOptions
+from gui.views.sample_points import SamplePoints
 from model.data import Dataset
 from model.history import EpochRecord, HistoryView
 from model.neuron import boundary, sigmoid

@@ -9,10 +9,10 @@ import shiboken6
 from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6 import QtGui, QtWidgets
 
-from gui.errors import install_excepthook
-from gui.main_window import MainWindow
-from gui.process_tuning import collect_on_gui_thread
-from gui.style import configure_pyqtgraph
+from gui.base.errors import install_excepthook
+from gui.base.style import configure_pyqtgraph
+from gui.runs.process_tuning import collect_on_gui_thread
+from gui.window.main_window import MainWindow
 from resources import resource_path
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.parameter_view import ParameterView
-from gui.picking import PickingViewBox
-from gui.state import DisplayOptions
-from gui.style import number
-from gui.surface_picture import SurfacePicture
-from gui.views import LossView, SnapshotGrid, legend_below
+from gui.base.state import DisplayOptions
+from gui.base.style import number
+from gui.base.surface_picture import SurfacePicture
+from gui.views.parameter_view import ParameterView
+from gui.views.picking import PickingViewBox
+from gui.views.plots import LossView, SnapshotGrid, legend_below
 from model.anatomy import UpdateStep, card
 from model.data import Dataset
 from model.problem import Problem, Window

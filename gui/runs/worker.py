@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 
 from PySide6 import QtCore
 
-from gui.errors import reason
-from gui.process_tuning import set_aside_lasting_objects, use_training_switch_interval
-from gui.style import DRAWN_BINS
+from gui.base.errors import reason
+from gui.base.style import DRAWN_BINS
+from gui.runs.process_tuning import set_aside_lasting_objects, use_training_switch_interval
 from model.anatomy import take_one_update
 from model.csv_io import DataFileError
 from model.session import SessionError, load_session, save_session, session_of
@@ -233,7 +233,7 @@ class TrainingWorker(QtCore.QObject):
 
     def _prepare_kernel(self) -> None:
         """The first use may compile the fast loop; say so instead of looking frozen. Then the compiler's objects
-        are set aside from the cycle collector (gui.process_tuning)."""
+        are set aside from the cycle collector (gui.runs.process_tuning)."""
         if not self._kernel_ready and self.trainer is not None:
             with self._busy("Preparing the training loop…"):
                 _ = self.trainer.kernel

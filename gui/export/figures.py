@@ -13,12 +13,12 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from gui.parameter_view import ParameterView
-from gui.render import render_png, render_svg
-from gui.state import PLAIN, DisplayOptions
-from gui.style import configure_pyqtgraph
-from gui.surface_picture import SurfacePicture, picture_of
-from gui.views import LossView, NeuronView, SnapshotGrid, legend_below, neuron_title
+from gui.base.state import PLAIN, DisplayOptions
+from gui.base.style import configure_pyqtgraph
+from gui.base.surface_picture import SurfacePicture, picture_of
+from gui.export.render import render_png, render_svg
+from gui.views.parameter_view import ParameterView
+from gui.views.plots import LossView, NeuronView, SnapshotGrid, legend_below, neuron_title
 from model.data import Dataset
 from model.files import write_bytes_atomic
 from model.landscape import loss_surface

@@ -1,7 +1,7 @@
 """The main window: panels on the left, the canvas on the right, controls in a toolbar and menus.
 
 The window is wiring: it builds the widgets, turns their edits and the toolbar's commands into commands to the
-selected run (gui.run), and connects the run's signals to the views and to its own status bar and banner. It owns
+selected run (gui.runs.run), and connects the run's signals to the views and to its own status bar and banner. It owns
 no training, no heavy work and no copy of the run's state.
 """
 
@@ -12,17 +12,17 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.actions import make_action
-from gui.canvas import Canvas
-from gui.errors import ErrorReporter
-from gui.file_actions import FileActions, app_settings
-from gui.hand_controls import HandControls
-from gui.landscape_control import LandscapeControl
-from gui.panels import SettingsPanel
-from gui.run import Run, RunSet
-from gui.state import UNSTUDIED, DisplayOptions, RunState
-from gui.style import number
-from gui.surface_picture import SurfacePicture
+from gui.base.actions import make_action
+from gui.base.errors import ErrorReporter
+from gui.base.state import UNSTUDIED, DisplayOptions, RunState
+from gui.base.style import number
+from gui.base.surface_picture import SurfacePicture
+from gui.runs.run import Run, RunSet
+from gui.views.canvas import Canvas
+from gui.widgets.hand_controls import HandControls
+from gui.widgets.panels import SettingsPanel
+from gui.window.file_actions import FileActions, app_settings
+from gui.window.landscape_control import LandscapeControl
 from model.diagnosis import Diagnosis, Verdict
 from model.problem import Problem
 from model.settings import Settings
@@ -31,6 +31,8 @@ from model.trainer import DIVERGED, FINISHED, TrainerView
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 RATE_WINDOW_S = 1.0
+VERDICT_WORDS = {Verdict.STABLE: "η stable", Verdict.BEYOND_LIMIT: "η ≥ η_max", Verdict.OSCILLATING: "oscillating",
+                 Verdict.DIVERGED: "diverged", Verdict.NO_OPTIMUM: "no optimum"}
 BANNER_ALARM = "QLabel { background: #FDECEA; color: #8A1C00; padding: 6px; font-weight: bold; }"
 BANNER_NOTICE = "QLabel { background: #FFF4D6; color: #6B4A00; padding: 6px; }"
 
@@ -207,7 +209,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_fields: dict[str, QtWidgets.QLabel] = {}
         tips = {"w": "weight", "b": "bias", "loss": "loss over all samples, after the last update",
                 "accuracy": "share of samples on the right side of the boundary",
-                "boundary": "decision boundary x* = −b/w, where ŷ = 0.5", "rate": "updates per second"}
+                "boundary": "decision boundary x* = −b/w, where ŷ = 0.5", "rate": "updates per second",
+                "verdict": "the engine's verdict on the run"}
         for name, tip in tips.items():
             label = QtWidgets.QLabel()
             label.setToolTip(tip)
@@ -343,7 +346,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._refresh_enabled(view)
 
     def _show_diagnosis(self, diagnosis: Diagnosis) -> None:
-        """A run that ran away or oscillates says why in the banner, until the next reset or restart."""
+        """The verdict in the status bar (its sentence as the tooltip); a run that ran away or oscillates also says
+        why in the banner, until the next reset or restart."""
+        field = self.status_fields["verdict"]
+        field.setText(VERDICT_WORDS[diagnosis.verdict])
+        field.setToolTip(diagnosis.text)
         if diagnosis.verdict == Verdict.DIVERGED:
             self._show_banner(diagnosis.text, BANNER_ALARM)
         elif diagnosis.verdict == Verdict.OSCILLATING:

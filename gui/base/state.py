@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from gui.surface_picture import SurfacePicture
+from gui.base.surface_picture import SurfacePicture
 from model.anatomy import UpdateStep
 from model.data import Dataset
 from model.optimum import Optimum

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from PySide6 import QtWidgets
 
-from gui.figures import FIGURES, FORMATS
-from gui.render import PNG_SCALES
+from gui.export.figures import FIGURES, FORMATS
+from gui.export.render import PNG_SCALES
 
 
 @dataclass(frozen=True)

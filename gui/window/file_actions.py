@@ -12,12 +12,12 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from gui.actions import make_action
-from gui.errors import ErrorReporter, reason
-from gui.export_dialog import ExportChoice, ExportDialog
-from gui.figures import FIGURES, FORMATS, FigureContent, export_figure
-from gui.render import PNG_SCALES
-from gui.state import RunState
+from gui.base.actions import make_action
+from gui.base.errors import ErrorReporter, reason
+from gui.base.state import RunState
+from gui.export.export_dialog import ExportChoice, ExportDialog
+from gui.export.figures import FIGURES, FORMATS, FigureContent, export_figure
+from gui.export.render import PNG_SCALES
 from model.csv_io import format_csv
 from model.files import write_text_atomic
 from model.report import history_csv

@@ -12,10 +12,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
 
-from gui import style
-from gui.legend import KeyedLegend
-from gui.state import NOT_YET
-from gui.surface_picture import SurfacePicture
+from gui.base import style
+from gui.base.state import NOT_YET
+from gui.base.surface_picture import SurfacePicture
+from gui.views.legend import KeyedLegend
 from model.anatomy import UpdateAnatomy
 from model.landscape import PLANE_LIMIT, Ray
 from model.optimum import Optimum

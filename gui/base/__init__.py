@@ -1,0 +1,1 @@
+"""Plain values and helpers every wing may use: a run's state, surface pictures, the style, error reporting."""

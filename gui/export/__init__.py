@@ -1,0 +1,1 @@
+"""Figures and their files, drawn offscreen."""

@@ -1,0 +1,1 @@
+"""A run's control and its threads: they never import a view."""

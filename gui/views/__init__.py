@@ -1,0 +1,1 @@
+"""Views: they draw what they are given and never reach for a run."""

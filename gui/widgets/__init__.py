@@ -1,0 +1,1 @@
+"""Panels and controls the learner edits."""
