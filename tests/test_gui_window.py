@@ -241,3 +241,12 @@ def test_hovering_the_neuron_reads_z_and_y_hat_of_the_run_as_it_stands(qtbot, wi
     x = float(text.split()[2])
     shown_z = float(text.split("z = w·x + b = ")[1].split()[0])
     assert abs(shown_z - (view.w * x + view.b)) <= 0.0005 * abs(view.w) + 0.01 * abs(shown_z) + 1e-3
+
+
+def test_the_snapshot_label_reads_well_for_an_interval_of_one(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(every=1))
+    window.step_epoch_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.epoch == 1)
+    qtbot.waitUntil(lambda: window.canvas.side.snapshot_label.text().startswith("Snapshots every epoch,"))
+    window.close()

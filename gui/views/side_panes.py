@@ -143,7 +143,8 @@ class SidePanes(QtCore.QObject):
 
     def label_snapshots(self, view: TrainerView, every: int) -> None:
         shown, taken = len(self.snapshots.cells), len(view.snapshots)
-        text = f"Snapshots every {every} epochs, like the tutorial's grid of figures"
+        interval = "every epoch" if every == 1 else f"every {every} epochs"
+        text = f"Snapshots {interval}, like the tutorial's grid of figures"
         if shown < taken:
             text += f" (showing {shown} of {taken}, evenly spaced)"
         self.snapshot_label.setText(text)
