@@ -207,8 +207,8 @@ def _settle_layout(widget: pg.GraphicsLayoutWidget) -> None:
     """Lay the figure out as a shown window would be, without running the event loop (an export must not handle the
     learner's clicks halfway through): axes size themselves to their tick labels while they paint, and the layout
     they then ask for is applied at once."""
-    for _ in range(2):
-        widget.ci.layout.activate()
-        widget.grab()
-        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
+    widget.ci.layout.activate()
+    widget.grab()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
+    widget.ci.layout.activate()
 
