@@ -401,32 +401,17 @@ class Run(QtCore.QObject):
 class RunSet(QtCore.QObject):
     """The runs the window holds, one of them selected: the controls act on the selected run."""
 
-    inserted = QtCore.Signal(object)
-    selectedChanged = QtCore.Signal(object)
-
     def __init__(self, parent: QtCore.QObject | None = None):
         super().__init__(parent)
         self._runs: list[Run] = []
         self._selected: Run | None = None
 
-    def __iter__(self):
-        return iter(self._runs)
-
-    def __len__(self) -> int:
-        return len(self._runs)
-
     def add(self, run: Run) -> Run:
         """Hold a run; the first one held is selected."""
         self._runs.append(run)
-        self.inserted.emit(run)
         if self._selected is None:
-            self.select(run)
-        return run
-
-    def select(self, run: Run) -> None:
-        if run is not self._selected:
             self._selected = run
-            self.selectedChanged.emit(run)
+        return run
 
     @property
     def selected(self) -> Run:

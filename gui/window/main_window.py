@@ -74,7 +74,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._frame_timer.setInterval(0)
         self._frame_timer.timeout.connect(self._frame_parameters)
         self.runs = RunSet(self)
-        self.run = self.runs.add(Run(settings, self))
+        self.runs.add(Run(settings, self))
         self._bind_canvas(self.run)
         self.landscape = LandscapeControl(self.canvas, self.run)
         self._connect_run(self.run)
@@ -93,6 +93,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panel.displayChanged.connect(self._display_changed)
         self._restore_layout()
         self.canvas.main_plot.setFocus()
+
+    @property
+    def run(self) -> Run:
+        """The selected run: every control acts on it."""
+        return self.runs.selected
 
     @property
     def state(self) -> RunState | None:
