@@ -50,7 +50,7 @@ def test_a_new_setting_round_trips_through_a_session_s_settings_and_applies_as_d
 def test_a_new_setting_has_its_row_in_the_panel_checked_as_it_is_typed(qtbot):
     panel = SettingsPanel(WithMomentum())
     qtbot.addWidget(panel)
-    edit = panel._edits["momentum"]
+    edit = panel.fields["momentum"]
     assert edit.text() == "0.9" and edit.toolTip() == "How much of the last step each update keeps."
     training = next(box for box in panel.findChildren(QtWidgets.QGroupBox) if box.title() == "Training")
     assert edit in training.findChildren(type(edit))

@@ -55,8 +55,8 @@ def test_clicking_the_parameter_view_starts_training_exactly_there(qtbot, window
     view = wait_for_view(qtbot, window, lambda v: (v.w, v.b) == (w, b))
     assert view.epoch == 0
     assert window.panel.settings().init_w == w and window.panel.settings().init_b == b
-    assert float(window.panel._edits["init_w"].text()) == w
-    assert not window.panel._random["init_w"].isChecked()
+    assert float(window.panel.fields["init_w"].text()) == w
+    assert not window.panel.random_starts["init_w"].isChecked()
     marker_w, marker_b = window.canvas.side.parameters.current.getData()
     assert (marker_w[0], marker_b[0]) == (w, b)
 
@@ -129,7 +129,7 @@ def test_the_learning_rate_limit_is_marked_and_explained(qtbot, monkeypatch):
     assert slider.mark == (mark if slider.minimum() <= mark <= slider.maximum() else None)
     assert f"{limit:.4g}" in window.panel.lr_limit_label.text()
     assert "above" not in window.panel.lr_limit_label.text()
-    edit = window.panel._edits["lr"]
+    edit = window.panel.fields["lr"]
     edit.selectAll()
     qtbot.keyClicks(edit, f"{1.5 * limit:.6g}")
     assert "above" in window.panel.lr_limit_label.text()
@@ -162,7 +162,7 @@ class HeldSurfaces:
 
 
 def _set_l2(qtbot, window, text: str) -> None:
-    edit = window.panel._edits["l2"]
+    edit = window.panel.fields["l2"]
     edit.selectAll()
     qtbot.keyClicks(edit, text)
     qtbot.keyClick(edit, QtCore.Qt.Key.Key_Return)
@@ -252,7 +252,7 @@ def test_panel_and_window_give_one_verdict_at_eta_max_exactly(qtbot, monkeypatch
     window = open_window(qtbot, SMALL.replace(l2=0.1, optimizer="batch"))
     qtbot.waitUntil(lambda: window.state.problem.lr_limit is not None)
     limit = window.state.problem.lr_limit
-    edit = window.panel._edits["lr"]
+    edit = window.panel.fields["lr"]
     edit.selectAll()
     qtbot.keyClicks(edit, repr(limit))
     assert window.panel.settings().lr == limit

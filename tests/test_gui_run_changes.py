@@ -68,7 +68,7 @@ def test_a_live_edit_then_a_refused_file_shows_the_learning_rate_being_trained(q
 
 
 def test_fewer_samples_then_a_refused_file_then_one_update_taken_apart(qtbot, window, tmp_path):
-    edit = window.panel._edits["n0"]
+    edit = window.panel.fields["n0"]
     edit.selectAll()
     qtbot.keyClicks(edit, "5")
     qtbot.keyClick(edit, QtCore.Qt.Key.Key_Return)

@@ -130,7 +130,7 @@ def test_new_samples_are_counted_for_drawing_on_the_training_thread(qtbot, monke
     window = open_window(qtbot, SMALL.replace(n0=9000, n1=6000, every=1))
     window.step_epoch_action.trigger()
     wait_for_view(qtbot, window, lambda view: view.epoch == 1 and len(window.canvas.side.snapshots.cells) == 2)
-    edit = window.panel._edits["n0"]
+    edit = window.panel.fields["n0"]
     edit.selectAll()
     qtbot.keyClicks(edit, "8000")
     qtbot.keyClick(edit, QtCore.Qt.Key.Key_Return)

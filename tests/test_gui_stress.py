@@ -88,14 +88,14 @@ class Learner:
 
     def type_field(self) -> None:
         name = self.rng.choice(sorted(FIELD_TEXT))
-        edit = self.window.panel._edits[name]
+        edit = self.window.panel.fields[name]
         if not edit.isEnabled():
             return
         edit.selectAll()
         self.qtbot.keyClicks(edit, self.rng.choice(FIELD_TEXT[name]))
 
     def press_enter(self) -> None:
-        edit = self.window.panel._edits[self.rng.choice(sorted(FIELD_TEXT))]
+        edit = self.window.panel.fields[self.rng.choice(sorted(FIELD_TEXT))]
         self.qtbot.keyClick(edit, QtCore.Qt.Key.Key_Return)
 
     def preset(self) -> None:
@@ -113,7 +113,8 @@ class Learner:
 
     def tick(self) -> None:
         panel = self.window.panel
-        self.rng.choice([*panel.switches.values(), panel.at_label, panel.histograms, *panel._random.values()]).click()
+        switches = [*panel.switches.values(), panel.at_label, panel.histograms, *panel.random_starts.values()]
+        self.rng.choice(switches).click()
 
     def new_samples(self) -> None:
         self.window.panel.findChild(QtWidgets.QPushButton, "regenerate").click()
@@ -154,7 +155,7 @@ class Learner:
         if window.playing:
             window.play_action.trigger()
             self.qtbot.waitUntil(lambda: not window.playing, timeout=10000)
-        for name, edit in window.panel._edits.items():
+        for name, edit in window.panel.fields.items():
             if name in window.panel.problems():
                 edit.setText(FIELD_TEXT[name][0])
                 edit.textEdited.emit(edit.text())

@@ -21,7 +21,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _type(qtbot, window, name: str, text: str) -> None:
-    edit = window.panel._edits[name]
+    edit = window.panel.fields[name]
     edit.selectAll()
     qtbot.keyClicks(edit, text)
 
@@ -98,7 +98,7 @@ def test_enter_applies_an_edit_at_once(qtbot, window):
     requests = []
     window.run.configureRequested.connect(lambda *args: requests.append(args))
     _type(qtbot, window, "n1", "45")
-    qtbot.keyClick(window.panel._edits["n1"], QtCore.Qt.Key.Key_Return)
+    qtbot.keyClick(window.panel.fields["n1"], QtCore.Qt.Key.Key_Return)
     assert len(requests) == 1 and requests[0][1].n1 == 45
     wait_for_view(qtbot, window, lambda v: v.n_samples == 75)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from PySide6 import QtCore, QtWidgets
 
@@ -60,6 +62,16 @@ class SettingsPanel(QtWidgets.QWidget):
             layout.addWidget(box)
         layout.addStretch(1)
         self.set_settings(settings)
+
+    @property
+    def fields(self) -> Mapping[str, QtWidgets.QLineEdit]:
+        """The text field of each numeric setting, by setting name: what a learner types into."""
+        return MappingProxyType(self._edits)
+
+    @property
+    def random_starts(self) -> Mapping[str, QtWidgets.QCheckBox]:
+        """The 'random start' switch of each initial weight, by setting name."""
+        return MappingProxyType(self._random)
 
     def _add_row(self, form: QtWidgets.QFormLayout, item: Declared) -> None:
         if item.kind is bool:
