@@ -74,7 +74,7 @@ def parse_entry(entry: str, base: Settings) -> dict[str, Any]:
         value = _value(item, text)
         problem = item.problem(value)
         if problem:
-            raise RaceError(f"{key}={text}: {problem}")
+            raise RaceError(problem)
         changes[item.name] = value
     return changes
 
