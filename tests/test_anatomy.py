@@ -10,7 +10,7 @@ import pytest
 
 from model.anatomy import anatomy, card, number, shares, take_one_update
 from model.data import Dataset, generate
-from model.kernel import LOSS_CODES, PYTHON_KERNEL, StepParams, compiled_kernel, train_span
+from model.kernel import LOSS_CODES, PYTHON_KERNEL, RuleState, StepParams, compiled_kernel, train_span
 from model.neuron import gradient
 from model.settings import Settings, effective_batch_size
 from model.trainer import Trainer
@@ -47,7 +47,8 @@ def test_new_state_is_the_kernels_bit_for_bit(kernel, loss, size):
         lr, l2 = rng.uniform(0.001, 2.0), rng.choice([0.0, rng.uniform(0.0, 0.5)])
         update = anatomy(w, b, DATA.x[batch], DATA.y[batch], lr, l2, loss, DATA)
         params = StepParams(lr, l2, LOSS_CODES[loss], size)
-        plain = train_span(DATA.x.tolist(), DATA.y.tolist(), batch.tolist(), 0, size, w, b, params)
+        plain = train_span(DATA.x.tolist(), DATA.y.tolist(), batch.tolist(), 0, size, w, b, params,
+                           tuple(RuleState()))
         run = kernel.run(kernel.prepare(DATA.x), kernel.prepare(DATA.y), kernel.prepare(batch), 0, size, w, b, params)
         assert (update.new_w, update.new_b) == plain[:2] == (run.w, run.b)
         assert (update.step_w, update.step_b) == (-(lr * update.grad_w), -(lr * update.grad_b))
