@@ -12,6 +12,7 @@ from gui.base.style import DENSE_ABOVE
 from gui.widgets.marked_slider import MarkedSlider
 from model.declaration import Declared, declared, groups
 from model.diagnosis import Verdict, diagnose
+from model.lr_limit import rule_lr_limit
 from model.problem import Problem
 from model.settings import DATA_FIELDS, PRESETS, Settings
 
@@ -189,20 +190,24 @@ class SettingsPanel(QtWidgets.QWidget):
     def set_problem(self, problem: Problem) -> None:
         """Mark η_max on the learning-rate slider and say in words, with the engine's verdict, where η stands."""
         self._problem = problem
-        limit = problem.lr_limit
-        mark = None if limit is None or limit <= 0 else round(math.log10(limit) * LR_SLIDER_STEPS_PER_DECADE)
-        inside = mark is not None and self.lr_slider.minimum() <= mark <= self.lr_slider.maximum()
-        self.lr_slider.set_mark(mark if inside else None)
         self._show_lr_limit()
 
     def _show_lr_limit(self) -> None:
-        diagnosis = diagnose(self._problem, self._settings.lr)
+        """The update rule's η_max as the slider's mark, and the verdict on η in words."""
+        s = self._settings
+        limit = rule_lr_limit(self._problem.lr_limit, s.rule, s.momentum)
+        mark = None if limit is None or limit <= 0 else round(math.log10(limit) * LR_SLIDER_STEPS_PER_DECADE)
+        inside = mark is not None and self.lr_slider.minimum() <= mark <= self.lr_slider.maximum()
+        self.lr_slider.set_mark(mark if inside else None)
+        diagnosis = diagnose(self._problem, s.lr, rule=s.rule, momentum=s.momentum)
         if diagnosis.verdict == Verdict.NO_OPTIMUM:
             self.lr_limit_label.setText("η_max: needs an exact optimum (cross-entropy, overlapping classes or λ > 0).")
             self.lr_limit_label.setStyleSheet("color: #666666;")
+        elif diagnosis.verdict == Verdict.NO_LIMIT:
+            self.lr_limit_label.setText(diagnosis.text)
+            self.lr_limit_label.setStyleSheet("color: #666666;")
         elif diagnosis.verdict == Verdict.STABLE:
-            self.lr_limit_label.setText(f"Stable near the optimum for η < η_max = {self._problem.lr_limit:.4g} "
-                                        "(the mark).")
+            self.lr_limit_label.setText(f"Stable near the optimum for η < η_max = {limit:.4g} (the mark).")
             self.lr_limit_label.setStyleSheet("color: #2E6B3A;")
         else:
             self.lr_limit_label.setText(diagnosis.text)
