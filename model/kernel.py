@@ -98,23 +98,24 @@ def power_fades(beta: float) -> int:
     return NEVER if fall <= 56.0 / NEVER else ceil(56.0 / fall)
 
 
-def rule_step(w, b, grad_w, grad_b, params, state):
-    """One update of w and b by the batch's gradient (λ·w already in grad_w), as PyTorch's optimisers make it:
-    (new w, new b, the rule's new state).
+def rule_direction(grad_w, grad_b, params, state):
+    """How an update moves w and b from the batch's gradient (λ·w already in grad_w), as PyTorch's optimisers do:
+    (step size, direction for w, direction for b, the rule's new state), and the update is θ ← θ − size·direction.
 
-    Plain: θ ← θ − η·g. Momentum: v ← μ·v + g, θ ← θ − η·v. Adam: t ← t + 1, m ← β₁·m + (1 − β₁)·g,
-    s ← β₂·s + (1 − β₂)·g², θ ← θ − η·m̂ / (√ŝ + ε) with m̂ = m / (1 − β₁ᵗ) and ŝ = s / (1 − β₂ᵗ), worked in
-    PyTorch's order: step size η / (1 − β₁ᵗ), denominator √s / √(1 − β₂ᵗ) + ε. βᵗ is taken with a float exponent,
-    which numba and Python both hand to the C library's pow, so both kernels agree.
+    Plain: size η along g. Momentum: v ← μ·v + g, size η along v. Adam: t ← t + 1, m ← β₁·m + (1 − β₁)·g,
+    s ← β₂·s + (1 − β₂)·g², which makes θ ← θ − η·m̂ / (√ŝ + ε) with m̂ = m / (1 − β₁ᵗ) and ŝ = s / (1 − β₂ᵗ),
+    worked in PyTorch's order: size η / (1 − β₁ᵗ) along m / (√s / √(1 − β₂ᵗ) + ε). βᵗ is taken with a float
+    exponent, which numba and Python both hand to the C library's pow, so both kernels agree; from power_fades on,
+    1 − βᵗ is 1.0 exactly and pow is skipped.
     """
     v_w, v_b, m_w, m_b, s_w, s_b, t = state
     lr = params.lr
     if params.rule_code == 0:
-        return w - lr * grad_w, b - lr * grad_b, state
+        return lr, grad_w, grad_b, state
     if params.rule_code == 1:
         v_w = params.momentum * v_w + grad_w
         v_b = params.momentum * v_b + grad_b
-        return w - lr * v_w, b - lr * v_b, (v_w, v_b, m_w, m_b, s_w, s_b, t)
+        return lr, v_w, v_b, (v_w, v_b, m_w, m_b, s_w, s_b, t)
     beta1 = params.beta1
     beta2 = params.beta2
     t = t + 1
@@ -122,11 +123,11 @@ def rule_step(w, b, grad_w, grad_b, params, state):
     m_b = beta1 * m_b + (1.0 - beta1) * grad_b
     s_w = beta2 * s_w + (1.0 - beta2) * (grad_w * grad_w)
     s_b = beta2 * s_b + (1.0 - beta2) * (grad_b * grad_b)
-    step_size = lr if t >= params.fade1 else lr / (1.0 - beta1 ** float(t))
+    size = lr if t >= params.fade1 else lr / (1.0 - beta1 ** float(t))
     root2 = 1.0 if t >= params.fade2 else sqrt(1.0 - beta2 ** float(t))
-    new_w = w - step_size * (m_w / (sqrt(s_w) / root2 + params.eps))
-    new_b = b - step_size * (m_b / (sqrt(s_b) / root2 + params.eps))
-    return new_w, new_b, (v_w, v_b, m_w, m_b, s_w, s_b, t)
+    direction_w = m_w / (sqrt(s_w) / root2 + params.eps)
+    direction_b = m_b / (sqrt(s_b) / root2 + params.eps)
+    return size, direction_w, direction_b, (v_w, v_b, m_w, m_b, s_w, s_b, t)
 
 
 def train_span(x, y, order, start, stop, w, b, params, state):
@@ -134,8 +135,8 @@ def train_span(x, y, order, start, stop, w, b, params, state):
     tuple of RuleState's fields) carried from update to update.
 
     For each batch: ŷ = σ(w·x + b), error signal s = ŷ − y (BCE) or 2(ŷ − y)ŷ(1 − ŷ) (MSE), gradient
-    g_w = mean(s·x) + λw, g_b = mean(s), then rule_step. With one sample, BCE and the plain rule this is exactly the
-    tutorial's rule w ← w − η(ŷ − y)x, b ← b − η(ŷ − y).
+    g_w = mean(s·x) + λw, g_b = mean(s), then θ ← θ − size·direction by rule_direction. With one sample, BCE and
+    the plain rule this is exactly the tutorial's rule w ← w − η(ŷ − y)x, b ← b − η(ŷ − y).
     Returns (w, b, position reached, status, state); on divergence w, b and the state are the last that were still
     sane and the position is the start of the batch that broke them.
     """
@@ -181,7 +182,9 @@ def train_and_measure(x, y, order, start, stop, w, b, params, state, data_x, dat
             count = batch_end - batch_start
             mean_w = grad_w if count == 1 else grad_w / count
             mean_b = grad_b if count == 1 else grad_b / count
-            new_w, new_b, new_state = rule_step(w, b, mean_w + l2 * w, mean_b, params, state)
+            size, direction_w, direction_b, new_state = rule_direction(mean_w + l2 * w, mean_b, params, state)
+            new_w = w - size * direction_w
+            new_b = b - size * direction_b
             if not (isfinite(new_w) and isfinite(new_b) and abs(new_w) < PARAMETER_LIMIT
                     and abs(new_b) < PARAMETER_LIMIT):
                 return w, b, batch_start, DIVERGED, correct, state
@@ -463,7 +466,7 @@ PYTHON_KERNEL = Kernel(train_span, train_epochs)
 _compiled_kernel: Kernel | None = None
 _compile_lock = threading.Lock()
 
-_HELPERS = (train_and_measure, rule_step, measure_samples, record_measure, sample_measure, log_one_plus_exp,
+_HELPERS = (train_and_measure, rule_direction, measure_samples, record_measure, sample_measure, log_one_plus_exp,
             pairwise_sum, block_sum)
 """The functions the compiled loops call: numba compiles each where it is called."""
 
