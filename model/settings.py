@@ -198,6 +198,8 @@ GAUSSIAN_FIELDS = ("mu0", "sigma0", "n0", "mu1", "sigma1", "n1")
 LOSSES = tuple(Loss)
 OPTIMIZERS = tuple(Batching)
 RULES = tuple(Rule)
+RULE_PARAMETERS = {"momentum": Rule.MOMENTUM, "beta1": Rule.ADAM, "beta2": Rule.ADAM, "eps": Rule.ADAM}
+"""Settings that one update rule alone reads: the panel shows each only while its rule is chosen."""
 DATA_FIELDS = frozenset(item.name for item in declared(Settings) if item.spec.apply == Apply.NEW_DATA)
 """Settings that decide the samples: changing one means drawing or loading them again."""
 LIVE_FIELDS = frozenset(item.name for item in declared(Settings) if item.spec.apply == Apply.LIVE)

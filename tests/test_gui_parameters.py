@@ -364,20 +364,29 @@ def test_the_rules_arrow_is_drawn_beside_the_gradient(qtbot, monkeypatch, rule):
     window.close()
 
 
-def test_choosing_adam_takes_the_eta_max_mark_away_and_says_why(qtbot, monkeypatch):
+def _rule_rows_shown(window) -> set[str]:
+    return {name for name in ("momentum", "beta1", "beta2", "eps") if window.panel._edits[name].isVisible()}
+
+
+def test_choosing_a_rule_shows_its_parameters_and_its_eta_max(qtbot, monkeypatch):
+    """Plain descent shows no rule parameters; momentum shows μ and η_max = 2(1 + μ)/λ_max; Adam shows β₁, β₂ and ε
+    and takes the η_max mark away, saying why."""
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
     window = open_window(qtbot, SMALL.replace(l2=0.1, optimizer="batch"))
+    assert _rule_rows_shown(window) == set()
     qtbot.waitUntil(lambda: window.state.problem.lr_limit is not None)
     limit = window.state.problem.lr_limit
     slider = window.panel.lr_slider
     rule = window.panel.choices["rule"]
     qtbot.keyClick(rule, QtCore.Qt.Key.Key_Down)
     assert window.panel.settings().rule == "momentum"
+    assert _rule_rows_shown(window) == {"momentum"}
     mark = round(math.log10(1.9 * limit) * LR_SLIDER_STEPS_PER_DECADE)
     assert slider.mark == (mark if slider.minimum() <= mark <= slider.maximum() else None)
     assert f"{1.9 * limit:.4g}" in window.panel.lr_limit_label.text()
     qtbot.keyClick(rule, QtCore.Qt.Key.Key_Down)
     assert window.panel.settings().rule == "adam"
+    assert _rule_rows_shown(window) == {"beta1", "beta2", "eps"}
     assert slider.mark is None
     assert "no η_max" in window.panel.lr_limit_label.text()
     window.close()

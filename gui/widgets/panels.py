@@ -14,7 +14,7 @@ from model.declaration import Declared, declared, groups
 from model.diagnosis import Verdict, diagnose
 from model.lr_limit import rule_lr_limit
 from model.problem import Problem
-from model.settings import DATA_FIELDS, PRESETS, Settings
+from model.settings import DATA_FIELDS, PRESETS, RULE_PARAMETERS, Settings
 
 INVALID_STYLE = "QLineEdit { border: 2px solid #D55E00; background: #FFF1EA; }"
 CUSTOM_PRESET = "custom"
@@ -40,6 +40,7 @@ class SettingsPanel(QtWidgets.QWidget):
         self._random: dict[str, QtWidgets.QCheckBox] = {}
         self.choices: dict[str, QtWidgets.QComboBox] = {}
         self.switches: dict[str, QtWidgets.QCheckBox] = {}
+        self._rule_rows: dict[str, tuple[QtWidgets.QFormLayout, QtWidgets.QWidget]] = {}
         self._problems: dict[str, str] = {}
         self._updating = False
         self._problem = UNSTUDIED
@@ -81,7 +82,15 @@ class SettingsPanel(QtWidgets.QWidget):
             choice.activated.connect(self._edited)
             form.addRow(label, choice)
             return
-        form.addRow(label, self._number_row(item))
+        field = self._number_row(item)
+        form.addRow(label, field)
+        if item.name in RULE_PARAMETERS:
+            self._rule_rows[item.name] = (form, field)
+
+    def _show_rule_rows(self, rule: object) -> None:
+        """Only the chosen update rule's parameters: plain descent has none, momentum μ, Adam β₁, β₂ and ε."""
+        for name, (form, field) in self._rule_rows.items():
+            form.setRowVisible(field, RULE_PARAMETERS[name] == rule)
 
     def _number_row(self, item: Declared) -> QtWidgets.QWidget:
         edit = QtWidgets.QLineEdit()
@@ -179,6 +188,7 @@ class SettingsPanel(QtWidgets.QWidget):
             if settings.lr > 0:
                 self.lr_slider.setValue(round(math.log10(settings.lr) * LR_SLIDER_STEPS_PER_DECADE))
             self._show_data_source(settings)
+            self._show_rule_rows(settings.rule)
             self._show_lr_limit()
             self._mark({})
         finally:
@@ -271,6 +281,7 @@ class SettingsPanel(QtWidgets.QWidget):
                 values[name] = parsed
         values.update({name: choice.currentData() for name, choice in self.choices.items()})
         values.update({name: switch.isChecked() for name, switch in self.switches.items()})
+        self._show_rule_rows(values["rule"])
         self._emit(self._settings.replace(**values), typing_problems)
 
     def _emit(self, candidate: Settings, typing_problems: dict[str, str]) -> None:
