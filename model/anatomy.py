@@ -197,10 +197,10 @@ def _adam_lines(update: UpdateAnatomy, w: tuple[str, str], b: tuple[str, str]) -
     for name, g, m0, m1, s0, s1, m_hat, s_hat, (old, new) in (
             ("w", update.grad_w, before.m_w, after.m_w, before.s_w, after.s_w, m_hat_w, s_hat_w, w),
             ("b", update.grad_b, before.m_b, after.m_b, before.s_b, after.s_b, m_hat_b, s_hat_b, b)):
-        lines += [f"m_{name} ← {beta1} · {_factor(m0)} + {keep1} · {_factor(g)} = {number(m1)}, "
-                  f"m̂ = m_{name} / (1 − {beta1}^{t}) = {number(m_hat)}",
-                  f"s_{name} ← {beta2} · {number(s0)} + {keep2} · {_factor(g)}² = {number(s1)}, "
-                  f"ŝ = s_{name} / (1 − {beta2}^{t}) = {number(s_hat)}",
+        lines += [f"m_{name} ← {beta1} · {_factor(m0)} + {keep1} · {_factor(g)} = {number(m1)}",
+                  f"m̂_{name} = m_{name} / (1 − {beta1}^{t}) = {number(m_hat)}",
+                  f"s_{name} ← {beta2} · {number(s0)} + {keep2} · {_factor(g)}² = {number(s1)}",
+                  f"ŝ_{name} = s_{name} / (1 − {beta2}^{t}) = {number(s_hat)}",
                   f"{name} ← {old} − {lr} · {_factor(m_hat)} / (√{number(s_hat)} + {eps}) = {new}"]
     return lines
 

@@ -193,8 +193,9 @@ def test_adam_card_by_hand():
     assert rule_arrow(update) == pytest.approx((-1 / (1 + 1e-8), -0.5 / (0.5 + 1e-8)), rel=1e-15)
     lines = card(update)
     assert lines[2:5] == ["∂w = (0.5 − 1) · 2 = −1", "∂b = (0.5 − 1) = −0.5", "t = 1"]
-    assert "m_w ← 0.9 · 0 + 0.1 · (−1) = −0.1, m̂ = m_w / (1 − 0.9^1) = −1" in lines
-    assert "s_w ← 0.999 · 0 + 0.001 · (−1)² = 0.001, ŝ = s_w / (1 − 0.999^1) = 1" in lines
-    assert "w ← 0 − 0.1 · (−1) / (√1 + 1e-08) = 0.1" in lines
-    assert "s_b ← 0.999 · 0 + 0.001 · (−0.5)² = 0.00025, ŝ = s_b / (1 − 0.999^1) = 0.25" in lines
+    assert lines[5:10] == ["m_w ← 0.9 · 0 + 0.1 · (−1) = −0.1", "m̂_w = m_w / (1 − 0.9^1) = −1",
+                           "s_w ← 0.999 · 0 + 0.001 · (−1)² = 0.001", "ŝ_w = s_w / (1 − 0.999^1) = 1",
+                           "w ← 0 − 0.1 · (−1) / (√1 + 1e-08) = 0.1"]
+    assert "m̂_b = m_b / (1 − 0.9^1) = −0.5" in lines
+    assert "ŝ_b = s_b / (1 − 0.999^1) = 0.25" in lines
     assert "b ← 0 − 0.1 · (−0.5) / (√0.25 + 1e-08) = 0.1" in lines

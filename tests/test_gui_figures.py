@@ -121,8 +121,8 @@ def legend_names(plot) -> list[str]:
 def drawn_marks(view) -> set[str]:
     """The names of the parameter view's marks that hold data, read off the items themselves."""
     marks = {"path": view.path, "start": view.start, "now": view.current, "optimum": view.optimum, RAY: view.ray,
-             "gradient ∇": view.gradient, "velocity v = μ·v + ∇": view.velocity,
-             "Adam's m̂/(√ŝ + ε)": view.adapted, STEP_KEY: view.step, "batch's own loss": view.batch_contours}
+             "gradient ∇": view.gradient, "velocity v": view.velocity,
+             "Adam m̂/√ŝ": view.adapted, STEP_KEY: view.step, "batch's own loss": view.batch_contours}
     return {name for name, item in marks.items() if item.isVisible() and points(item) > 0}
 
 

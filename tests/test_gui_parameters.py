@@ -330,7 +330,7 @@ def test_closing_the_window_stops_a_surface_under_way(qtbot, window):
 
 @pytest.mark.parametrize("rule", ["momentum", "adam"])
 def test_the_rules_arrow_is_drawn_beside_the_gradient(qtbot, monkeypatch, rule):
-    """Momentum's velocity v = μ·v + ∇, or Adam's m̂/(√ŝ + ε), from the point before the update, with its legend
+    """Momentum's velocity v, or Adam's m̂/(√ŝ + ε), from the point before the update, with its legend
     key; the step is −η times it, and the card works the rule's numbers."""
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
     window = open_window(qtbot, SMALL.replace(rule=rule))
@@ -355,8 +355,8 @@ def test_the_rules_arrow_is_drawn_beside_the_gradient(qtbot, monkeypatch, rule):
         (-SMALL.lr * expected[0], -SMALL.lr * expected[1]), rel=1e-9)
     assert hidden.getData()[0] is None or len(hidden.getData()[0]) == 0
     names = [label.text for _, label in view.plot.legend.items]
-    assert ("velocity v = μ·v + ∇" in names) == (rule == "momentum")
-    assert ("Adam's m̂/(√ŝ + ε)" in names) == (rule == "adam")
+    assert ("velocity v" in names) == (rule == "momentum")
+    assert ("Adam m̂/√ŝ" in names) == (rule == "adam")
     assert window.canvas.side.card.toPlainText().splitlines() == card(update)
     window.step_epoch_action.trigger()
     qtbot.waitUntil(lambda: window.state.step is None)

@@ -72,7 +72,7 @@ class ParameterView:
         self.legend = None if plot.legend is None else KeyedLegend(plot.legend, (
             (self.path, "path"), (self.start, "start"), (self.current, "now"), (self.optimum, "optimum"),
             (self.ray, "loss keeps falling this way"), (self.gradient, "gradient ∇"),
-            (self.velocity, "velocity v = μ·v + ∇"), (self.adapted, "Adam's m̂/(√ŝ + ε)"), (self.step, STEP_KEY),
+            (self.velocity, "velocity v"), (self.adapted, "Adam m̂/√ŝ"), (self.step, STEP_KEY),
             (self.batch_contours, "batch's own loss")),
             samples={self.ray: pg.PlotDataItem(pen=style.pen(style.OPTIMUM_COLOUR, 2, dashed=True))})
 
