@@ -11,7 +11,7 @@ import pytest
 
 from model.cli import UsageError, parse_train_args
 from model.data import Dataset, generate
-from model.kernel import AT_REST, PYTHON_KERNEL, RuleState, compiled_kernel, power_fades, step_params
+from model.kernel import AT_REST, PYTHON_KERNEL, RuleState, StepParams, compiled_kernel, power_fades, step_params
 from model.settings import Settings
 from model.trainer import Trainer
 
@@ -243,3 +243,8 @@ def test_rule_state_is_the_trainers_state():
     state = trainer.state()
     assert isinstance(state.rule_state, RuleState) and state.rule_state == trainer.rule_state
     assert Trainer.restored(settings, trainer.data, state).rule_state == trainer.rule_state
+
+
+def test_the_loops_default_parameters_carry_the_fades_of_their_betas():
+    defaults = StepParams(0.1, 0.0, 0, 1)
+    assert (defaults.fade1, defaults.fade2) == (power_fades(defaults.beta1), power_fades(defaults.beta2))
