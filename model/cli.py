@@ -323,7 +323,7 @@ def _summary(settings: Settings, view: TrainerView, problem: Problem) -> str:
     optimum = problem.optimum
     if optimum.exists:
         line += f"; exact optimum w {optimum.w:+.6f}, b {optimum.b:+.6f}, loss {optimum.loss:.6f}"
-    diagnosis = diagnose_view(problem, settings.lr, view)
+    diagnosis = diagnose_view(problem, settings.lr, view, settings.rule, settings.momentum)
     return f"{line}; {diagnosis.verdict.value}: {diagnosis.text}"
 
 

@@ -37,6 +37,7 @@ class Spec:
     low: float | None = None
     low_open: bool = False
     high: float | None = None
+    high_open: bool = False
     none_label: str = ""
     """What an empty value (None) means, e.g. 'random ±0.01'; empty when a value is required."""
     choices: tuple[tuple[Any, str], ...] = ()
@@ -104,7 +105,8 @@ class Declared:
     def _within(self, value: float) -> bool:
         low, high = self.spec.low, self.spec.high
         above = low is None or (value > low if self.spec.low_open else value >= low)
-        return above and (high is None or value <= high)
+        below = high is None or (value < high if self.spec.high_open else value <= high)
+        return above and below
 
     def _range(self) -> str:
         low, high = self.spec.low, self.spec.high
@@ -112,6 +114,8 @@ class Declared:
             return f", at most {_words(high)}" if high is not None else ""
         if high is None:
             return f" greater than {_words(low)}" if self.spec.low_open else f", {_words(low)} or more"
+        if self.spec.high_open:
+            return f", {_words(low)} or more and less than {_words(high)}"
         if self.spec.low_open:
             return f" greater than {_words(low)} and at most {_words(high)}"
         return f" from {_words(low)} to {_words(high)}"

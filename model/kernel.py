@@ -11,21 +11,24 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from math import exp, isfinite, log1p
+from math import ceil, exp, isfinite, log1p, log2, sqrt
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from model.data import Dataset
 from model.neuron import accuracy, objective
-from model.settings import LOSSES, Settings, effective_batch_size
+from model.settings import LOSSES, RULES, Settings, effective_batch_size
 
 LOSS_CODES = {loss: code for code, loss in enumerate(LOSSES)}
+RULE_CODES = {rule: code for code, rule in enumerate(RULES)}
 PARAMETER_LIMIT = 1e12
 """A weight or bias beyond this has run away: the next z would swamp double precision."""
 
 OK = 0
 DIVERGED = 1
+NEVER = 2**62
+"""A count of updates no run reaches."""
 
 DISABLE_COMPILED_ENV = "NEURON_LAB_PURE_PYTHON"
 
@@ -41,47 +44,118 @@ reads each epoch's samples from copies made in the epoch's order: below, the cop
 
 
 class StepParams(NamedTuple):
-    """How the loops update w and b, as one argument: numba compiles a named tuple of numbers as plain values. An
-    update rule of another kind adds a field for its code and one for each of its parameters."""
+    """How the loops update w and b, as one argument: numba compiles a named tuple of numbers as plain values. The
+    rule's parameters are there whichever rule runs; only its own are read."""
 
     lr: float
     l2: float
     loss_code: int
     batch_size: int
+    rule_code: int = 0
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    fade1: int = 369
+    """From this many updates on, 1 − β₁ᵗ is 1.0 exactly (power_fades(β₁)); step_params derives it from β₁."""
+    fade2: int = 38_797
+    """Likewise for β₂."""
+
+
+class RuleState(NamedTuple):
+    """What an update rule carries from one update to the next: momentum's velocity v, Adam's running means m and s
+    of the gradient and its square, and Adam's count t of updates made. All zero for plain gradient descent, and at
+    the start of every run."""
+
+    v_w: float = 0.0
+    v_b: float = 0.0
+    m_w: float = 0.0
+    m_b: float = 0.0
+    s_w: float = 0.0
+    s_b: float = 0.0
+    t: int = 0
+
+
+AT_REST = RuleState()
+"""Every rule's state before its first update."""
 
 
 def step_params(settings: Settings, n_samples: int) -> StepParams:
     """The loops' parameters for a run with these settings on n_samples samples, each of the one type the compiled
     loops are compiled for."""
     return StepParams(float(settings.lr), float(settings.l2), LOSS_CODES[settings.loss],
-                      effective_batch_size(settings, n_samples))
+                      effective_batch_size(settings, n_samples), RULE_CODES[settings.rule], float(settings.momentum),
+                      float(settings.beta1), float(settings.beta2), float(settings.eps),
+                      power_fades(settings.beta1), power_fades(settings.beta2))
 
 
-def train_span(x, y, order, start, stop, w, b, params):
-    """Apply the updates for order[start:stop], params.batch_size samples per update.
+def power_fades(beta: float) -> int:
+    """The count t from which 1 − βᵗ rounds to 1.0 exactly: there βᵗ ≤ 2^−56, a quarter of what 1.0 − x needs to
+    round back to 1.0, so pow's last-bit error cannot matter. Adam's bias corrections skip pow from there on."""
+    if beta <= 0.0:
+        return 0
+    fall = -log2(beta)
+    return NEVER if fall <= 56.0 / NEVER else ceil(56.0 / fall)
 
-    For each batch: ŷ = σ(w·x + b), error signal s = ŷ − y (BCE) or 2(ŷ − y)ŷ(1 − ŷ) (MSE),
-    w ← w − η(mean(s·x) + λw), b ← b − η·mean(s). With one sample and BCE this is exactly the tutorial's rule
-    w ← w − η(ŷ − y)x, b ← b − η(ŷ − y).
-    Returns (w, b, position reached, status); on divergence w and b are the last values that were still sane and
-    the position is the start of the batch that broke them.
+
+def rule_direction(grad_w, grad_b, params, state):
+    """How an update moves w and b from the batch's gradient (λ·w already in grad_w), as PyTorch's optimisers do:
+    (step size, direction for w, direction for b, the rule's new state), and the update is θ ← θ − size·direction.
+
+    Plain: size η along g. Momentum: v ← μ·v + g, size η along v. Adam: t ← t + 1, m ← β₁·m + (1 − β₁)·g,
+    s ← β₂·s + (1 − β₂)·g², which makes θ ← θ − η·m̂ / (√ŝ + ε) with m̂ = m / (1 − β₁ᵗ) and ŝ = s / (1 − β₂ᵗ),
+    worked in PyTorch's order: size η / (1 − β₁ᵗ) along m / (√s / √(1 − β₂ᵗ) + ε). βᵗ is taken with a float
+    exponent, which numba and Python both hand to the C library's pow, so both kernels agree; from power_fades on,
+    1 − βᵗ is 1.0 exactly and pow is skipped.
     """
-    w, b, position, status, _ = train_and_measure(x, y, order, start, stop, w, b, params, x, y, np.empty(0), False)
-    return w, b, position, status
+    v_w, v_b, m_w, m_b, s_w, s_b, t = state
+    lr = params.lr
+    if params.rule_code == 0:
+        return lr, grad_w, grad_b, state
+    if params.rule_code == 1:
+        v_w = params.momentum * v_w + grad_w
+        v_b = params.momentum * v_b + grad_b
+        return lr, v_w, v_b, (v_w, v_b, m_w, m_b, s_w, s_b, t)
+    beta1 = params.beta1
+    beta2 = params.beta2
+    t = t + 1
+    m_w = beta1 * m_w + (1.0 - beta1) * grad_w
+    m_b = beta1 * m_b + (1.0 - beta1) * grad_b
+    s_w = beta2 * s_w + (1.0 - beta2) * (grad_w * grad_w)
+    s_b = beta2 * s_b + (1.0 - beta2) * (grad_b * grad_b)
+    size = lr if t >= params.fade1 else lr / (1.0 - beta1 ** float(t))
+    root2 = 1.0 if t >= params.fade2 else sqrt(1.0 - beta2 ** float(t))
+    direction_w = m_w / (sqrt(s_w) / root2 + params.eps)
+    direction_b = m_b / (sqrt(s_b) / root2 + params.eps)
+    return size, direction_w, direction_b, (v_w, v_b, m_w, m_b, s_w, s_b, t)
 
 
-def train_and_measure(x, y, order, start, stop, w, b, params, data_x, data_y, terms, measuring):
+def train_span(x, y, order, start, stop, w, b, params, state):
+    """Apply the updates for order[start:stop], params.batch_size samples per update, the rule's state (a plain
+    tuple of RuleState's fields) carried from update to update.
+
+    For each batch: ŷ = σ(w·x + b), error signal s = ŷ − y (BCE) or 2(ŷ − y)ŷ(1 − ŷ) (MSE), gradient
+    g_w = mean(s·x) + λw, g_b = mean(s), then θ ← θ − size·direction by rule_direction. With one sample, BCE and
+    the plain rule this is exactly the tutorial's rule w ← w − η(ŷ − y)x, b ← b − η(ŷ − y).
+    Returns (w, b, position reached, status, state); on divergence w, b and the state are the last that were still
+    sane and the position is the start of the batch that broke them.
+    """
+    w, b, position, status, _, state = train_and_measure(x, y, order, start, stop, w, b, params, state, x, y,
+                                                         np.empty(0), False)
+    return w, b, position, status, state
+
+
+def train_and_measure(x, y, order, start, stop, w, b, params, state, data_x, data_y, terms, measuring):
     """train_span, and when `measuring`, the loss and accuracy of the starting w and b on the way.
 
     The update at position k also takes sample k of (data_x, data_y), in data order, at the starting w and b: its
-    loss goes to terms[k] and a right prediction counts in the last of the returned values. That work does not
+    loss goes to terms[k] and a right prediction counts in the fifth of the returned values. That work does not
     depend on the updates, so the processor does it while each update waits for the one before.
     σ is taken as numerator / (1 + e^−|z|), the numerator 1 or e^−|z| by the sign of z: bit for bit the two
     formulas σ = 1 / (1 + e^−z) for z ≥ 0 and e^z / (1 + e^z) below, without a branch the data decides. A mean
     over one sample is the sum itself (x / 1 = x exactly), so single-sample updates skip that division.
     The parameters are read into locals once, outside the loop.
     """
-    lr = params.lr
     l2 = params.l2
     loss_code = params.loss_code
     batch_size = params.batch_size
@@ -108,22 +182,24 @@ def train_and_measure(x, y, order, start, stop, w, b, params, data_x, data_y, te
             count = batch_end - batch_start
             mean_w = grad_w if count == 1 else grad_w / count
             mean_b = grad_b if count == 1 else grad_b / count
-            new_w = w - lr * (mean_w + l2 * w)
-            new_b = b - lr * mean_b
+            size, direction_w, direction_b, new_state = rule_direction(mean_w + l2 * w, mean_b, params, state)
+            new_w = w - size * direction_w
+            new_b = b - size * direction_b
             if not (isfinite(new_w) and isfinite(new_b) and abs(new_w) < PARAMETER_LIMIT
                     and abs(new_b) < PARAMETER_LIMIT):
-                return w, b, batch_start, DIVERGED, correct
+                return w, b, batch_start, DIVERGED, correct, state
             w = new_w
             b = new_b
+            state = new_state
             grad_w = 0.0
             grad_b = 0.0
             batch_start = batch_end
             batch_end = min(batch_end + batch_size, stop)
-    return w, b, max(start, stop), OK, correct
+    return w, b, max(start, stop), OK, correct, state
 
 
-def train_epochs(epoch_x, epoch_y, orders, data_x, data_y, count, w, b, params, terms, measuring, measure_last,
-                 records):
+def train_epochs(epoch_x, epoch_y, orders, data_x, data_y, count, w, b, params, state, terms, measuring,
+                 measure_last, records):
     """Up to `count` whole epochs in one call, stopping only when the weights run away.
 
     Epoch e visits orders[e % len(orders)] over epoch_x[e % len(epoch_x)] and epoch_y alike: either the data with
@@ -131,8 +207,8 @@ def train_epochs(epoch_x, epoch_y, orders, data_x, data_y, count, w, b, params, 
     records[0] gets the starting w and b, records[e + 1] those after epoch e. With `measuring`, a row also gets
     the loss and accuracy there (columns 2 and 3), taken on (data_x, data_y) during the next epoch's updates, or
     for the last row in a pass of its own if `measure_last`; terms holds each sample's loss meanwhile.
-    Returns (whole epochs done, w, b, position, status): after a divergence in epoch `done`, w and b are its last
-    sane values and position is where it stopped.
+    Returns (whole epochs done, w, b, position, status, the rule's state): after a divergence in epoch `done`, w, b
+    and the state are its last sane values and position is where it stopped.
     """
     n = len(data_x)
     l2 = params.l2
@@ -142,21 +218,21 @@ def train_epochs(epoch_x, epoch_y, orders, data_x, data_y, count, w, b, params, 
     for epoch in range(count):
         start_w = w
         start_b = b
-        w, b, position, status, correct = train_and_measure(
+        w, b, position, status, correct, state = train_and_measure(
             epoch_x[epoch % len(epoch_x)], epoch_y[epoch % len(epoch_y)], orders[epoch % len(orders)], 0, n, w, b,
-            params, data_x, data_y, terms, measuring)
+            params, state, data_x, data_y, terms, measuring)
         if measuring:
             if status == DIVERGED:
                 correct = measure_samples(data_x, data_y, start_w, start_b, loss_code, terms)
             record_measure(records[epoch], terms, correct, start_w, l2)
         if status == DIVERGED:
-            return epoch, w, b, position, status
+            return epoch, w, b, position, status, state
         records[epoch + 1][0] = w
         records[epoch + 1][1] = b
     if measuring and measure_last:
         correct = measure_samples(data_x, data_y, w, b, loss_code, terms)
         record_measure(records[count], terms, correct, w, l2)
-    return count, w, b, 0, OK
+    return count, w, b, 0, OK, state
 
 
 def gather(data_x, data_y, orders, epoch_x, epoch_y):
@@ -269,6 +345,7 @@ class SpanResult:
     b: float
     position: int
     diverged: bool
+    rule_state: RuleState = AT_REST
 
 
 @dataclass(frozen=True)
@@ -281,6 +358,7 @@ class EpochsResult:
     b: float
     position: int
     diverged: bool
+    rule_state: RuleState = AT_REST
 
 
 class Kernel:
@@ -302,10 +380,11 @@ class Kernel:
         """The container the loop indexes fastest: a contiguous array for numba, a list of floats for Python."""
         return np.ascontiguousarray(values) if self.compiled else values.tolist()
 
-    def run(self, x: Any, y: Any, order: Any, start: int, stop: int, w: float, b: float, params: StepParams
-            ) -> SpanResult:
-        w, b, position, status = self._span(x, y, order, int(start), int(stop), float(w), float(b), params)
-        return SpanResult(float(w), float(b), int(position), status == DIVERGED)
+    def run(self, x: Any, y: Any, order: Any, start: int, stop: int, w: float, b: float, params: StepParams,
+            state: RuleState = AT_REST) -> SpanResult:
+        w, b, position, status, state = self._span(x, y, order, int(start), int(stop), float(w), float(b), params,
+                                                   _plain_state(state))
+        return SpanResult(float(w), float(b), int(position), status == DIVERGED, _rule_state(state))
 
     def measure(self, data: Dataset, w: float, b: float, loss: str, l2: float) -> tuple[float, float]:
         """(loss, accuracy) at w and b, equal to model.neuron's objective and accuracy within a few ulps."""
@@ -335,27 +414,28 @@ class Kernel:
         return _read_only(epoch_x), _read_only(epoch_y), np.arange(len(data))[np.newaxis]
 
     def run_epochs(self, data: Dataset, runs: Iterable[tuple[int, Any]], count: int, w: float, b: float,
-                   params: StepParams) -> EpochsResult:
-        """Up to `count` whole epochs from (w, b), taken from `runs` as (epochs, epoch_inputs(...)) one kernel call
-        at a time. Each call measures its starting point during its first epoch, so only the last call measures
-        apart from the updates. Stops early when the weights run away or once an epoch has ended with a loss that
-        is not finite (training stops there, so nothing after it is measured)."""
+                   params: StepParams, state: RuleState = AT_REST) -> EpochsResult:
+        """Up to `count` whole epochs from (w, b) and the rule's state, taken from `runs` as (epochs,
+        epoch_inputs(...)) one kernel call at a time. Each call measures its starting point during its first epoch,
+        so only the last call measures apart from the updates. Stops early when the weights run away or once an
+        epoch has ended with a loss that is not finite (training stops there, so nothing after it is measured)."""
         records = np.zeros((count + 1, 4))
         terms = np.empty(len(data) if self.compiled else 0)
         x, y = self.prepare(data.x), self.prepare(data.y)
-        done, position, status = 0, 0, OK
+        done, position, status, plain_state = 0, 0, OK, _plain_state(state)
         for epochs, (epoch_x, epoch_y, visits) in runs:
             first = done
-            ran, w, b, position, status = self._epochs(
-                epoch_x, epoch_y, visits, x, y, int(epochs), float(w), float(b), params, terms, self.compiled,
-                done + epochs == count, records[first:first + epochs + 1],
+            ran, w, b, position, status, plain_state = self._epochs(
+                epoch_x, epoch_y, visits, x, y, int(epochs), float(w), float(b), params, plain_state, terms,
+                self.compiled, done + epochs == count, records[first:first + epochs + 1],
             )
             done += ran
             if not self.compiled:
                 self._measure_rows(data, records[first + 1:done + 1], LOSSES[params.loss_code], params.l2)
             if status == DIVERGED or not np.isfinite(records[max(first, 1):done + 1, 2:]).all():
                 break
-        return EpochsResult(records[1:done + 1], float(w), float(b), int(position), status == DIVERGED)
+        return EpochsResult(records[1:done + 1], float(w), float(b), int(position), status == DIVERGED,
+                            _rule_state(plain_state))
 
     def _measure_rows(self, data: Dataset, rows: np.ndarray, loss: str, l2: float) -> None:
         """numpy's loss and accuracy for each row's w and b, up to the first that is not finite."""
@@ -363,6 +443,15 @@ class Kernel:
             row[2:] = self.measure(data, row[0], row[1], loss, l2)
             if not np.isfinite(row[2:]).all():
                 return
+
+
+def _plain_state(state: RuleState) -> tuple:
+    """The state as the loops take it: a plain tuple of six floats and an int, the one type they are compiled for."""
+    return (*(float(value) for value in state[:6]), int(state.t))
+
+
+def _rule_state(values: tuple) -> RuleState:
+    return RuleState(*(float(value) for value in values[:6]), int(values[6]))
 
 
 def _read_only(values: np.ndarray) -> np.ndarray:
@@ -377,8 +466,8 @@ PYTHON_KERNEL = Kernel(train_span, train_epochs)
 _compiled_kernel: Kernel | None = None
 _compile_lock = threading.Lock()
 
-_HELPERS = (train_and_measure, measure_samples, record_measure, sample_measure, log_one_plus_exp, pairwise_sum,
-            block_sum)
+_HELPERS = (train_and_measure, rule_direction, measure_samples, record_measure, sample_measure, log_one_plus_exp,
+            pairwise_sum, block_sum)
 """The functions the compiled loops call: numba compiles each where it is called."""
 
 

@@ -51,7 +51,7 @@ def result_json(settings: Settings, data: Dataset, view: TrainerView, problem: P
         },
         "optimum": problem.optimum.to_dict(),
         "lr_limit": problem.lr_limit,
-        "diagnosis": diagnose_view(problem, settings.lr, view).to_dict(),
+        "diagnosis": diagnose_view(problem, settings.lr, view, settings.rule, settings.momentum).to_dict(),
     }
     return json.dumps(result, indent=2, allow_nan=False) + "\n"
 

@@ -18,7 +18,7 @@ import numpy as np
 from model.data import MAX_ABS_X, Dataset
 from model.files import read_text, write_text_atomic
 from model.history import COLUMNS, EpochRecord
-from model.kernel import PARAMETER_LIMIT
+from model.kernel import AT_REST, PARAMETER_LIMIT, RuleState
 from model.quoting import QUOTE_LIMIT, clip
 from model.settings import MAX_EPOCHS, Settings, SettingsError
 from model.trainer import Status, Trainer, TrainerState
@@ -81,6 +81,7 @@ def session_json(session: Session) -> str:
             "rng_state": state.rng_state, "status": state.status, "message": state.message,
             "history": {name: [getattr(record, name) for record in state.history] for name in COLUMNS},
             "snapshots": [record.epoch for record in state.snapshots],
+            "rule_state": state.rule_state._asdict(),
         },
     }
     try:
@@ -304,8 +305,22 @@ def _state(reader: _Reader, n_samples: int, version: int) -> TrainerState:
     return TrainerState(
         w=w, b=b, epoch=epoch, position=position, updates=updates, order=order,
         rng_state=_generator_state(reader.get("rng_state", dict)), status=Status(status), message=message,
-        history=history, snapshots=snapshots,
+        history=history, snapshots=snapshots, rule_state=_rule_state(reader, updates),
     )
+
+
+def _rule_state(reader: _Reader, updates: int) -> RuleState:
+    """The update rule's velocity, running means and count; sessions written before update rules have none, and
+    trained with plain gradient descent, whose state is all zeros."""
+    if "rule_state" not in reader.value:
+        return AT_REST
+    fields = reader.child("rule_state")
+    values = [fields.get(name, float) for name in RuleState._fields[:6]]
+    t = fields.get("t", int)
+    if not 0 <= t <= updates or min(values[4:]) < 0.0:
+        raise SessionError("The session's update rule state is out of range (a negative mean square, or more "
+                           "updates counted than were made).")
+    return RuleState(*values, t)
 
 
 def _check_parameters(w: float, b: float, history: tuple[EpochRecord, ...]) -> None:

@@ -30,6 +30,14 @@ class Loss(StrEnum):
     MSE = "mse"
 
 
+class Rule(StrEnum):
+    """How an update turns the batch's gradient into a step, with PyTorch's conventions (torch.optim.SGD, Adam)."""
+
+    PLAIN = "plain"
+    MOMENTUM = "momentum"
+    ADAM = "adam"
+
+
 class Batching(StrEnum):
     """How many samples one update averages its gradient over."""
 
@@ -100,6 +108,25 @@ class Settings:
                                            (Batching.MINIBATCH, "mini-batch"),
                                            (Batching.BATCH, "full batch, one update per epoch")),
                                   help="How many samples each update averages its gradient over.")
+    rule: Rule = setting(Rule.PLAIN, label="update rule", group="Training",
+                         choices=((Rule.PLAIN, "plain gradient descent"), (Rule.MOMENTUM, "momentum (heavy ball)"),
+                                  (Rule.ADAM, "Adam (a step per parameter)")),
+                         help="How each update turns the gradient g into a step, as PyTorch's torch.optim.SGD and "
+                              "Adam do.\nPlain: θ ← θ − η·g. Momentum: v ← μ·v + g, θ ← θ − η·v. Adam: running means "
+                              "of g and g², bias-corrected.\ng includes λ·w for w only; PyTorch's weight_decay would "
+                              "also shrink b.")
+    momentum: float = setting(0.9, label="momentum μ", group="Training", low=0.0, high=1.0, high_open=True,
+                              help="v ← μ·v + g, then θ ← θ − η·v, v starting at 0 (PyTorch's SGD "
+                                   "with momentum, no dampening, not Nesterov).")
+    beta1: float = setting(0.9, label="Adam β₁", group="Training", low=0.0, high=1.0, high_open=True,
+                           help="m ← β₁·m + (1 − β₁)·g, the running mean of the gradient (PyTorch's "
+                                "betas[0]).")
+    beta2: float = setting(0.999, label="Adam β₂", group="Training", low=0.0, high=1.0, high_open=True,
+                           help="s ← β₂·s + (1 − β₂)·g², the running mean of its square (PyTorch's "
+                                "betas[1]).")
+    eps: float = setting(1e-8, label="Adam ε", group="Training", low=0.0, low_open=True, high=1.0,
+                         help="θ ← θ − η·m̂ / (√ŝ + ε), ε outside the square root as in PyTorch (Keras puts it "
+                              "elsewhere).")
     lr: float = setting(0.01, label="learning rate η", group="Training", apply=Apply.LIVE, low=0.0, low_open=True,
                         high=MAX_LR, log_slider=(-5, 1),
                         help="Step size of each update. Too large and training diverges.")
@@ -170,6 +197,9 @@ GAUSSIAN_FIELDS = ("mu0", "sigma0", "n0", "mu1", "sigma1", "n1")
 """What the two Gaussians are drawn from: meaningless for samples loaded from a file."""
 LOSSES = tuple(Loss)
 OPTIMIZERS = tuple(Batching)
+RULES = tuple(Rule)
+RULE_PARAMETERS = {"momentum": Rule.MOMENTUM, "beta1": Rule.ADAM, "beta2": Rule.ADAM, "eps": Rule.ADAM}
+"""Settings that one update rule alone reads: the panel shows each only while its rule is chosen."""
 DATA_FIELDS = frozenset(item.name for item in declared(Settings) if item.spec.apply == Apply.NEW_DATA)
 """Settings that decide the samples: changing one means drawing or loading them again."""
 LIVE_FIELDS = frozenset(item.name for item in declared(Settings) if item.spec.apply == Apply.LIVE)

@@ -18,7 +18,16 @@ import numpy as np
 
 from model.data import Dataset
 from model.history import EpochRecord, History, HistoryView, Snapshots
-from model.kernel import PARAMETER_LIMIT, EpochsResult, Kernel, SpanResult, best_kernel, step_params
+from model.kernel import (
+    AT_REST,
+    PARAMETER_LIMIT,
+    EpochsResult,
+    Kernel,
+    RuleState,
+    SpanResult,
+    best_kernel,
+    step_params,
+)
 from model.neuron import accuracy, boundary, objective
 from model.settings import Settings, classify_change, effective_batch_size
 
@@ -95,6 +104,8 @@ class TrainerState:
     message: str
     history: tuple[EpochRecord, ...]
     snapshots: tuple[EpochRecord, ...]
+    rule_state: RuleState = AT_REST
+    """The update rule's velocity, running means and update count (zeros for plain gradient descent)."""
 
 
 class Trainer:
@@ -124,6 +135,7 @@ class Trainer:
         self.epoch = 0
         self.position = 0
         self.updates = 0
+        self.rule_state = AT_REST
         self.order: np.ndarray | None = None
         self.status = READY
         self.message = "Ready to train."
@@ -224,7 +236,7 @@ class Trainer:
             w=self.w, b=self.b, epoch=self.epoch, position=self.position, updates=self.updates,
             order=None if self.order is None else tuple(int(i) for i in self.order),
             rng_state=self._rng.bit_generator.state, status=self.status, message=self.message,
-            history=tuple(self.history.view().records()), snapshots=tuple(self.snapshots),
+            history=tuple(self.history.view().records()), snapshots=tuple(self.snapshots), rule_state=self.rule_state,
         )
 
     @classmethod
@@ -242,6 +254,7 @@ class Trainer:
             raise ValueError(f"the saved w = {state.w:g}, b = {state.b:g} give a loss that is not a finite number")
         trainer.w, trainer.b = state.w, state.b
         trainer.epoch, trainer.position, trainer.updates = state.epoch, state.position, state.updates
+        trainer.rule_state = state.rule_state
         trainer.order = None if state.order is None else np.array(state.order, dtype=np.int64)
         trainer.status, trainer.message = state.status, state.message
         trainer.history = History(len(state.history))
@@ -275,7 +288,7 @@ class Trainer:
             self._prepared = tuple(inputs[0] for inputs in kernel.epoch_inputs(self.data, self.order[np.newaxis]))
         x, y, order = self._prepared
         params = step_params(self.settings, len(self.data))
-        self._adopt_span(start, kernel.run(x, y, order, start, stop, self.w, self.b, params), measure)
+        self._adopt_span(start, kernel.run(x, y, order, start, stop, self.w, self.b, params, self.rule_state), measure)
 
     def _run_whole_epochs(self, count: int) -> None:
         """`count` epochs from an epoch's start, many per kernel call, leaving the state that as many calls of the
@@ -285,7 +298,8 @@ class Trainer:
         orders = _EpochOrders(self._rng, self.data, s.shuffle, self.kernel)
         runs = orders.runs(count)
         try:
-            result = self.kernel.run_epochs(self.data, runs, count, self.w, self.b, step_params(s, len(self.data)))
+            result = self.kernel.run_epochs(self.data, runs, count, self.w, self.b, step_params(s, len(self.data)),
+                                            self.rule_state)
         finally:
             runs.close()
         self._adopt_epochs(result, orders)
@@ -299,12 +313,13 @@ class Trainer:
         if whole:
             self._record_epochs(records[:whole])
         if whole == len(records) and not result.diverged:
+            self.rule_state = result.rule_state
             return
         self._use_order(orders.rewind(whole + 1))
         if whole < len(records):
             self._stop_not_finite(records[whole, 0], records[whole, 1])
         else:
-            self._adopt_span(0, SpanResult(result.w, result.b, result.position, True))
+            self._adopt_span(0, SpanResult(result.w, result.b, result.position, True, result.rule_state))
 
     def _adopt_span(self, start: int, result: SpanResult, measure: bool = True) -> None:
         """Move to where a span of updates from `start` ended: its last finite point, its updates counted, the epoch
@@ -322,6 +337,7 @@ class Trainer:
             self._unmeasured = True
         self.updates += -(-(result.position - start) // batch)
         self.w, self.b, self.position = result.w, result.b, result.position
+        self.rule_state = result.rule_state
         if result.diverged:
             self.status = DIVERGED
             self.message = (

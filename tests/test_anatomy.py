@@ -8,9 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from model.anatomy import anatomy, card, number, shares, take_one_update
+from model.anatomy import UpdateAnatomy, adam_corrected, anatomy, card, number, rule_arrow, shares, take_one_update
 from model.data import Dataset, generate
-from model.kernel import LOSS_CODES, PYTHON_KERNEL, StepParams, compiled_kernel, train_span
+from model.kernel import LOSS_CODES, PYTHON_KERNEL, RuleState, StepParams, compiled_kernel, train_span
 from model.neuron import gradient
 from model.settings import Settings, effective_batch_size
 from model.trainer import Trainer
@@ -47,7 +47,8 @@ def test_new_state_is_the_kernels_bit_for_bit(kernel, loss, size):
         lr, l2 = rng.uniform(0.001, 2.0), rng.choice([0.0, rng.uniform(0.0, 0.5)])
         update = anatomy(w, b, DATA.x[batch], DATA.y[batch], lr, l2, loss, DATA)
         params = StepParams(lr, l2, LOSS_CODES[loss], size)
-        plain = train_span(DATA.x.tolist(), DATA.y.tolist(), batch.tolist(), 0, size, w, b, params)
+        plain = train_span(DATA.x.tolist(), DATA.y.tolist(), batch.tolist(), 0, size, w, b, params,
+                           tuple(RuleState()))
         run = kernel.run(kernel.prepare(DATA.x), kernel.prepare(DATA.y), kernel.prepare(batch), 0, size, w, b, params)
         assert (update.new_w, update.new_b) == plain[:2] == (run.w, run.b)
         assert (update.step_w, update.step_b) == (-(lr * update.grad_w), -(lr * update.grad_b))
@@ -135,17 +136,66 @@ def test_numbers_are_readable(value, text):
     assert number(value) == text
 
 
-def test_one_update_taken_apart_is_the_update_the_trainer_makes():
-    settings = Settings(optimizer="minibatch", batch_size=5, epochs=2, l2=0.05)
+@pytest.mark.parametrize("rule", ["plain", "momentum", "adam"])
+def test_one_update_taken_apart_is_the_update_the_trainer_makes(rule):
+    settings = Settings(optimizer="minibatch", batch_size=5, epochs=2, l2=0.05, rule=rule)
     trainer = Trainer(settings, generate(settings))
     twin = Trainer(settings, generate(settings))
     for _ in range(50):
+        before = trainer.rule_state
         step = take_one_update(trainer)
         twin.step_batch()
         assert (step.update.new_w, step.update.new_b) == (trainer.w, trainer.b) == (twin.w, twin.b)
+        assert (step.update.before, step.update.after) == (before, trainer.rule_state)
+        assert (step.update.w + step.update.step_w, step.update.b + step.update.step_b) == (trainer.w, trainer.b)
         assert step.indices.size == step.update.x.size
         np.testing.assert_array_equal(trainer.data.x[step.indices], step.update.x)
         assert np.mean(step.share_w) + settings.l2 * step.update.w == pytest.approx(
             gradient(step.update.w, step.update.b, trainer.data.x, trainer.data.y, "bce", settings.l2)[0])
     trainer.run_to_end()
     assert take_one_update(trainer) is None
+
+
+TWO = Dataset([2.0, -1.0], [1.0, 0.0])
+
+
+def _second_update(rule: str) -> UpdateAnatomy:
+    """From w = b = 0 with η = 0.1, the update on x = 2, y = 1, then the one on x = −1, y = 0, taken apart."""
+    settings = Settings(n0=1, n1=1, lr=0.1, rule=rule, shuffle=False, init_w=0.0, init_b=0.0)
+    trainer = Trainer(settings, TWO)
+    take_one_update(trainer)
+    return take_one_update(trainer).update
+
+
+def test_momentum_card_by_hand():
+    """First update: g = v = (−1, −½), (w, b) = (0.1, 0.05). Second, at x = −1, y = 0: ŷ = σ(−0.05) = 0.48750260,
+    g = (−0.48750260, 0.48750260), v = (0.9·(−1) − 0.4875026, 0.9·(−½) + 0.4875026) = (−1.3875026, 0.0375026),
+    w = 0.1 + 0.1·1.3875026 = 0.23875026, b = 0.05 − 0.1·0.0375026 = 0.04624974."""
+    update = _second_update("momentum")
+    assert (update.after.v_w, update.after.v_b) == pytest.approx((-1.3875026035, 0.0375026035), abs=1e-10)
+    assert rule_arrow(update) == pytest.approx((update.after.v_w, update.after.v_b), rel=1e-15)
+    lines = card(update)
+    assert "∂w = (0.4875 − 0) · (−1) = −0.4875" in lines
+    assert "v_w ← 0.9 · (−1) + (−0.4875) = −1.388" in lines
+    assert "w ← 0.1 − 0.1 · (−1.388) = 0.2388" in lines
+    assert "v_b ← 0.9 · (−0.5) + 0.4875 = 0.0375" in lines
+    assert "b ← 0.05 − 0.1 · 0.0375 = 0.04625" in lines
+
+
+def test_adam_card_by_hand():
+    """First update from rest: g = (−1, −½), m = 0.1·g, s = 0.001·g², so m̂ = g = (−1, −½) and ŝ = g² = (1, ¼):
+    w = −0.1·(−1)/(1 + 1e−8) = 0.1, b = −0.1·(−½)/(½ + 1e−8) = 0.1: Adam's first step is η·sign(g), to within ε.
+    The card shows it at t = 1."""
+    settings = Settings(n0=1, n1=1, lr=0.1, rule="adam", shuffle=False, init_w=0.0, init_b=0.0)
+    update = take_one_update(Trainer(settings, TWO)).update
+    assert adam_corrected(update) == pytest.approx((-1.0, -0.5, 1.0, 0.25), rel=1e-15)
+    assert (update.new_w, update.new_b) == pytest.approx((0.1 / (1 + 1e-8), 0.05 / (0.5 + 1e-8)), rel=1e-15)
+    assert rule_arrow(update) == pytest.approx((-1 / (1 + 1e-8), -0.5 / (0.5 + 1e-8)), rel=1e-15)
+    lines = card(update)
+    assert lines[2:5] == ["∂w = (0.5 − 1) · 2 = −1", "∂b = (0.5 − 1) = −0.5", "t = 1"]
+    assert lines[5:10] == ["m_w ← 0.9 · 0 + 0.1 · (−1) = −0.1", "m̂_w = m_w / (1 − 0.9^1) = −1",
+                           "s_w ← 0.999 · 0 + 0.001 · (−1)² = 0.001", "ŝ_w = s_w / (1 − 0.999^1) = 1",
+                           "w ← 0 − 0.1 · (−1) / (√1 + 1e-08) = 0.1"]
+    assert "m̂_b = m_b / (1 − 0.9^1) = −0.5" in lines
+    assert "ŝ_b = s_b / (1 − 0.999^1) = 0.25" in lines
+    assert "b ← 0 − 0.1 · (−0.5) / (√0.25 + 1e-08) = 0.1" in lines

@@ -57,3 +57,22 @@ def test_a_real_full_batch_run_above_its_limit_is_diagnosed_from_its_history():
     settled = Trainer(settings.replace(lr=0.5 * problem.lr_limit), data)
     settled.run_to_end()
     assert diagnose(problem, 0.5 * problem.lr_limit, losses=settled.view().history.loss).verdict == Verdict.STABLE
+
+
+@pytest.mark.parametrize(("lr", "verdict"), [(7.599, Verdict.STABLE), (7.6, Verdict.BEYOND_LIMIT),
+                                            (4.5, Verdict.STABLE)])
+def test_heavy_ball_momentum_is_held_to_two_times_one_plus_mu_over_the_curvature(lr, verdict):
+    """η_max = 2/λ_max = 4 for plain descent here, so 2(1 + μ)/λ_max = 7.6 with μ = 0.9."""
+    found = diagnose(WITH_OPTIMUM, lr, rule="momentum", momentum=0.9)
+    assert found.verdict == verdict
+    if verdict == Verdict.BEYOND_LIMIT:
+        assert "η_max = 7.6" in found.text and "2(1 + μ)" in found.text and "μ = 0.9" in found.text
+
+
+def test_adam_is_never_beyond_a_limit_from_eta_alone():
+    found = diagnose(WITH_OPTIMUM, 1000.0, rule="adam")
+    assert found.verdict == Verdict.NO_LIMIT and not found.alarming
+    assert "no η_max" in found.text
+    assert diagnose(WITH_OPTIMUM, 1000.0, diverged=True, rule="adam").verdict == Verdict.DIVERGED
+    assert diagnose(SEPARABLE, 0.1, rule="adam").verdict == Verdict.NO_OPTIMUM
+

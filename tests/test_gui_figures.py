@@ -13,7 +13,7 @@ from gui.base.state import NOT_YET
 from gui.base.style import LOSS_COLOUR
 from gui.export.export_dialog import ExportChoice
 from gui.export.figures import Figure, FigureContent, headless_content, headless_figure_writer
-from gui.views.parameter_view import ParameterView
+from gui.views.parameter_view import STEP_KEY, ParameterView
 from gui.views.plots import legend_below, loss_axis
 from gui.views.sample_points import pixel_centres
 from model.cli import EXIT_DIVERGED, EXIT_OK, run_train
@@ -111,7 +111,7 @@ def test_the_window_draws_a_runaway_loss_whole_on_a_log_axis(qtbot, monkeypatch)
 SEPARABLE = ["--mu0", "-3", "--mu1", "3", "--sigma0", "0.3", "--sigma1", "0.3", "--epochs", "20"]
 PATH_MARKS = ["path", "start", "now"]
 RAY = "loss keeps falling this way"
-UPDATE_MARKS = ["gradient ∇", "step −η·∇"]
+UPDATE_MARKS = ["gradient ∇", STEP_KEY]
 
 
 def legend_names(plot) -> list[str]:
@@ -121,7 +121,8 @@ def legend_names(plot) -> list[str]:
 def drawn_marks(view) -> set[str]:
     """The names of the parameter view's marks that hold data, read off the items themselves."""
     marks = {"path": view.path, "start": view.start, "now": view.current, "optimum": view.optimum, RAY: view.ray,
-             "gradient ∇": view.gradient, "step −η·∇": view.step, "batch's own loss": view.batch_contours}
+             "gradient ∇": view.gradient, "velocity v": view.velocity,
+             "Adam m̂/√ŝ": view.adapted, STEP_KEY: view.step, "batch's own loss": view.batch_contours}
     return {name for name, item in marks.items() if item.isVisible() and points(item) > 0}
 
 

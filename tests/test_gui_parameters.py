@@ -13,7 +13,7 @@ from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore, QtGui
 
 from gui.widgets.panels import LR_SLIDER_STEPS_PER_DECADE
-from model.anatomy import card
+from model.anatomy import adam_corrected, card
 from model.diagnosis import Verdict, diagnose
 from model.landscape import loss_surface
 from model.neuron import gradient, objective, sigmoid
@@ -326,3 +326,67 @@ def test_closing_the_window_stops_a_surface_under_way(qtbot, window):
     qtbot.waitUntil(lambda: len(held.threads) == 1, timeout=10000)
     window.close()
     assert held.stopped == [True] and not held.threads[0].is_alive() and not failures
+
+
+@pytest.mark.parametrize("rule", ["momentum", "adam"])
+def test_the_rules_arrow_is_drawn_beside_the_gradient(qtbot, monkeypatch, rule):
+    """Momentum's velocity v, or Adam's m̂/(√ŝ + ε), from the point before the update, with its legend
+    key; the step is −η times it, and the card works the rule's numbers."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(rule=rule))
+    _surface_ready(qtbot, window)
+    window.step_epoch_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.epoch == 1)
+    qtbot.keyClick(window.canvas.main_plot, QtCore.Qt.Key.Key_Right, QtCore.Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.state.step is not None)
+    update = window.state.step.update
+    view = window.canvas.side.parameters
+    shown, hidden = (view.velocity, view.adapted) if rule == "momentum" else (view.adapted, view.velocity)
+    arrow_w, arrow_b = shown.getData()
+    if rule == "momentum":
+        expected = (0.9 * update.before.v_w + update.grad_w, 0.9 * update.before.v_b + update.grad_b)
+    else:
+        m_hat_w, m_hat_b, s_hat_w, s_hat_b = adam_corrected(update)
+        expected = (m_hat_w / (math.sqrt(s_hat_w) + 1e-8), m_hat_b / (math.sqrt(s_hat_b) + 1e-8))
+    assert (arrow_w[0], arrow_b[0]) == (update.w, update.b)
+    assert (arrow_w[1] - update.w, arrow_b[1] - update.b) == pytest.approx(expected, rel=1e-9)
+    step_w, step_b = view.step.getData()
+    assert (step_w[1] - step_w[0], step_b[1] - step_b[0]) == pytest.approx(
+        (-SMALL.lr * expected[0], -SMALL.lr * expected[1]), rel=1e-9)
+    assert hidden.getData()[0] is None or len(hidden.getData()[0]) == 0
+    names = [label.text for _, label in view.plot.legend.items]
+    assert ("velocity v" in names) == (rule == "momentum")
+    assert ("Adam m̂/√ŝ" in names) == (rule == "adam")
+    assert window.canvas.side.card.toPlainText().splitlines() == card(update)
+    window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: window.state.step is None)
+    assert shown.getData()[0] is None or len(shown.getData()[0]) == 0
+    window.close()
+
+
+def _rule_rows_shown(window) -> set[str]:
+    return {name for name in ("momentum", "beta1", "beta2", "eps") if window.panel._edits[name].isVisible()}
+
+
+def test_choosing_a_rule_shows_its_parameters_and_its_eta_max(qtbot, monkeypatch):
+    """Plain descent shows no rule parameters; momentum shows μ and η_max = 2(1 + μ)/λ_max; Adam shows β₁, β₂ and ε
+    and takes the η_max mark away, saying why."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(l2=0.1, optimizer="batch"))
+    assert _rule_rows_shown(window) == set()
+    qtbot.waitUntil(lambda: window.state.problem.lr_limit is not None)
+    limit = window.state.problem.lr_limit
+    slider = window.panel.lr_slider
+    rule = window.panel.choices["rule"]
+    qtbot.keyClick(rule, QtCore.Qt.Key.Key_Down)
+    assert window.panel.settings().rule == "momentum"
+    assert _rule_rows_shown(window) == {"momentum"}
+    mark = round(math.log10(1.9 * limit) * LR_SLIDER_STEPS_PER_DECADE)
+    assert slider.mark == (mark if slider.minimum() <= mark <= slider.maximum() else None)
+    assert f"{1.9 * limit:.4g}" in window.panel.lr_limit_label.text()
+    qtbot.keyClick(rule, QtCore.Qt.Key.Key_Down)
+    assert window.panel.settings().rule == "adam"
+    assert _rule_rows_shown(window) == {"beta1", "beta2", "eps"}
+    assert slider.mark is None
+    assert "no η_max" in window.panel.lr_limit_label.text()
+    window.close()

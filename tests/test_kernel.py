@@ -16,6 +16,7 @@ from model.kernel import (
     DIVERGED,
     LOSS_CODES,
     PYTHON_KERNEL,
+    RuleState,
     StepParams,
     compiled_kernel,
     log_one_plus_exp,
@@ -163,11 +164,12 @@ def test_the_loop_is_bit_for_bit_the_loop_as_first_written(kernel):
         b = float(rng.choice([0.0, -0.0, rng.normal(), 1e6]))
         params = StepParams(10.0 ** rng.uniform(-4, 3), float(rng.choice([0.0, 0.5, 100.0])), int(rng.integers(2)),
                             int(rng.integers(1, n + 1)))
-        expected = pre_change_train_span(x.tolist(), y.tolist(), order.tolist(), 0, n, w, b, *params)
+        expected = pre_change_train_span(x.tolist(), y.tolist(), order.tolist(), 0, n, w, b, *params[:4])
         found = kernel.run(kernel.prepare(x), kernel.prepare(y), kernel.prepare(order), 0, n, w, b, params)
         assert _bits((found.w, found.b, found.position, found.diverged)) == _bits(
             (*expected[:3], expected[3] == DIVERGED))
-        assert _bits(train_span(x.tolist(), y.tolist(), order.tolist(), 0, n, w, b, params)) == _bits(expected)
+        found_state = train_span(x.tolist(), y.tolist(), order.tolist(), 0, n, w, b, params, tuple(RuleState()))
+        assert _bits(found_state[:4]) == _bits(expected) and found_state[4] == tuple(RuleState())
 
 
 def test_pairwise_sum_is_numpys_sum_bit_for_bit():

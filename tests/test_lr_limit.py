@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from model.data import Dataset, generate
-from model.kernel import LOSS_CODES, StepParams, train_span
-from model.lr_limit import hessian, lr_limit
+from model.kernel import AT_REST, LOSS_CODES, RULE_CODES, StepParams, train_span
+from model.lr_limit import hessian, lr_limit, rule_lr_limit
 from model.neuron import objective
 from model.optimum import Optimum, exact_optimum
 from model.settings import PRESETS, Settings
@@ -58,24 +58,32 @@ def test_no_limit_without_an_optimum():
     assert lr_limit(generate(Settings(n0=30, n1=30)), "mse", 0.0, Optimum(False, reason="not computed")) is None
 
 
-def _full_batch_descent(data: Dataset, w: float, b: float, lr: float, l2: float, steps: int = 2000):
+def _full_batch_descent(data: Dataset, w: float, b: float, lr: float, l2: float, rule: str = "plain",
+                        momentum: float = 0.0, steps: int = 2000):
     """The trainer's full-batch updates: one train_span call, batch size n, the data's order repeated per step."""
     n = len(data)
     order = list(range(n)) * steps
-    return train_span(data.x.tolist(), data.y.tolist(), order, 0, n * steps, w, b,
-                      StepParams(lr, l2, LOSS_CODES["bce"], n))
+    params = StepParams(lr, l2, LOSS_CODES["bce"], n, RULE_CODES[rule], momentum)
+    return train_span(data.x.tolist(), data.y.tolist(), order, 0, n * steps, w, b, params, tuple(AT_REST))[:4]
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_descent_settles_below_the_limit_and_not_above(case):
+@pytest.mark.parametrize(("rule", "momentum"), [("plain", 0.0), ("momentum", 0.5), ("momentum", 0.9)])
+def test_descent_settles_below_the_limit_and_not_above(case, rule, momentum):
+    """For heavy-ball momentum the limit is 2(1 + μ)/λ_max: (1 + μ) times plain descent's."""
     settings, l2 = CASES[case]
     data = generate(settings)
     optimum = exact_optimum(data, "bce", l2)
-    limit = lr_limit(data, "bce", l2, optimum)
+    limit = rule_lr_limit(lr_limit(data, "bce", l2, optimum), rule, momentum)
+    assert limit == pytest.approx((1 + momentum) * lr_limit(data, "bce", l2, optimum), rel=1e-15)
     start = (optimum.w + 6e-6, optimum.b + 8e-6)
 
-    w, b, _, status = _full_batch_descent(data, *start, 0.9 * limit, l2)
+    w, b, _, status = _full_batch_descent(data, *start, 0.9 * limit, l2, rule, momentum)
     assert status == 0 and np.hypot(w - optimum.w, b - optimum.b) < 1e-9
 
-    w, b, _, status = _full_batch_descent(data, *start, 1.1 * limit, l2)
+    w, b, _, status = _full_batch_descent(data, *start, 1.1 * limit, l2, rule, momentum)
     assert status != 0 or np.hypot(w - optimum.w, b - optimum.b) > 1e-3
+
+
+def test_adam_has_no_limit():
+    assert rule_lr_limit(4.0, "adam", 0.9) is None and rule_lr_limit(None, "momentum", 0.9) is None

@@ -10,6 +10,7 @@ import pytest
 from model.csv_io import MAX_ROWS
 from model.data import Dataset, generate
 from model.history import EpochRecord
+from model.kernel import AT_REST
 from model.session import (
     MAX_SESSION_BYTES,
     Session,
@@ -29,9 +30,10 @@ def _trainer(**changes) -> Trainer:
     return Trainer(settings, generate(settings))
 
 
+@pytest.mark.parametrize("rule", ["plain", "momentum", "adam"])
 @pytest.mark.parametrize("optimizer", ["sgd", "minibatch", "batch"])
-def test_reopened_session_continues_exactly_like_an_uninterrupted_run(tmp_path, optimizer):
-    interrupted = _trainer(optimizer=optimizer, batch_size=7)
+def test_reopened_session_continues_exactly_like_an_uninterrupted_run(tmp_path, optimizer, rule):
+    interrupted = _trainer(optimizer=optimizer, batch_size=7, rule=rule, lr=0.05, l2=0.1)
     interrupted.run_epochs(5)
     interrupted.step_batch()
     interrupted.step_batch()
@@ -39,18 +41,20 @@ def test_reopened_session_continues_exactly_like_an_uninterrupted_run(tmp_path, 
     save_session(session_of(interrupted), path)
 
     reopened = load_session(path).trainer()
-    assert (reopened.w, reopened.b, reopened.epoch, reopened.position) == (
-        interrupted.w, interrupted.b, interrupted.epoch, interrupted.position)
+    assert (reopened.w, reopened.b, reopened.epoch, reopened.position, reopened.rule_state) == (
+        interrupted.w, interrupted.b, interrupted.epoch, interrupted.position, interrupted.rule_state)
+    assert (reopened.rule_state == AT_REST) == (rule == "plain")
     assert reopened.view().history.records() == interrupted.view().history.records()
     assert reopened.snapshots == interrupted.snapshots
 
-    uninterrupted = _trainer(optimizer=optimizer, batch_size=7)
+    uninterrupted = _trainer(optimizer=optimizer, batch_size=7, rule=rule, lr=0.05, l2=0.1)
     uninterrupted.run_epochs(5)
     uninterrupted.step_batch()
     uninterrupted.step_batch()
     uninterrupted.run_to_end()
     reopened.run_to_end()
-    assert (reopened.w, reopened.b) == (uninterrupted.w, uninterrupted.b)
+    assert (reopened.w, reopened.b, reopened.rule_state) == (
+        uninterrupted.w, uninterrupted.b, uninterrupted.rule_state)
     assert reopened.view().history.records() == uninterrupted.view().history.records()
 
 
@@ -134,6 +138,9 @@ MALFORMED = {
     "history columns of different lengths": (_set("trainer.history.w", [0.5]), "different lengths"),
     "weight beyond where training stops": (_set("trainer.w", 1e300), r"w or b goes beyond ±1e\+12"),
     "history bias beyond where training stops": (_set("trainer.history.b.1", -1e13), r"w or b goes beyond ±1e\+12"),
+    "rule state with a negative mean square": (_set("trainer.rule_state.s_w", -1.0), "update rule state"),
+    "rule state counting more updates than made": (_set("trainer.rule_state.t", 10**6), "update rule state"),
+    "rule state as text": (_set("trainer.rule_state.m_b", "x"), "m_b should be a finite number"),
     "boundary as text": (_set("trainer.history.boundary.1", "none"), r"boundary\[1\] should be a finite number or"),
 }
 
@@ -197,6 +204,12 @@ def _version_1(document: dict) -> dict:
     trainer["snapshots"] = [dict(rows[epoch]) for epoch in trainer["snapshots"]]
     document["version"] = 1
     return document
+
+
+def test_sessions_saved_before_update_rules_open_at_rest():
+    document = _document()
+    del document["trainer"]["rule_state"]
+    assert parse_session(json.dumps(document)).state.rule_state == AT_REST
 
 
 def test_version_1_sessions_still_open():

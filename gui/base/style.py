@@ -15,6 +15,9 @@ OPTIMUM_COLOUR = "#333333"
 PATH_COLOUR = "#F0E442"
 """Yellow: the training path stays visible on the dark-to-light loss colours."""
 GRADIENT_COLOUR = "#56B4E9"
+RULE_COLOUR = "#009E73"
+"""What momentum or Adam follows instead of the gradient; the boundary's green, which the parameter view never
+draws."""
 BATCH_COLOUR = "#CC79A7"
 Y_RANGE = (-0.25, 1.25)
 DENSE_ABOVE = 10_000

@@ -175,7 +175,8 @@ class Run(QtCore.QObject):
         self.apply_now()
         self._clear_update()
         if self.state is not None:
-            diagnosis = diagnose(self.state.problem, self._requested.lr)
+            requested = self._requested
+            diagnosis = diagnose(self.state.problem, requested.lr, rule=requested.rule, momentum=requested.momentum)
             if diagnosis.verdict == Verdict.BEYOND_LIMIT:
                 self.notice.emit(diagnosis.text, 10000)
         self.playRequested.emit()
@@ -395,7 +396,8 @@ class Run(QtCore.QObject):
     def diagnosis(self) -> Diagnosis:
         """The engine's verdict on the run as its newest drawn view shows it."""
         assert self.state is not None and self.state.view is not None
-        return diagnose_view(self.state.problem, self.state.settings.lr, self.state.view)
+        settings = self.state.settings
+        return diagnose_view(self.state.problem, settings.lr, self.state.view, settings.rule, settings.momentum)
 
 
 class RunSet(QtCore.QObject):

@@ -2,7 +2,8 @@
 
 It draws a surface picture computed off the GUI thread (heat map, iso-lines and colour bar), the training path,
 the current point, the exact optimum (or, with separable classes, the direction the loss keeps falling in), and for a
-single update the gradient, the step taken and the contours of that update's own batch loss. Like the other views it
+single update the gradient, what the update rule follows instead (momentum's velocity, Adam's adapted direction),
+the step taken and the contours of that update's own batch loss. Like the other views it
 only draws what it is given, so the window and the exported figures share it.
 """
 
@@ -16,11 +17,13 @@ from gui.base import style
 from gui.base.state import NOT_YET
 from gui.base.surface_picture import SurfacePicture
 from gui.views.legend import KeyedLegend
-from model.anatomy import UpdateAnatomy
+from model.anatomy import UpdateAnatomy, rule_arrow
 from model.landscape import PLANE_LIMIT, Ray
 from model.optimum import Optimum
 
 COLOUR_MAP = "cividis"
+STEP_KEY = "step taken −η·arrow"
+"""The step is −η times the gradient for plain descent, the velocity for momentum, Adam's m̂/(√ŝ + ε) for Adam."""
 PATH_POINT_LIMIT = 1500
 """Longer paths are thinned to this many points (always keeping the newest)."""
 
@@ -54,6 +57,8 @@ class ParameterView:
                                           pen=pg.mkPen(style.OPTIMUM_COLOUR, width=1.5))
         self.ray = plot.plot(pen=style.pen("#FFFFFF", 2, dashed=True))
         self.gradient = plot.plot(pen=style.pen(style.GRADIENT_COLOUR, 2.5))
+        self.velocity = plot.plot(pen=style.pen(style.RULE_COLOUR, 2.5, dashed=True))
+        self.adapted = plot.plot(pen=style.pen(style.RULE_COLOUR, 2.5, dashed=True))
         self.step = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 3))
         for item in (self.start, self.current, self.optimum):
             item.setZValue(10)
@@ -66,7 +71,8 @@ class ParameterView:
         self._optimum_pending = False
         self.legend = None if plot.legend is None else KeyedLegend(plot.legend, (
             (self.path, "path"), (self.start, "start"), (self.current, "now"), (self.optimum, "optimum"),
-            (self.ray, "loss keeps falling this way"), (self.gradient, "gradient ∇"), (self.step, "step −η·∇"),
+            (self.ray, "loss keeps falling this way"), (self.gradient, "gradient ∇"),
+            (self.velocity, "velocity v"), (self.adapted, "Adam m̂/√ŝ"), (self.step, STEP_KEY),
             (self.batch_contours, "batch's own loss")),
             samples={self.ray: pg.PlotDataItem(pen=style.pen(style.OPTIMUM_COLOUR, 2, dashed=True))})
 
@@ -117,7 +123,11 @@ class ParameterView:
         self._key()
 
     def show_update(self, anatomy: UpdateAnatomy | None) -> None:
-        """The gradient ∇ at the point before the update (it points uphill) and the step −η·∇ actually taken."""
+        """The gradient ∇ at the point before the update (it points uphill), beside it on the same scale what the
+        rule follows instead (momentum's velocity v, Adam's m̂/(√ŝ + ε)), and the step actually taken: −η times
+        that."""
+        for item in (self.velocity, self.adapted):
+            item.setData([], [])
         if anatomy is None:
             self.gradient.setData([], [])
             self.step.setData([], [])
@@ -125,6 +135,10 @@ class ParameterView:
         else:
             w0, b0 = anatomy.w, anatomy.b
             self.gradient.setData([w0, w0 + anatomy.grad_w], [b0, b0 + anatomy.grad_b])
+            if anatomy.rule != "plain":
+                arrow_w, arrow_b = rule_arrow(anatomy)
+                arrow = self.velocity if anatomy.rule == "momentum" else self.adapted
+                arrow.setData([w0, w0 + arrow_w], [b0, b0 + arrow_b])
             self.step.setData([w0, anatomy.new_w], [b0, anatomy.new_b])
         self._key()
 

@@ -14,8 +14,9 @@ from gui.base.style import DENSE_ABOVE
 from gui.widgets.marked_slider import MarkedSlider
 from model.declaration import Declared, declared, groups
 from model.diagnosis import Verdict, diagnose
+from model.lr_limit import rule_lr_limit
 from model.problem import Problem
-from model.settings import DATA_FIELDS, PRESETS, Settings
+from model.settings import DATA_FIELDS, PRESETS, RULE_PARAMETERS, Settings
 
 INVALID_STYLE = "QLineEdit { border: 2px solid #D55E00; background: #FFF1EA; }"
 CUSTOM_PRESET = "custom"
@@ -41,6 +42,7 @@ class SettingsPanel(QtWidgets.QWidget):
         self._random: dict[str, QtWidgets.QCheckBox] = {}
         self.choices: dict[str, QtWidgets.QComboBox] = {}
         self.switches: dict[str, QtWidgets.QCheckBox] = {}
+        self._rule_rows: dict[str, tuple[QtWidgets.QFormLayout, QtWidgets.QWidget]] = {}
         self._problems: dict[str, str] = {}
         self._updating = False
         self._problem = UNSTUDIED
@@ -92,7 +94,15 @@ class SettingsPanel(QtWidgets.QWidget):
             choice.activated.connect(self._edited)
             form.addRow(label, choice)
             return
-        form.addRow(label, self._number_row(item))
+        field = self._number_row(item)
+        form.addRow(label, field)
+        if item.name in RULE_PARAMETERS:
+            self._rule_rows[item.name] = (form, field)
+
+    def _show_rule_rows(self, rule: object) -> None:
+        """Only the chosen update rule's parameters: plain descent has none, momentum μ, Adam β₁, β₂ and ε."""
+        for name, (form, field) in self._rule_rows.items():
+            form.setRowVisible(field, RULE_PARAMETERS[name] == rule)
 
     def _number_row(self, item: Declared) -> QtWidgets.QWidget:
         edit = QtWidgets.QLineEdit()
@@ -190,6 +200,7 @@ class SettingsPanel(QtWidgets.QWidget):
             if settings.lr > 0:
                 self.lr_slider.setValue(round(math.log10(settings.lr) * LR_SLIDER_STEPS_PER_DECADE))
             self._show_data_source(settings)
+            self._show_rule_rows(settings.rule)
             self._show_lr_limit()
             self._mark({})
         finally:
@@ -201,20 +212,24 @@ class SettingsPanel(QtWidgets.QWidget):
     def set_problem(self, problem: Problem) -> None:
         """Mark η_max on the learning-rate slider and say in words, with the engine's verdict, where η stands."""
         self._problem = problem
-        limit = problem.lr_limit
-        mark = None if limit is None or limit <= 0 else round(math.log10(limit) * LR_SLIDER_STEPS_PER_DECADE)
-        inside = mark is not None and self.lr_slider.minimum() <= mark <= self.lr_slider.maximum()
-        self.lr_slider.set_mark(mark if inside else None)
         self._show_lr_limit()
 
     def _show_lr_limit(self) -> None:
-        diagnosis = diagnose(self._problem, self._settings.lr)
+        """The update rule's η_max as the slider's mark, and the verdict on η in words."""
+        s = self._settings
+        limit = rule_lr_limit(self._problem.lr_limit, s.rule, s.momentum)
+        mark = None if limit is None or limit <= 0 else round(math.log10(limit) * LR_SLIDER_STEPS_PER_DECADE)
+        inside = mark is not None and self.lr_slider.minimum() <= mark <= self.lr_slider.maximum()
+        self.lr_slider.set_mark(mark if inside else None)
+        diagnosis = diagnose(self._problem, s.lr, rule=s.rule, momentum=s.momentum)
         if diagnosis.verdict == Verdict.NO_OPTIMUM:
             self.lr_limit_label.setText("η_max: needs an exact optimum (cross-entropy, overlapping classes or λ > 0).")
             self.lr_limit_label.setStyleSheet("color: #666666;")
+        elif diagnosis.verdict == Verdict.NO_LIMIT:
+            self.lr_limit_label.setText(diagnosis.text)
+            self.lr_limit_label.setStyleSheet("color: #666666;")
         elif diagnosis.verdict == Verdict.STABLE:
-            self.lr_limit_label.setText(f"Stable near the optimum for η < η_max = {self._problem.lr_limit:.4g} "
-                                        "(the mark).")
+            self.lr_limit_label.setText(f"Stable near the optimum for η < η_max = {limit:.4g} (the mark).")
             self.lr_limit_label.setStyleSheet("color: #2E6B3A;")
         else:
             self.lr_limit_label.setText(diagnosis.text)
@@ -278,6 +293,7 @@ class SettingsPanel(QtWidgets.QWidget):
                 values[name] = parsed
         values.update({name: choice.currentData() for name, choice in self.choices.items()})
         values.update({name: switch.isChecked() for name, switch in self.switches.items()})
+        self._show_rule_rows(values["rule"])
         self._emit(self._settings.replace(**values), typing_problems)
 
     def _emit(self, candidate: Settings, typing_problems: dict[str, str]) -> None:

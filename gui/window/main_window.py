@@ -32,7 +32,7 @@ GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 RATE_WINDOW_S = 1.0
 VERDICT_WORDS = {Verdict.STABLE: "η stable", Verdict.BEYOND_LIMIT: "η ≥ η_max", Verdict.OSCILLATING: "oscillating",
-                 Verdict.DIVERGED: "diverged", Verdict.NO_OPTIMUM: "no optimum"}
+                 Verdict.DIVERGED: "diverged", Verdict.NO_OPTIMUM: "no optimum", Verdict.NO_LIMIT: "Adam: no η_max"}
 BANNER_ALARM = "QLabel { background: #FDECEA; color: #8A1C00; padding: 6px; font-weight: bold; }"
 BANNER_NOTICE = "QLabel { background: #FFF4D6; color: #6B4A00; padding: 6px; }"
 
