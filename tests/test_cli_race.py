@@ -69,6 +69,19 @@ def test_with_branch_at_the_raced_runs_share_the_base_history_up_to_that_epoch(t
     assert [row["branched_at"] for row in _rows(tmp_path / "race.csv")] == ["", "7"]
 
 
+def test_the_issue_s_race_of_update_rules_names_and_trains_each_rule(tmp_path):
+    assert run_train([*SMALL, "--quiet", "--out", str(tmp_path), "--race", "lr=0.1", "--race",
+                      "rule=adam,lr=0.05", "--race", "rule=momentum", "--branch-at", "3"]) == 0
+    table = _rows(tmp_path / "race.csv")
+    assert [row["run"] for row in table] == ["base", "η = 0.1", "Adam, η = 0.05", "momentum"]
+    settings = [_result(tmp_path / "runs" / row["folder"])["settings"] for row in table]
+    assert [(s["rule"], s["lr"]) for s in settings] == [("plain", 0.01), ("plain", 0.1), ("adam", 0.05),
+                                                          ("momentum", 0.01)]
+    histories = [_rows(tmp_path / "runs" / row["folder"] / "history.csv") for row in table]
+    assert all(history[:4] == histories[0][:4] for history in histories)
+    assert len({history[-1]["w"] for history in histories}) == 4
+
+
 @pytest.mark.parametrize("more", [[], ["--branch-at", "7"], ["--explain", "3"], ["--explain", "3", "--branch-at", "2"],
                                   ["--optimizer", "minibatch", "--batch-size", "7", "--branch-at", "15"]])
 def test_a_race_entry_that_changes_nothing_reproduces_the_base_run_exactly(tmp_path, more):

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 import pytest
 
 from model.data import generate
-from model.declaration import setting
 from model.kernel import PYTHON_KERNEL
 from model.optimum import Optimum
 from model.race import (
@@ -27,7 +24,7 @@ from model.race import (
     run_name,
     unique_names,
 )
-from model.settings import Batching, Settings
+from model.settings import Batching, Rule, Settings
 from model.trainer import Trainer
 
 BASE = Settings(n0=30, n1=30, epochs=20, every=5, lr=0.05, l2=0.01)
@@ -56,13 +53,14 @@ def test_an_entry_becomes_typed_changes_by_name_or_option():
 
 @pytest.mark.parametrize("entry, words", [
     ("seed=3", "Seed cannot change in a race: every run keeps the base run's data, start and shuffle order. "
-               "A race can change batch_size, epochs, l2, loss, lr, optimizer, shuffle."),
+               "A race can change batch_size, beta1, beta2, epochs, eps, l2, loss, lr, momentum, optimizer, rule, "
+               "shuffle."),
     ("mu0=1", "Class 0 mean μ₀ cannot change in a race"),
     ("data=x.csv", "Data file cannot change in a race"),
     ("init_w=1", "Initial w cannot change in a race"),
     ("every=5", "Snapshot interval cannot change in a race"),
-    ("momentum=0.9", "'momentum' is not a setting; a race can change batch_size, epochs, l2, loss, lr, optimizer, "
-                     "shuffle."),
+    ("gamma=0.9", "'gamma' is not a setting; a race can change batch_size, beta1, beta2, epochs, eps, l2, loss, lr, "
+                  "momentum, optimizer, rule, shuffle."),
     ("lr", "'lr' is not a change: write setting=value, such as lr=0.1."),
     ("", "'' is not a change"),
     ("lr=0.1,,l2=0", "'' is not a change"),
@@ -79,28 +77,12 @@ def test_an_entry_that_cannot_be_raced_is_refused_with_its_reason(entry, words):
     assert words in str(refused.value)
 
 
-class Rule(StrEnum):
-    PLAIN = "plain"
-    ADAM = "adam"
-
-
-@dataclass(frozen=True)
-class LaterSettings(Settings):
-    """Settings as a later version may declare them: an update rule and its parameter, in the Training group."""
-
-    rule: Rule = setting(Rule.PLAIN, label="update rule", group="Training",
-                         choices=((Rule.PLAIN, "plain, one gradient step"), (Rule.ADAM, "Adam (adaptive moments)")),
-                         help="How the gradient becomes a step.")
-    beta1: float = setting(0.9, label="first moment decay β₁", group="Training", low=0.0, high=1.0, low_open=True,
-                           help="How long Adam remembers the gradient.")
-
-
-def test_settings_declared_later_are_raced_and_named_with_no_change_to_the_race():
-    base = LaterSettings()
+def test_the_update_rule_and_its_parameters_are_raced_and_named():
+    base = Settings()
     changes = parse_entry("rule=adam,beta1=0.8,lr=0.05", base)
     assert changes == {"rule": Rule.ADAM, "beta1": 0.8, "lr": 0.05}
-    assert run_name(base, base.replace(**changes)) == "η = 0.05, Adam, β₁ = 0.8"
-    with pytest.raises(RaceError, match="First moment decay β₁ must be a finite number greater than 0"):
+    assert run_name(base, base.replace(**changes)) == "Adam, β₁ = 0.8, η = 0.05"
+    with pytest.raises(RaceError, match="Adam β₁ must be a finite number, 0 or more and less than 1"):
         parse_entry("beta1=2", base)
 
 
