@@ -10,6 +10,7 @@ from PySide6 import QtCore
 
 from gui.base.accessibility import controls
 from gui.base.style import number
+from model.timeline import Moment
 from model.trainer import Trainer
 
 pytestmark = pytest.mark.gui
@@ -106,3 +107,14 @@ def test_every_control_in_the_window_has_a_name_a_screen_reader_reads(qtbot, win
     panel = window.panel
     assert names[panel._edits["lr"]] == "learning rate η"
     assert names[panel._random["init_w"]] == "initial w: random ±0.01"
+
+
+def test_a_fast_drag_asks_the_worker_for_the_first_and_the_newest_moment_only(qtbot, window):
+    _finished(qtbot, window)
+    asked = []
+    window.run.seekRequested.connect(asked.append)
+    for value in range(11, 0, -1):
+        window.history.slider.setValue(value)
+    wait_for_view(qtbot, window, lambda v: v.epoch == 1)
+    assert asked == [Moment(11), Moment(1)]
+    assert window.history.slider.value() == 1
