@@ -22,6 +22,7 @@ import dataclasses
 import itertools
 from dataclasses import dataclass
 
+from model.anatomy import UpdateStep, take_one_update
 from model.history import EpochRecord, Snapshots
 from model.settings import Settings, effective_batch_size
 from model.trainer import FINISHED, READY, TRAINING, Trainer, TrainerState, TrainerView
@@ -117,6 +118,17 @@ class Timeline:
         if moment.position == 0 and moment > self.origin:
             return self._epoch_start_view(moment.epoch)
         return self._shown(self._replayed(moment).view(), moment.epoch)
+
+    def arrival(self, moment: Moment) -> tuple[TrainerView, UpdateStep | None]:
+        """The view at a moment and the update that led to it, taken apart as after a single step (None at the
+        origin): what the window shows after stepping back one update."""
+        moment = self.clamp(moment)
+        before = self.update_before(moment)
+        if before == moment:
+            return self.view_at(moment), None
+        trainer = self._replayed(before)
+        step = take_one_update(trainer)
+        return self._shown(trainer.view(), moment.epoch), step
 
     def cut(self, moment: Moment) -> Trainer:
         """Give up the moments after this one and return the trainer there, with its history: training on from it

@@ -54,6 +54,7 @@ def test_the_slider_rewinds_the_status_bar_loss_curve_and_snapshots(qtbot, windo
 
 
 def test_left_and_shift_left_step_back_one_epoch_and_one_update(qtbot, window):
+    """Shift+Left shows the update that led to the moment taken apart, as Shift+Right showed it; Left clears it."""
     _finished(qtbot, window)
     window.history.slider.setValue(4)
     wait_for_view(qtbot, window, lambda v: v.epoch == 4)
@@ -66,10 +67,17 @@ def test_left_and_shift_left_step_back_one_epoch_and_one_update(qtbot, window):
     reference = _trainer_at(window, 2, 59)
     assert (view.w, view.b, view.updates) == (reference.w, reference.b, reference.updates)
     assert window.status_fields["b"].text() == f"b = {number(reference.b, sign=True)}"
+    qtbot.waitUntil(lambda: window.run.state.step is not None)
+    card = window.run.state.step
+    assert (card.update.new_w, card.update.new_b) == (reference.w, reference.b)
+    assert list(card.indices) == [int(reference.order[58])]
     qtbot.keyClick(window.canvas.main_plot, QtCore.Qt.Key.Key_Left, SHIFT)
     wait_for_view(qtbot, window, lambda v: v.epoch == 2 and v.position == 58)
     assert len(window.canvas.side.loss.curve.getData()[0]) == 3
     assert window.history.readout.text() == "epoch 2 + 58 samples of epoch 12"
+    qtbot.keyClick(window.canvas.main_plot, QtCore.Qt.Key.Key_Left)
+    wait_for_view(qtbot, window, lambda v: v.epoch == 2 and v.position == 0)
+    assert window.run.state.step is None
 
 
 def test_play_after_going_back_trains_on_to_the_run_that_never_went_back(qtbot, window):

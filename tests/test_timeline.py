@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from model.anatomy import take_one_update
 from model.data import generate
 from model.kernel import PYTHON_KERNEL
 from model.settings import Settings
@@ -169,3 +170,27 @@ def test_a_keyframe_holds_no_history():
     state = timeline._keyframes[-1].state
     assert state.history == () and state.snapshots == ()
     assert dataclasses.replace(state, history=(), snapshots=()) == state
+
+
+@pytest.mark.parametrize("moment", [Moment(2, 5), Moment(2, 0)], ids=["inside an epoch", "at an epoch's start"])
+def test_the_update_that_led_to_a_moment_is_taken_apart_as_the_step_that_made_it(moment):
+    settings = VARIANTS["mini-batch"]
+    trainer, timeline = _fresh(settings)
+    trainer.run_epochs(2)
+    trainer.step_samples(10)
+    timeline.observe()
+    reference = Trainer(settings, trainer.data, kernel=PYTHON_KERNEL)
+    _advance_by_hand(reference, timeline.update_before(moment))
+    expected = take_one_update(reference)
+    view, step = timeline.arrival(moment)
+    assert moment_of(reference) == moment
+    assert (view.epoch, view.position, view.w, view.b) == (moment.epoch, moment.position, reference.w, reference.b)
+    assert (step.update.new_w, step.update.new_b) == (reference.w, reference.b)
+    for field in ("indices", "share_w", "share_b"):
+        np.testing.assert_array_equal(getattr(step, field), getattr(expected, field))
+    assert timeline.arrival(timeline.origin)[1] is None
+
+
+def _advance_by_hand(trainer: Trainer, moment: Moment) -> None:
+    while moment_of(trainer) < moment:
+        trainer.step_batch()

@@ -27,7 +27,7 @@ from model.session import SessionError, load_session, save_session, session_of
 from model.settings import Settings, classify_change
 from model.sources import dataset_for
 from model.timeline import Moment, Timeline
-from model.trainer import Trainer
+from model.trainer import Trainer, TrainerView
 
 TICK_MS = 15
 WORK_BUDGET_S = 0.010
@@ -211,14 +211,23 @@ class TrainingWorker(QtCore.QObject):
     def step_back(self, one_update: bool) -> None:
         """Show the moment one update, or one epoch, before the one shown."""
         self._set_playing(False)
-        if self.timeline is not None:
-            shown = self._shown or self.timeline.end
-            self._show(self.timeline.update_before(shown) if one_update else self.timeline.epoch_before(shown))
+        timeline = self.timeline
+        if timeline is None:
+            return
+        shown = self._shown or timeline.end
+        if not one_update:
+            self._show(timeline.epoch_before(shown))
+            return
+        moment = timeline.update_before(shown)
+        view, step = timeline.arrival(moment)
+        if step is not None:
+            self.updateTaken.emit(self._ticket, step)
+        self._show(moment, view)
 
-    def _show(self, moment: Moment) -> None:
+    def _show(self, moment: Moment, view: TrainerView | None = None) -> None:
         moment = self.timeline.clamp(moment)
         self._shown = None if moment == self.timeline.end else moment
-        self._emit()
+        self._emit(view)
 
     def _go_on_from_here(self) -> None:
         """Training goes on from the moment shown: the moments after it are given up, and the panel shows the
@@ -337,16 +346,17 @@ class TrainingWorker(QtCore.QObject):
         if elapsed > 0 and done > 0:
             self._samples_per_second = 0.5 * self._samples_per_second + 0.5 * done / elapsed
 
-    def _emit(self) -> None:
-        """Send the view of the moment shown, noting a new epoch's start in the timeline."""
+    def _emit(self, shown: TrainerView | None = None) -> None:
+        """Send the view of the moment shown (`shown` when already made), noting a new epoch's start in the
+        timeline."""
         if self.trainer is None:
             return
         timeline = self.timeline
         if self._shown is None:
             timeline.observe()
-            self.viewReady.emit(self._ticket, self.trainer.view())
+            self.viewReady.emit(self._ticket, shown or self.trainer.view())
         else:
-            self.viewReady.emit(self._ticket, timeline.view_at(self._shown))
+            self.viewReady.emit(self._ticket, shown or timeline.view_at(self._shown))
         self.momentsChanged.emit(self._ticket, self._shown or timeline.end, timeline.end)
 
     def _fail(self, title: str, details: str) -> None:
