@@ -156,7 +156,8 @@ class Timeline:
     def _edits_between(self, key: _Keyframe, moment: Moment) -> list[_Edit]:
         return [edit for edit in self._edits if edit.order > key.order and edit.moment <= moment]
 
-    def _settings_at(self, moment: Moment) -> Settings:
+    def settings_at(self, moment: Moment) -> Settings:
+        """The settings in effect at a moment (after the edits made there)."""
         key = self._keyframe_at_or_before(moment)
         edits = self._edits_between(key, moment)
         return edits[-1].settings if edits else key.settings
@@ -178,7 +179,7 @@ class Timeline:
     def _epoch_start_view(self, epoch: int) -> TrainerView:
         """The view at an epoch's start that the head has passed, from its history row: no training needed."""
         record = self.head.history.view().record(epoch)
-        settings = self._settings_at(Moment(epoch))
+        settings = self.settings_at(Moment(epoch))
         updates = self._updates_at(epoch)
         if epoch >= settings.epochs:
             status, message = FINISHED, f"Finished {epoch} epochs."

@@ -126,3 +126,33 @@ def test_a_fast_drag_asks_the_worker_for_the_first_and_the_newest_moment_only(qt
     wait_for_view(qtbot, window, lambda v: v.epoch == 1)
     assert asked == [Moment(11), Moment(1)]
     assert window.history.slider.value() == 1
+
+
+def test_going_back_before_a_live_edit_shows_the_settings_then_and_trains_on_with_them(qtbot, window):
+    for epoch in (1, 2, 3):
+        window.step_epoch_action.trigger()
+        wait_for_view(qtbot, window, lambda v, e=epoch: v.epoch == e)
+    edit = window.panel._edits["lr"]
+    edit.selectAll()
+    qtbot.keyClicks(edit, "0.2")
+    qtbot.waitUntil(lambda: window.state.settings.lr == 0.2)
+    window.step_epoch_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.epoch == 4)
+    window.history.slider.setValue(2)
+    wait_for_view(qtbot, window, lambda v: v.epoch == 2)
+    qtbot.waitUntil(lambda: edit.text() == "0.05")
+    window.history.slider.setValue(4)
+    wait_for_view(qtbot, window, lambda v: v.epoch == 4)
+    qtbot.waitUntil(lambda: edit.text() == "0.2")
+    window.history.slider.setValue(3)
+    wait_for_view(qtbot, window, lambda v: v.epoch == 3)
+    assert edit.text() == "0.2"
+    qtbot.keyClick(window.canvas.main_plot, QtCore.Qt.Key.Key_Left)
+    wait_for_view(qtbot, window, lambda v: v.epoch == 2)
+    qtbot.waitUntil(lambda: edit.text() == "0.05")
+    window.play_action.trigger()
+    view = wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    reference = _trainer_at(window, 12)
+    assert window.state.settings.lr == 0.05
+    assert (view.w, view.b) == (reference.w, reference.b)
+    np.testing.assert_array_equal(view.history.w, reference.history.view().w)

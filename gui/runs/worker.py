@@ -225,8 +225,15 @@ class TrainingWorker(QtCore.QObject):
         self._show(moment, view)
 
     def _show(self, moment: Moment, view: TrainerView | None = None) -> None:
-        moment = self.timeline.clamp(moment)
-        self._shown = None if moment == self.timeline.end else moment
+        """Show a moment; when the settings in effect then differ from those of the moment shown before (a live
+        edit lies between them), announce them, so the panel shows what training on from there uses."""
+        timeline = self.timeline
+        before = timeline.settings_at(self._shown or timeline.end)
+        moment = timeline.clamp(moment)
+        self._shown = None if moment == timeline.end else moment
+        settings = timeline.settings_at(moment)
+        if settings != before:
+            self.runChanged.emit(self._ticket, settings, self.trainer.data)
         self._emit(view)
 
     def _go_on_from_here(self) -> None:
