@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from gui_helpers import wait_for_view
-from PySide6 import QtCore
+from PySide6 import QtCore, QtTest, QtWidgets
 
 from gui.base.accessibility import controls
 from gui.base.style import number
@@ -33,12 +33,31 @@ def _trainer_at(window, epochs: int, updates: int = 0) -> Trainer:
     return trainer
 
 
+def _drag(qtbot, slider: QtWidgets.QSlider, value: int) -> None:
+    """Drag the slider's handle with the mouse to where `value` sits."""
+    option = QtWidgets.QStyleOptionSlider()
+    slider.initStyleOption(option)
+    style, control = slider.style(), QtWidgets.QStyle.ComplexControl.CC_Slider
+    handle = style.subControlRect(control, option, QtWidgets.QStyle.SubControl.SC_SliderHandle, slider)
+    groove = style.subControlRect(control, option, QtWidgets.QStyle.SubControl.SC_SliderGroove, slider)
+    span = groove.width() - handle.width()
+    x = groove.x() + handle.width() // 2 + QtWidgets.QStyle.sliderPositionFromValue(
+        slider.minimum(), slider.maximum(), value, span)
+    button = QtCore.Qt.MouseButton.LeftButton
+    qtbot.mousePress(slider, button, pos=handle.center())
+    for step in range(1, 6):
+        QtTest.QTest.mouseMove(slider, QtCore.QPoint(handle.center().x() + (x - handle.center().x()) * step // 5,
+                                                     handle.center().y()))
+    qtbot.mouseRelease(slider, button, pos=QtCore.QPoint(x, handle.center().y()))
+
+
 def test_the_slider_rewinds_the_status_bar_loss_curve_and_snapshots(qtbot, window):
     final = _finished(qtbot, window)
     slider = window.history.slider
     assert slider.accessibleName() == "History"
     assert (slider.maximum(), slider.value()) == (12, 12)
-    slider.setValue(5)
+    _drag(qtbot, slider, 5)
+    assert slider.value() == 5
     view = wait_for_view(qtbot, window, lambda v: v.epoch == 5)
     assert (view.w, view.b, view.loss) == (final.history.w[5], final.history.b[5], final.history.loss[5])
     assert window.status_fields["w"].text() == f"w = {number(final.history.w[5], sign=True)}"
