@@ -5,8 +5,9 @@ A moment is an epoch and a position in it (the samples the epoch has used). The 
 
 - a keyframe is the trainer's exact state at an epoch's start (w, b, the shuffling generator, the optimiser's state:
   TrainerState without its history) with the settings in effect. At most MAX_KEYFRAMES are kept besides the first:
-  when there are more, every other one is dropped, so their spacing doubles as the run grows and memory stays
-  bounded however long it runs;
+  when there are more, the stride doubles and only the first keyframe in each stride of epochs stays (and the
+  newest), so keyframes stay evenly spread, their spacing grows with the run and memory stays bounded however long
+  it runs;
 - an edit is a live change of the settings (learning rate, epochs, ...) at the moment it was made.
 
 A moment at an epoch's start is read from the head's history (no training). A moment inside an epoch, and the exact
@@ -28,8 +29,8 @@ from model.settings import Settings, effective_batch_size
 from model.trainer import FINISHED, READY, TRAINING, Trainer, TrainerState, TrainerView
 
 MAX_KEYFRAMES = 512
-"""Keyframes kept besides the first. At 10⁵ epochs of 200 samples their spacing is at most 2 × 10⁵ / 512 < 400
-epochs: a replay of at most 8 × 10⁴ updates."""
+"""Keyframes kept besides the first. The stride stays below 2 × epochs / 512 and keyframes at most two strides
+apart where training was seen at every epoch's start: at 10⁵ epochs, a replay of at most 800 epochs."""
 
 
 @dataclass(frozen=True, order=True)
@@ -65,6 +66,8 @@ class Timeline:
 
     def __init__(self, trainer: Trainer, max_keyframes: int = MAX_KEYFRAMES):
         self._max_keyframes = max_keyframes
+        self._stride = 1
+        """Epochs per keyframe kept, at most: it doubles whenever the keyframes outgrow their bound."""
         self._count = itertools.count()
         self._keyframes: list[_Keyframe] = []
         self._edits: list[_Edit] = []
@@ -143,11 +146,27 @@ class Timeline:
         return trainer
 
     def _keep(self, trainer: Trainer) -> None:
-        self._keyframes.append(_Keyframe(next(self._count), moment_of(trainer), trainer.state(with_history=False),
-                                         trainer.settings))
-        if len(self._keyframes) > self._max_keyframes + 1:
-            first, *rest = self._keyframes
-            self._keyframes = [first, *rest[len(rest) % 2::2]]
+        keys = self._keyframes
+        if len(keys) >= 2 and self._bucket(keys[-1]) == self._bucket(keys[-2]):
+            keys.pop()
+        keys.append(_Keyframe(next(self._count), moment_of(trainer), trainer.state(with_history=False),
+                              trainer.settings))
+        while len(self._keyframes) > self._max_keyframes + 1:
+            self._stride *= 2
+            self._keyframes = self._thinned()
+
+    def _thinned(self) -> list[_Keyframe]:
+        """The first keyframe in each stride of epochs, and the first and the newest of all. (A new keyframe
+        replaces the newest when that one shares its stride with the one before: it was kept only as the newest.)"""
+        first, *middle, newest = self._keyframes
+        kept = [first]
+        for key in middle:
+            if self._bucket(key) != self._bucket(kept[-1]):
+                kept.append(key)
+        return [*kept, newest]
+
+    def _bucket(self, key: _Keyframe) -> int:
+        return key.moment.epoch // self._stride
 
     def _keyframe_at_or_before(self, moment: Moment) -> _Keyframe:
         index = bisect.bisect_right(self._keyframes, moment, key=_moment) - 1

@@ -4,6 +4,7 @@ back, bit for bit, for every way of batching and with live edits of the settings
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -157,6 +158,9 @@ def test_keyframes_stay_bounded_and_replays_from_the_sparse_ones_stay_exact():
         timeline.observe()
         reference[trainer.epoch] = trainer.state()
     assert timeline.keyframes <= 9
+    kept = [key.moment.epoch for key in timeline._keyframes]
+    assert kept[0] == 0 and kept[-1] == 300
+    assert max(b - a for a, b in itertools.pairwise(kept)) <= 4 * 300 // 8
     for epoch in (299, 150, 7):
         back = timeline.cut(Moment(epoch))
         assert moment_of(back) == Moment(epoch)
