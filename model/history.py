@@ -47,6 +47,11 @@ class HistoryView:
     def records(self) -> list[EpochRecord]:
         return [self.record(i) for i in range(len(self))]
 
+    def first(self, rows: int) -> HistoryView:
+        """The first `rows` rows: the history as it stood at an earlier epoch, without a copy."""
+        return HistoryView(*(column[:rows] for column in (self.epoch, self.w, self.b, self.loss, self.accuracy,
+                                                           self.boundary)))
+
 
 class Snapshots(Sequence[EpochRecord]):
     """The first records of an append-only list, read-only. A view of the trainer hands these out many times a
@@ -55,9 +60,9 @@ class Snapshots(Sequence[EpochRecord]):
 
     __slots__ = ("_count", "_records")
 
-    def __init__(self, records: list[EpochRecord]):
+    def __init__(self, records: list[EpochRecord], count: int | None = None):
         self._records = records
-        self._count = len(records)
+        self._count = len(records) if count is None else count
 
     def __len__(self) -> int:
         return self._count
@@ -127,6 +132,14 @@ class History:
         epochs[:self._size] = self._epochs[:self._size]
         values[:, :self._size] = self._values[:, :self._size]
         self._epochs, self._values = epochs, values
+
+    def first(self, rows: int) -> History:
+        """A copy of the first `rows` rows, to grow on its own: a run continued from an earlier epoch."""
+        copy = History(rows)
+        copy._epochs[:rows] = self._epochs[:rows]
+        copy._values[:, :rows] = self._values[:, :rows]
+        copy._size = rows
+        return copy
 
     def view(self) -> HistoryView:
         columns = [self._epochs[: self._size], *self._values[:, : self._size]]

@@ -229,20 +229,23 @@ class Trainer:
             status=self.status, message=self.message, history=history, snapshots=Snapshots(self.snapshots),
         )
 
-    def state(self) -> TrainerState:
-        """The trainer's full state, for saving a session."""
+    def state(self, with_history: bool = True) -> TrainerState:
+        """The trainer's full state, for saving a session; without its history (empty history and snapshots) it
+        costs nothing in proportion to the epochs run, for a timeline's keyframes."""
         self._settle()
+        records = self.history.view().records() if with_history else ()
         return TrainerState(
             w=self.w, b=self.b, epoch=self.epoch, position=self.position, updates=self.updates,
             order=None if self.order is None else tuple(int(i) for i in self.order),
             rng_state=self._rng.bit_generator.state, status=self.status, message=self.message,
-            history=tuple(self.history.view().records()), snapshots=tuple(self.snapshots), rule_state=self.rule_state,
+            history=tuple(records), snapshots=tuple(self.snapshots if with_history else ()), rule_state=self.rule_state,
         )
 
     @classmethod
     def restored(cls, settings: Settings, data: Dataset, state: TrainerState, kernel: Kernel | None = None,
                  remedy: Remedy = WINDOW_REMEDY) -> Trainer:
-        """A trainer that continues from a saved state exactly as the original would have (on the same kernel).
+        """A trainer that continues from a saved state exactly as the original would have (with `kernel`, on the
+        same computation as a trainer given it).
 
         Raises ValueError if the generator state is not one numpy accepts, or if the saved w and b give a loss that
         is not a finite number.

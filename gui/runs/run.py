@@ -22,6 +22,7 @@ from model.data import Dataset
 from model.diagnosis import Diagnosis, Verdict, diagnose, diagnose_view
 from model.problem import Problem, study
 from model.settings import Settings, classify_change
+from model.timeline import Moment
 from model.trainer import TRAINING, TrainerView
 
 DRAW_INTERVAL_MS = 16
@@ -64,6 +65,8 @@ class Run(QtCore.QObject):
     failed = QtCore.Signal(str, str)
     """(title, traceback): an unexpected exception on one of the run's threads."""
     sessionSaved = QtCore.Signal(str)
+    momentsChanged = QtCore.Signal(object, object)
+    """(shown, end): the moment of the run the views show, and the furthest one it reached."""
 
     configureRequested = QtCore.Signal(int, object, bool)
     settingsUpdateRequested = QtCore.Signal(object)
@@ -75,6 +78,8 @@ class Run(QtCore.QObject):
     resetRequested = QtCore.Signal(int)
     openSessionRequested = QtCore.Signal(int, str)
     saveSessionRequested = QtCore.Signal(str)
+    seekRequested = QtCore.Signal(object)
+    stepBackRequested = QtCore.Signal(bool)
 
     def __init__(self, settings: Settings, parent: QtCore.QObject | None = None):
         super().__init__(parent)
@@ -91,6 +96,8 @@ class Run(QtCore.QObject):
         self._last_draw = QtCore.QElapsedTimer()
         self._start_in_flight = False
         self._start_queued = False
+        self._seek_wanted: Moment | None = None
+        self._seek_in_flight = False
         self._draw_timer = self._single_shot(DRAW_INTERVAL_MS, self._draw_pending)
         self._apply_timer = self._single_shot(APPLY_DELAY_MS, self.apply_now)
         self.analysis = Analysis(self)
@@ -116,7 +123,8 @@ class Run(QtCore.QObject):
                               (self.stepBatchRequested, worker.step_batch),
                               (self.runToEndRequested, worker.run_to_end), (self.resetRequested, worker.reset),
                               (self.openSessionRequested, worker.open_session),
-                              (self.saveSessionRequested, worker.save_session)):
+                              (self.saveSessionRequested, worker.save_session),
+                              (self.seekRequested, worker.seek), (self.stepBackRequested, worker.step_back)):
             request.connect(slot)
         worker.viewReady.connect(self._view_arrived)
         worker.runChanged.connect(self._run_changed)
@@ -127,6 +135,8 @@ class Run(QtCore.QObject):
         worker.updateTaken.connect(self._update_taken)
         worker.saveFailed.connect(self._save_failed)
         worker.failed.connect(self.failed)
+        worker.momentsChanged.connect(self._moments_arrived)
+        worker.sought.connect(self._seek_landed)
 
     # Commands ------------------------------------------------------------------------------------------------
 
@@ -197,6 +207,28 @@ class Run(QtCore.QObject):
         if moves_on:
             self._clear_update()
         signal.emit()
+
+    def seek(self, moment: Moment) -> None:
+        """Show an earlier moment of the run. The worker computes one moment at a time; while it does, only the
+        newest moment asked for waits (a fast drag never queues up)."""
+        self._clear_update()
+        self._seek_wanted = moment
+        if not self._seek_in_flight:
+            self._send_seek()
+
+    def step_back(self, one_update: bool) -> None:
+        """Show the moment one update, or one epoch, before the one shown."""
+        self._clear_update()
+        self.stepBackRequested.emit(one_update)
+
+    def _send_seek(self) -> None:
+        moment, self._seek_wanted = self._seek_wanted, None
+        self._seek_in_flight = moment is not None
+        if moment is not None:
+            self.seekRequested.emit(moment)
+
+    def _seek_landed(self) -> None:
+        self._send_seek()
 
     def reset(self) -> None:
         self.apply_now()
@@ -361,6 +393,10 @@ class Run(QtCore.QObject):
     def _worker_busy(self, task: str) -> None:
         """A bound slot, not a lambda: only a receiver object makes Qt deliver it on the GUI thread."""
         self.busyChanged.emit("worker", task)
+
+    def _moments_arrived(self, ticket: int, shown: Moment, end: Moment) -> None:
+        if ticket == self._ticket:
+            self.momentsChanged.emit(shown, end)
 
     def _playing_changed(self, playing: bool) -> None:
         self.playing = playing

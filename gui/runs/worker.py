@@ -26,7 +26,8 @@ from model.csv_io import DataFileError
 from model.session import SessionError, load_session, save_session, session_of
 from model.settings import Settings, classify_change
 from model.sources import dataset_for
-from model.trainer import Trainer
+from model.timeline import Moment, Timeline
+from model.trainer import Trainer, TrainerView
 
 TICK_MS = 15
 WORK_BUDGET_S = 0.010
@@ -75,10 +76,17 @@ class TrainingWorker(QtCore.QObject):
     saveFailed = QtCore.Signal(str)
     """Why a session could not be written; the run goes on untouched."""
     failed = QtCore.Signal(str, str)
+    momentsChanged = QtCore.Signal(int, object, object)
+    """(ticket, shown, end): the moment the views show and the furthest one reached, after every view."""
+    sought = QtCore.Signal()
+    """A seek was answered (its view went first): the window may ask for the next one."""
 
     def __init__(self) -> None:
         super().__init__()
         self.trainer: Trainer | None = None
+        self.timeline: Timeline | None = None
+        self._shown: Moment | None = None
+        """The moment shown when the learner went back in the run; None at its furthest moment, the trainer's."""
         self._timer: QtCore.QTimer | None = None
         self._playing = False
         self._last_tick = 0.0
@@ -109,7 +117,11 @@ class TrainingWorker(QtCore.QObject):
         """Adopt settings that apply while training runs: learning rate, epochs, snapshot interval and speed."""
         if self.trainer is None:
             return
-        self.trainer.update_settings(settings)
+        self._go_on_from_here()
+        if self.trainer.update_settings(settings):
+            self._start_timeline()
+        else:
+            self.timeline.edited()
         self.runChanged.emit(self._ticket, self.trainer.settings, self.trainer.data)
         if self._playing and not self.trainer.can_train:
             self._set_playing(False)
@@ -141,6 +153,7 @@ class TrainingWorker(QtCore.QObject):
     @QtCore.Slot()
     @reported("Training could not start")
     def play(self) -> None:
+        self._go_on_from_here()
         if self.trainer is not None and self.trainer.can_train:
             self._set_playing(True)
 
@@ -168,6 +181,7 @@ class TrainingWorker(QtCore.QObject):
     @reported("Training could not run to the end")
     def run_to_end(self) -> None:
         """Finish the planned epochs, in timed slices so the window stays responsive."""
+        self._go_on_from_here()
         if self.trainer is not None and self.trainer.can_train:
             self._set_playing(True, fast=True)
 
@@ -178,7 +192,62 @@ class TrainingWorker(QtCore.QObject):
         self._set_playing(False)
         if self.trainer is not None:
             self.trainer.reset()
+            self._start_timeline()
             self._emit()
+
+    @QtCore.Slot(object)
+    @reported("That moment could not be shown")
+    def seek(self, moment: Moment) -> None:
+        """Show an earlier moment of the run (pausing it); the moments after it are kept until training goes on."""
+        self._set_playing(False)
+        try:
+            if self.timeline is not None:
+                self._show(moment)
+        finally:
+            self.sought.emit()
+
+    @QtCore.Slot(bool)
+    @reported("That moment could not be shown")
+    def step_back(self, one_update: bool) -> None:
+        """Show the moment one update, or one epoch, before the one shown."""
+        self._set_playing(False)
+        timeline = self.timeline
+        if timeline is None:
+            return
+        shown = self._shown or timeline.end
+        if not one_update:
+            self._show(timeline.epoch_before(shown))
+            return
+        moment = timeline.update_before(shown)
+        view, step = timeline.arrival(moment)
+        if step is not None:
+            self.updateTaken.emit(self._ticket, step)
+        self._show(moment, view)
+
+    def _show(self, moment: Moment, view: TrainerView | None = None) -> None:
+        """Show a moment; when the settings in effect then differ from those of the moment shown before (a live
+        edit lies between them), announce them, so the panel shows what training on from there uses."""
+        timeline = self.timeline
+        before = timeline.settings_at(self._shown or timeline.end)
+        moment = timeline.clamp(moment)
+        self._shown = None if moment == timeline.end else moment
+        settings = timeline.settings_at(moment)
+        if settings != before:
+            self.runChanged.emit(self._ticket, settings, self.trainer.data)
+        self._emit(view)
+
+    def _go_on_from_here(self) -> None:
+        """Training goes on from the moment shown: the moments after it are given up, and the panel shows the
+        settings in effect there."""
+        if self._shown is None or self.timeline is None:
+            return
+        self.trainer = self.timeline.cut(self._shown)
+        self._shown = None
+        self.runChanged.emit(self._ticket, self.trainer.settings, self.trainer.data)
+
+    def _start_timeline(self) -> None:
+        self.timeline = Timeline(self.trainer)
+        self._shown = None
 
     @QtCore.Slot()
     def shutdown(self) -> None:
@@ -202,11 +271,13 @@ class TrainingWorker(QtCore.QObject):
     def _adopt(self, trainer: Trainer) -> None:
         trainer.data.prepare(DRAWN_BINS)
         self.trainer = trainer
+        self._start_timeline()
         self.runChanged.emit(self._ticket, trainer.settings, trainer.data)
         self._emit()
 
     def _command(self, action: Callable[[Trainer], None]) -> None:
         self._set_playing(False)
+        self._go_on_from_here()
         if self.trainer is not None:
             self._prepare_kernel()
             action(self.trainer)
@@ -282,9 +353,18 @@ class TrainingWorker(QtCore.QObject):
         if elapsed > 0 and done > 0:
             self._samples_per_second = 0.5 * self._samples_per_second + 0.5 * done / elapsed
 
-    def _emit(self) -> None:
-        if self.trainer is not None:
-            self.viewReady.emit(self._ticket, self.trainer.view())
+    def _emit(self, shown: TrainerView | None = None) -> None:
+        """Send the view of the moment shown (`shown` when already made), noting a new epoch's start in the
+        timeline."""
+        if self.trainer is None:
+            return
+        timeline = self.timeline
+        if self._shown is None:
+            timeline.observe()
+            self.viewReady.emit(self._ticket, shown or self.trainer.view())
+        else:
+            self.viewReady.emit(self._ticket, shown or timeline.view_at(self._shown))
+        self.momentsChanged.emit(self._ticket, self._shown or timeline.end, timeline.end)
 
     def _fail(self, title: str, details: str) -> None:
         self._set_playing(False)

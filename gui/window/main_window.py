@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.base.accessibility import name_controls
 from gui.base.actions import make_action
 from gui.base.errors import ErrorReporter
 from gui.base.state import UNSTUDIED, DisplayOptions, RunState
@@ -20,6 +21,7 @@ from gui.base.surface_picture import SurfacePicture
 from gui.runs.run import Run, RunSet
 from gui.views.canvas import Canvas
 from gui.widgets.hand_controls import HandControls
+from gui.widgets.history_slider import HistorySlider
 from gui.widgets.panels import SettingsPanel
 from gui.window.file_actions import FileActions, app_settings
 from gui.window.landscape_control import LandscapeControl
@@ -66,6 +68,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.banner.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.banner.hide()
         self.canvas.layout().insertWidget(0, self.banner)
+        self.history = HistorySlider()
+        self.canvas.layout().addWidget(self.history)
 
         self._build_actions()
         self._build_status_bar()
@@ -80,8 +84,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._connect_run(self.run)
         self.canvas.startPicked.connect(self.set_start)
         self.canvas.panesMade.connect(self._frame_timer.start)
+        self.canvas.panesMade.connect(lambda: name_controls(self))
         self.hand.pointChosen.connect(self.set_start)
         self.hand.trainRequested.connect(self._train_from_here)
+        self.history.momentChosen.connect(self.run.seek)
         self.file_actions = FileActions(self, self.file_menu, lambda: self.run.state, self.statusBar(), self.errors)
         self.file_actions.openRequested.connect(self.open_session)
         self.file_actions.saveRequested.connect(self.save_session)
@@ -92,6 +98,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panel.loadCsvRequested.connect(self._load_csv)
         self.panel.displayChanged.connect(self._display_changed)
         self._restore_layout()
+        name_controls(self)
         self.canvas.main_plot.setFocus()
 
     @property
@@ -132,6 +139,7 @@ class MainWindow(QtWidgets.QMainWindow):
         run.refused.connect(self.errors.show)
         run.failed.connect(self.errors.show_fault)
         run.sessionSaved.connect(self.sessionSaved)
+        run.momentsChanged.connect(self.history.show_moments)
 
     def _build_dock(self) -> None:
         dock = QtWidgets.QDockWidget("Parameters")
@@ -171,6 +179,10 @@ class MainWindow(QtWidgets.QMainWindow):
                                    self._reset, icon.SP_BrowserReload)
         self.training_actions = [self.play_action, self.step_epoch_action, self.step_batch_action,
                                  self.run_to_end_action, self.reset_action]
+        self.back_epoch_action = action("Step back epoch", "Left", "Show the run one epoch earlier",
+                                        lambda: self.run.step_back(False), icon.SP_MediaSeekBackward)
+        self.back_update_action = action("Step back update", "Shift+Left", "Show the run one update earlier",
+                                         lambda: self.run.step_back(True), icon.SP_MediaSkipBackward)
         self.quit_action = action("Quit", "Ctrl+Q", "Close Neuron Lab", self.close)
 
         toolbar = self.addToolBar("Training")
@@ -195,6 +207,9 @@ class MainWindow(QtWidgets.QMainWindow):
         train_menu = self.menuBar().addMenu("&Train")
         for made in self.training_actions:
             train_menu.addAction(made)
+        train_menu.addSeparator()
+        train_menu.addAction(self.back_epoch_action)
+        train_menu.addAction(self.back_update_action)
 
     def _build_status_bar(self) -> None:
         self.busy_bar = QtWidgets.QProgressBar()
