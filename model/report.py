@@ -12,6 +12,7 @@ from model.history import HistoryView
 from model.problem import Problem
 from model.settings import Settings
 from model.trainer import TrainerView
+from model.truth import TrueAnswer
 
 GENERATOR_FIELDS = ("mu0", "sigma0", "mu1", "sigma1")
 """The Gaussians' parameters, recorded only for generated samples; their counts n0, n1 are recorded for any."""
@@ -36,7 +37,8 @@ def history_csv(history: HistoryView) -> str:
 def result_json(settings: Settings, data: Dataset, view: TrainerView, problem: Problem) -> str:
     """The training settings, the samples trained on (see data_summary), the final neuron, the exact optimum (or why
     there is none), the learning-rate limit η_max of full-batch descent (null without an optimum) and the engine's
-    verdict on the run, as indented JSON.
+    verdict on the run, as indented JSON. For samples drawn from the Gaussians, "true_boundaries" lists the x where the
+    true P(class 1 | x) is ½ (model.truth); samples from a file have no known truth and no such key.
 
     Always valid JSON: NaN or Infinity, which many readers reject, raise ValueError instead of being written (the
     trainer and the optimum never hand them out).
@@ -53,6 +55,9 @@ def result_json(settings: Settings, data: Dataset, view: TrainerView, problem: P
         "lr_limit": problem.lr_limit,
         "diagnosis": diagnose_view(problem, settings.lr, view).to_dict(),
     }
+    truth = TrueAnswer.of(settings)
+    if truth is not None:
+        result["true_boundaries"] = truth.boundaries()
     return json.dumps(result, indent=2, allow_nan=False) + "\n"
 
 

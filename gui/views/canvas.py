@@ -24,6 +24,7 @@ from model.anatomy import UpdateStep
 from model.neuron import sigmoid
 from model.problem import Problem, Window
 from model.trainer import TrainerView
+from model.truth import TrueAnswer
 
 SPLITTERS = ("canvasSplitter", "topSplitter", "bottomSplitter")
 SIDE_PANES_LATEST_MS = 300
@@ -151,6 +152,7 @@ class Canvas(QtWidgets.QWidget):
     def show_data(self, state: RunState) -> None:
         """New samples or display options: redraw the samples and start the snapshot grid again."""
         self.neuron.set_data(state.data, state.display)
+        self.neuron.set_truth(TrueAnswer.of(state.settings) if state.display.true_answer else None)
         self.show_update(None)
         self.shares.place_hint(state.data.x_range)
         if self._side is not None:

@@ -1,0 +1,40 @@
+"""The window's true answer, library equivalent and example data, as a learner sees them."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from gui_helpers import SMALL, open_window, wait_for_view
+
+from gui.views.legend import drawn
+from model.truth import TrueAnswer
+
+
+def _legend_names(window) -> list[str]:
+    return [label.text for _sample, label in window.canvas.neuron.plot.legend.items]
+
+
+def test_the_true_answer_switch_draws_bayes_curve_and_its_half_points(qtbot, monkeypatch, tmp_path):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(mu0=0.0, sigma0=1.0, mu1=0.0, sigma1=2.0))
+    neuron = window.canvas.neuron
+    assert not drawn(neuron.truth) and not drawn(neuron.truth_points)
+    assert "true P(1 | x)" not in _legend_names(window)
+    window.panel.true_answer.click()
+    qtbot.waitUntil(lambda: drawn(neuron.truth))
+    x, p = neuron.truth.getData()
+    np.testing.assert_allclose(p, TrueAnswer(0.0, 1.0, 30, 0.0, 2.0, 30).probability(x))
+    root = math.sqrt(8 * math.log(2) / 3)
+    xs, ys = neuron.truth_points.getData()
+    assert sorted(xs) == pytest.approx([-root, root]) and list(ys) == [0.5, 0.5]
+    assert {"true P(1 | x)", "true ½ point"} <= set(_legend_names(window))
+    samples = tmp_path / "samples.csv"
+    samples.write_text("x,label\n-1,0\n-2,0\n1,1\n3,1\n")
+    window.load_csv(str(samples))
+    wait_for_view(qtbot, window, lambda v: v.n_samples == 4)
+    assert not window.panel.true_answer.isEnabled()
+    assert not drawn(neuron.truth) and not drawn(neuron.truth_points)
+    assert "true P(1 | x)" not in _legend_names(window)
+    window.close()
