@@ -36,9 +36,10 @@ def history_csv(history: HistoryView) -> str:
 
 def result_json(settings: Settings, data: Dataset, view: TrainerView, problem: Problem) -> str:
     """The training settings, the samples trained on (see data_summary), the final neuron, the exact optimum (or why
-    there is none), the learning-rate limit η_max of full-batch descent (null without an optimum) and the engine's
-    verdict on the run, as indented JSON. For samples drawn from the Gaussians, "true_boundaries" lists the x where the
-    true P(class 1 | x) is ½ (model.truth); samples from a file have no known truth and no such key.
+    there is none), the scikit-learn calls that return it (model.library_equivalent), the learning-rate limit η_max
+    of full-batch descent (null without an optimum) and the engine's verdict on the run, as indented JSON. For samples
+    drawn from the Gaussians, "true_boundaries" lists the x where the true P(class 1 | x) is ½ (model.truth); samples
+    from a file have no known truth and no such key.
 
     Always valid JSON: NaN or Infinity, which many readers reject, raise ValueError instead of being written (the
     trainer and the optimum never hand them out).
@@ -52,6 +53,7 @@ def result_json(settings: Settings, data: Dataset, view: TrainerView, problem: P
             "boundary": view.boundary, "status": view.status, "message": view.message,
         },
         "optimum": problem.optimum.to_dict(),
+        "sklearn_equivalent": None if problem.library is None else problem.library.to_dict(),
         "lr_limit": problem.lr_limit,
         "diagnosis": diagnose_view(problem, settings.lr, view).to_dict(),
     }

@@ -38,3 +38,24 @@ def test_the_true_answer_switch_draws_bayes_curve_and_its_half_points(qtbot, mon
     assert not drawn(neuron.truth) and not drawn(neuron.truth_points)
     assert "true P(1 | x)" not in _legend_names(window)
     window.close()
+
+
+def test_the_card_gives_the_optimum_with_the_library_call_and_none_for_squared_error(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(mu0=-0.5, mu1=0.5))
+    card = window.canvas.side.card
+    qtbot.waitUntil(lambda: "LogisticRegression(C=np.inf" in card.placeholderText(), timeout=10000)
+    optimum = window.state.optimum
+    assert f"w = {optimum.w:+.4f}" in card.placeholderText()
+    assert 'MLPClassifier(hidden_layer_sizes=(), alpha=0.0, solver="lbfgs"' in card.placeholderText()
+    assert "The default LogisticRegression() has C = 1" in card.toolTip()
+    edit = window.panel._edits["l2"]
+    edit.setText("0.5")
+    edit.textEdited.emit("0.5")
+    qtbot.waitUntil(lambda: f"C={1 / (0.5 * 60)!r}," in card.placeholderText(), timeout=10000)
+    loss = window.panel.choices["loss"]
+    loss.setCurrentIndex(loss.findData("mse"))
+    loss.activated.emit(loss.currentIndex())
+    qtbot.waitUntil(lambda: "No scikit-learn estimator" in card.placeholderText(), timeout=10000)
+    assert "LogisticRegression(C=" not in card.placeholderText()
+    window.close()

@@ -115,7 +115,9 @@ class SidePanes(QtCore.QObject):
         optimum = problem.optimum
         self.loss.set_optimum(optimum)
         self.parameters.set_optimum(optimum, problem.ray)
-        self.card.setPlaceholderText(self.parameters.reason if problem.ray is not None else CARD_HINT)
+        text = optimum_card(problem, self.parameters.reason)
+        self.card.setPlaceholderText(text)
+        self.card.setToolTip(text)
         self.card.viewport().update()
 
     def set_picture(self, picture: SurfacePicture | None) -> None:
@@ -165,3 +167,21 @@ class SidePanes(QtCore.QObject):
         value = self.parameters.value_at(w, b)
         loss = "outside the computed surface" if value is None else f"loss ≈ {number(value)}"
         self.param_readout.setText(f"w = {number(w, 3)}   b = {number(b, 3)}   {loss}")
+
+
+def optimum_card(problem: Problem, reason: str) -> str:
+    """What the card says until an update is taken apart: why there is no optimum (reason, when the loss keeps
+    falling), or the exact optimum with the scikit-learn calls that return it, or that squared error has none; then
+    the hint."""
+    if problem.ray is not None:
+        return reason
+    library, optimum = problem.library, problem.optimum
+    if library is None:
+        return CARD_HINT
+    if library.exists and not optimum.exists:
+        return "\n".join([optimum.reason, CARD_HINT])
+    lines = library.lines()
+    if optimum.exists:
+        lines.insert(0, f"Exact optimum w = {number(optimum.w, sign=True)}, b = {number(optimum.b, sign=True)}: what "
+                        "scikit-learn returns with the same penalty:")
+    return "\n".join([*lines, CARD_HINT])

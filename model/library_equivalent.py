@@ -1,0 +1,52 @@
+"""The library call that returns the same exact optimum, so a learner can check it and see why the tutorial's default
+LogisticRegression() (C = 1) is not the unpenalised fit.
+
+The optimum minimises the mean cross-entropy plus (λ/2)·w², the intercept free. scikit-learn's LogisticRegression
+minimises C·(summed cross-entropy) + ½·w², which divided by C·n is the same objective with λ = 1/(C·n): so
+C = 1/(λ·n), and C = np.inf for λ = 0 (scikit-learn 1.8 deprecates penalty=None for it). MLPClassifier without a
+hidden layer is the same neuron; it adds (alpha/2n)·w² to the mean loss, so alpha = λ·n. Tight tolerances make the
+library's L-BFGS stop at the optimum rather than near it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TOLERANCE = 1e-12
+MAX_ITER = 10_000
+
+
+@dataclass(frozen=True)
+class LibraryEquivalent:
+    """Python expressions (numbers filled in, floats written exactly) that reproduce the optimum, or why none does."""
+
+    exists: bool
+    logistic_regression: str | None = None
+    mlp_classifier: str | None = None
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return {"exists": self.exists, "logistic_regression": self.logistic_regression,
+                "mlp_classifier": self.mlp_classifier, "note": self.note}
+
+    def lines(self) -> list[str]:
+        """The calls and the note, one per line, as the optimum's card shows them."""
+        return [line for line in (self.logistic_regression, self.mlp_classifier) if line] + [self.note]
+
+
+def sklearn_equivalent(loss: str, l2: float, n_samples: int) -> LibraryEquivalent:
+    """The scikit-learn estimators whose fit on the same samples (x as one column) gives this loss's exact optimum."""
+    if loss != "bce":
+        return LibraryEquivalent(False, note="No scikit-learn estimator fits a sigmoid to squared error: its "
+                                             "LogisticRegression and MLPClassifier minimise cross-entropy, and its "
+                                             "MLPRegressor has no sigmoid output.")
+    c = "np.inf" if l2 == 0 else repr(1.0 / (l2 * n_samples))
+    alpha = repr(l2 * n_samples)
+    return LibraryEquivalent(
+        True,
+        f"LogisticRegression(C={c}, tol={TOLERANCE!r}, max_iter={MAX_ITER})",
+        f'MLPClassifier(hidden_layer_sizes=(), alpha={alpha}, solver="lbfgs", tol={TOLERANCE!r}, '
+        f"max_iter={MAX_ITER}, random_state=0)",
+        f"Either, .fit(x.reshape(-1, 1), y) on these {n_samples:,} samples, gives w (coef_) and b (intercept_): "
+        f"C = 1/(λ·n), alpha = λ·n. The default LogisticRegression() has C = 1, which is λ = 1/n = "
+        f"{1.0 / n_samples:.3g} here, not the unpenalised fit.")
