@@ -15,6 +15,8 @@ from model.cli_options import add_setting_options, given_settings, option_of, sw
 from model.csv_io import DataFileError, format_csv
 from model.data import Dataset
 from model.diagnosis import diagnose_view
+from model.examples import NAMES as EXAMPLES
+from model.examples import example
 from model.files import write_text_atomic
 from model.landscape import landscape_csv, loss_surface
 from model.problem import Problem, path_window, study
@@ -27,7 +29,7 @@ EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
 SCRIPT = "python main.py"
 """The command that runs the app from a checkout, named in usage and error lines unless the caller names another."""
 
-VALUE_OPTIONS = frozenset({"--preset", "--out", "--landscape-size", "--explain", *value_options(Settings)})
+VALUE_OPTIONS = frozenset({"--preset", "--example", "--out", "--landscape-size", "--explain", *value_options(Settings)})
 FLAG_OPTIONS = frozenset({"--figures", "--landscape", "--quiet", "--help", *switch_options(Settings)})
 LANDSCAPE_SIZES = (2, 1000)
 DEFAULT_LANDSCAPE_SIZE = 200
@@ -67,6 +69,9 @@ def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
     groups = add_setting_options(parser, Settings)
     groups["Data"].add_argument("--preset", help="start from a preset's Gaussians: "
                                                  f"{', '.join(_cli_name(p) for p in PRESETS)}")
+    groups["Data"].add_argument("--example", metavar="NAME",
+                                help="train on a real data set shipped with the app (its file's header says where "
+                                     f"it comes from): {', '.join(EXAMPLES)}")
     output = parser.add_argument_group("output")
     output.add_argument("--out", metavar="DIR", help="write history.csv, result.json and samples.csv (x,label, the "
                                                      "format --data reads) into DIR (created if needed)")
@@ -95,10 +100,18 @@ def parse_train_args(argv: Sequence[str], prog: str = SCRIPT) -> TrainCommand:
                              f"{', '.join(map(_cli_name, PRESETS))}.")
         settings = apply_preset(settings, preset)
     given = given_settings(args, Settings)
+    if args.example is not None:
+        if "data_path" in given:
+            raise UsageError("--example cannot be combined with --data.")
+        try:
+            given["data_path"] = str(example(args.example).path)
+        except KeyError as error:
+            raise UsageError(f"--example: {error.args[0]}") from None
     if "data_path" in given:
         clashing = [option_of(Settings, name) for name in GAUSSIAN_FIELDS if name in given]
         if args.preset is not None or clashing:
-            raise UsageError(f"--data cannot be combined with {', '.join(clashing or ['--preset'])}.")
+            source = "--example" if args.example is not None else "--data"
+            raise UsageError(f"{source} cannot be combined with {', '.join(clashing or ['--preset'])}.")
     for flag, wanted in (("--figures", args.figures), ("--landscape", args.landscape)):
         if wanted and args.out is None:
             raise UsageError(f"{flag} needs --out DIR to know where to write.")

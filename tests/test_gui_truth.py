@@ -59,3 +59,19 @@ def test_the_card_gives_the_optimum_with_the_library_call_and_none_for_squared_e
     qtbot.waitUntil(lambda: "No scikit-learn estimator" in card.placeholderText(), timeout=10000)
     assert "LogisticRegression(C=" not in card.placeholderText()
     window.close()
+
+
+def test_open_example_trains_on_the_o_ring_data_in_one_click(qtbot, window):
+    from model.examples import example
+
+    menu = window.file_actions.example_menu
+    assert menu.menuAction() in window.file_menu.actions()
+    titles = [action.text() for action in menu.actions()]
+    assert titles[0].startswith("Space Shuttle O-rings") and len(titles) == 5
+    assert "Licence: " in menu.actions()[0].toolTip()
+    menu.actions()[0].trigger()
+    view = wait_for_view(qtbot, window, lambda v: v.n_samples == 23)
+    assert view.epoch == 0
+    assert window.state.settings.data_path == str(example("challenger-orings").path)
+    assert window.panel.file_label.text() == "challenger-orings.csv"
+    assert not window.panel.true_answer.isEnabled()

@@ -85,6 +85,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.file_actions = FileActions(self, self.file_menu, lambda: self.run.state, self.statusBar(), self.errors)
         self.file_actions.openRequested.connect(self.open_session)
         self.file_actions.saveRequested.connect(self.save_session)
+        self.file_actions.exampleRequested.connect(self.load_csv)
 
         self.panel.settingsEdited.connect(self._settings_edited)
         self.panel.applyRequested.connect(self._apply_now)
