@@ -20,7 +20,7 @@ from model.examples import example
 from model.files import write_text_atomic
 from model.landscape import landscape_csv, loss_surface
 from model.problem import Problem, path_window, study
-from model.report import history_csv, result_json
+from model.report import data_units, history_csv, result_json
 from model.settings import GAUSSIAN_FIELDS, PRESETS, Settings, SettingsError, apply_preset
 from model.sources import dataset_for
 from model.trainer import DIVERGED, Remedy, Trainer, TrainerView
@@ -217,7 +217,7 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, pr
         try:
             write_text_atomic(command.out / "history.csv", history_csv(view.history))
             write_text_atomic(command.out / "result.json", result_json(settings, data, view, problem))
-            write_text_atomic(command.out / "samples.csv", format_csv(data))
+            write_text_atomic(command.out / "samples.csv", format_csv(data.original))
             if explained:
                 write_text_atomic(command.out / "updates.txt", explained)
             if command.landscape_size is not None:
@@ -229,7 +229,7 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, pr
             reason = getattr(error, "strerror", None) or error
             print(f"{prog} train: error: cannot write to {command.out}: {reason}", file=sys.stderr)
             return EXIT_USAGE
-    print(_summary(settings, view, problem))
+    print(_summary(settings, data, view, problem))
     if view.status == DIVERGED:
         print(f"{prog} train: {view.message}", file=sys.stderr)
         return EXIT_DIVERGED
@@ -262,16 +262,27 @@ def _landscape(data: Dataset, settings: Settings, view: TrainerView, problem: Pr
     return landscape_csv(loss_surface(data, settings.loss, settings.l2, w_range, b_range, size))
 
 
-def _summary(settings: Settings, view: TrainerView, problem: Problem) -> str:
-    """The final neuron, the exact optimum when there is one, and the engine's verdict with its sentence."""
+def _summary(settings: Settings, data: Dataset, view: TrainerView, problem: Problem) -> str:
+    """The final neuron, the exact optimum when there is one (both also in the data's units when x was standardised),
+    and the engine's verdict with its sentence."""
     boundary = "none" if view.boundary is None else f"{view.boundary:+.6f}"
     line = (f"{view.status}: epoch {view.epoch}, w {view.w:+.6f}, b {view.b:+.6f}, loss {view.loss:.6f}, "
             f"accuracy {view.accuracy:.3f}, boundary x* {boundary}")
     optimum = problem.optimum
     if optimum.exists:
         line += f"; exact optimum w {optimum.w:+.6f}, b {optimum.b:+.6f}, loss {optimum.loss:.6f}"
+    if data.scale is not None:
+        units = data_units(data.scale, view, problem)
+        line += f"; in the data's units (x = {data.scale.mean:.6g} + {data.scale.sd:.6g}·u) {_neuron(units['final'])}"
+        if units["optimum"] is not None:
+            line += f", exact optimum {_neuron(units['optimum'])}"
     diagnosis = diagnose_view(problem, settings.lr, view)
     return f"{line}; {diagnosis.verdict.value}: {diagnosis.text}"
+
+
+def _neuron(values: dict[str, float | None]) -> str:
+    boundary = "none" if values["boundary"] is None else f"{values['boundary']:+.6g}"
+    return f"w {values['w']:+.6g}, b {values['b']:+.6g}, boundary x* {boundary}"
 
 
 def _cli_name(preset: str) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model.data import Scale
+
 TOLERANCE = 1e-12
 MAX_ITER = 10_000
 
@@ -34,19 +36,22 @@ class LibraryEquivalent:
         return [line for line in (self.logistic_regression, self.mlp_classifier) if line] + [self.note]
 
 
-def sklearn_equivalent(loss: str, l2: float, n_samples: int) -> LibraryEquivalent:
-    """The scikit-learn estimators whose fit on the same samples (x as one column) gives this loss's exact optimum."""
+def sklearn_equivalent(loss: str, l2: float, n_samples: int, scale: Scale | None = None) -> LibraryEquivalent:
+    """The scikit-learn estimators whose fit on the same samples (x as one column, standardised by scale when it is
+    given) gives this loss's exact optimum."""
     if loss != "bce":
         return LibraryEquivalent(False, note="No scikit-learn estimator fits a sigmoid to squared error: its "
                                              "LogisticRegression and MLPClassifier minimise cross-entropy, and its "
                                              "MLPRegressor has no sigmoid output.")
     c = "np.inf" if l2 == 0 else repr(1.0 / (l2 * n_samples))
     alpha = repr(l2 * n_samples)
+    samples = f"these {n_samples:,} samples" if scale is None else (
+        f"these {n_samples:,} samples standardised, (x - {scale.mean!r}) / {scale.sd!r},")
     return LibraryEquivalent(
         True,
         f"LogisticRegression(C={c}, tol={TOLERANCE!r}, max_iter={MAX_ITER})",
         f'MLPClassifier(hidden_layer_sizes=(), alpha={alpha}, solver="lbfgs", tol={TOLERANCE!r}, '
         f"max_iter={MAX_ITER}, random_state=0)",
-        f"Either, .fit(x.reshape(-1, 1), y) on these {n_samples:,} samples, gives w (coef_) and b (intercept_): "
+        f"Either, .fit(x.reshape(-1, 1), y) on {samples} gives w (coef_) and b (intercept_): "
         f"C = 1/(λ·n), alpha = λ·n. The default LogisticRegression() has C = 1, which is λ = 1/n = "
         f"{1.0 / n_samples:.3g} here, not the unpenalised fit.")

@@ -39,7 +39,7 @@ class Problem:
 def study(data: Dataset, loss: str, l2: float) -> Problem:
     optimum = exact_optimum(data, loss, l2)
     ray = descent_ray(data) if not optimum.exists and l2 == 0 else None
-    return Problem(optimum, lr_limit(data, loss, l2, optimum), ray, sklearn_equivalent(loss, l2, len(data)))
+    return Problem(optimum, lr_limit(data, loss, l2, optimum), ray, sklearn_equivalent(loss, l2, len(data), data.scale))
 
 
 def path_window(data: Dataset, view: TrainerView, problem: Problem,

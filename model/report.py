@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from model.data import Dataset
+from model.data import Dataset, Scale
 from model.declaration import declared
 from model.diagnosis import diagnose_view
 from model.history import HistoryView
+from model.neuron import boundary
 from model.problem import Problem
 from model.settings import Settings
 from model.trainer import TrainerView
@@ -39,7 +40,8 @@ def result_json(settings: Settings, data: Dataset, view: TrainerView, problem: P
     there is none), the scikit-learn calls that return it (model.library_equivalent), the learning-rate limit η_max
     of full-batch descent (null without an optimum) and the engine's verdict on the run, as indented JSON. For samples
     drawn from the Gaussians, "true_boundaries" lists the x where the true P(class 1 | x) is ½ (model.truth); samples
-    from a file have no known truth and no such key.
+    from a file have no known truth and no such key. Trained on standardised x, "data_units" gives the mean and sd
+    used and the final neuron and the optimum in the data's own units (see data_units).
 
     Always valid JSON: NaN or Infinity, which many readers reject, raise ValueError instead of being written (the
     trainer and the optimum never hand them out).
@@ -60,7 +62,18 @@ def result_json(settings: Settings, data: Dataset, view: TrainerView, problem: P
     truth = TrueAnswer.of(settings)
     if truth is not None:
         result["true_boundaries"] = truth.boundaries()
+    if data.scale is not None:
+        result["data_units"] = data_units(data.scale, view, problem)
     return json.dumps(result, indent=2, allow_nan=False) + "\n"
+
+
+def data_units(scale: Scale, view: TrainerView, problem: Problem) -> dict[str, Any]:
+    """The standardisation (mean, sd) and, in the data's own units, the final neuron and the optimum (null without
+    one): w/sd, b − w·mean/sd and the boundary mean + sd·x*."""
+    optimum = problem.optimum
+    return {"mean": scale.mean, "sd": scale.sd, "final": scale.neuron_in_data_units(view.w, view.b, view.boundary),
+            "optimum": scale.neuron_in_data_units(optimum.w, optimum.b, boundary(optimum.w, optimum.b))
+            if optimum.exists else None}
 
 
 def data_summary(settings: Settings, data: Dataset) -> dict[str, Any]:
@@ -70,5 +83,5 @@ def data_summary(settings: Settings, data: Dataset) -> dict[str, Any]:
         source: dict[str, Any] = {"source": "file", "file": settings.data_path}
     else:
         source = {"source": "gaussians", **{name: getattr(settings, name) for name in GENERATOR_FIELDS}}
-    x_min, x_max = data.x_range
+    x_min, x_max = data.original.x_range
     return {**source, "n0": len(data.of_class(0)), "n1": len(data.of_class(1)), "x_min": x_min, "x_max": x_max}

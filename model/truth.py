@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.data import Scale
 from model.neuron import sigmoid
 from model.settings import Settings
 
@@ -39,6 +40,14 @@ class TrueAnswer:
         if settings.data_path:
             return None
         return cls(settings.mu0, settings.sigma0, settings.n0, settings.mu1, settings.sigma1, settings.n1)
+
+    def in_units_of(self, scale: Scale | None) -> TrueAnswer:
+        """The same truth over standardised u = (x − mean)/sd (itself when scale is None): Gaussians stay Gaussians,
+        with means (μ − mean)/sd and spreads σ/sd."""
+        if scale is None:
+            return self
+        return TrueAnswer((self.mu0 - scale.mean) / scale.sd, self.sigma0 / scale.sd, self.n0,
+                          (self.mu1 - scale.mean) / scale.sd, self.sigma1 / scale.sd, self.n1)
 
     @property
     def _k(self) -> float:

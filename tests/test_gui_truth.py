@@ -75,3 +75,22 @@ def test_open_example_trains_on_the_o_ring_data_in_one_click(qtbot, window):
     assert window.state.settings.data_path == str(example("challenger-orings").path)
     assert window.panel.file_label.text() == "challenger-orings.csv"
     assert not window.panel.true_answer.isEnabled()
+
+
+def test_standardise_x_trains_on_u_and_shows_w_b_and_the_optimum_in_x_too(qtbot, window):
+    from model.examples import example
+
+    window.load_csv(str(example("challenger-orings").path))
+    wait_for_view(qtbot, window, lambda v: v.n_samples == 23)
+    assert not window.status_fields["units"].isVisible()
+    window.panel.switches["standardise"].click()
+    qtbot.waitUntil(lambda: window.state.data.scale is not None and window.state.settings.standardise, timeout=10000)
+    data = window.state.data
+    assert abs(float(np.mean(data.x))) < 1e-12 and float(np.std(data.x)) == pytest.approx(1.0)
+    assert window.canvas.neuron.plot.getAxis("bottom").labelText.startswith("u = (x − 69.57) / 6.902")
+    view = wait_for_view(qtbot, window, lambda v: v.n_samples == 23)
+    w, b = data.scale.weights_in_data_units(view.w, view.b)
+    qtbot.waitUntil(lambda: window.status_fields["units"].text().startswith(f"in x: w = {w:+.4f}  b = {b:+.4f}"))
+    assert window.status_fields["units"].isVisible()
+    card = window.canvas.side.card
+    qtbot.waitUntil(lambda: "(in x: w = -0.2322, b = +15.0429)" in card.placeholderText(), timeout=10000)

@@ -97,3 +97,15 @@ def test_result_gives_true_boundaries_for_gaussians_and_none_for_a_file(tmp_path
     assert run_train(["--data", str(tmp_path / "g" / "samples.csv"), "--epochs", "1", "--quiet",
                       "--out", str(tmp_path / "f")]) == 0
     assert "true_boundaries" not in json.loads((tmp_path / "f" / "result.json").read_text())
+
+
+def test_over_standardised_x_the_truth_keeps_its_half_points_where_they_were():
+    from model.data import Scale
+
+    scale = Scale(2.0, 4.0)
+    truth = _truth(0.0, 1.0, 10, 3.0, 2.0, 10)
+    scaled = truth.in_units_of(scale)
+    assert scaled.boundaries() == pytest.approx([(x - 2.0) / 4.0 for x in truth.boundaries()], rel=1e-13)
+    u = np.linspace(-3, 3, 7)
+    np.testing.assert_allclose(scaled.probability(u), truth.probability(2.0 + 4.0 * u), rtol=1e-13)
+    assert truth.in_units_of(None) is truth

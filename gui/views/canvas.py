@@ -152,7 +152,9 @@ class Canvas(QtWidgets.QWidget):
     def show_data(self, state: RunState) -> None:
         """New samples or display options: redraw the samples and start the snapshot grid again."""
         self.neuron.set_data(state.data, state.display)
-        self.neuron.set_truth(TrueAnswer.of(state.settings) if state.display.true_answer else None)
+        truth = TrueAnswer.of(state.settings) if state.display.true_answer else None
+        self.neuron.set_truth(None if truth is None else truth.in_units_of(state.data.scale))
+        self.neuron.label_x(state.data.scale)
         self.show_update(None)
         self.shares.place_hint(state.data.x_range)
         if self._side is not None:

@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui
 from gui.base import style
 from gui.base.state import NOT_YET, PLAIN, DisplayOptions
 from gui.views.sample_points import SamplePoints
-from model.data import Dataset
+from model.data import Dataset, Scale
 from model.history import EpochRecord, HistoryView
 from model.neuron import boundary, sigmoid
 from model.optimum import Optimum
@@ -79,7 +79,7 @@ class NeuronView:
         self.plot = plot
         self.compact = compact
         if not compact:
-            plot.setLabel("bottom", "x (input)")
+            self.label_x(None)
             plot.setLabel("left", "class · z · ŷ")
             style.light_grid(plot)
         plot.setYRange(*style.Y_RANGE, padding=0)
@@ -186,6 +186,13 @@ class NeuronView:
             return
         w, b = self._optimum_weights
         self.optimum.setData(self._grid, sigmoid(w * self._grid + b))
+
+    def label_x(self, scale: Scale | None) -> None:
+        """Name the input: x, or u = (x − mean)/sd when training on standardised x."""
+        if scale is None:
+            self.plot.setLabel("bottom", "x (input)")
+        else:
+            self.plot.setLabel("bottom", f"u = (x − {scale.mean:.4g}) / {scale.sd:.4g} (standardised input)")
 
     def set_truth(self, truth: TrueAnswer | None) -> None:
         """Draw the true P(class 1 | x) of the generating Gaussians and the x where it is ½, or nothing (None)."""

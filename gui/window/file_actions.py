@@ -105,7 +105,7 @@ class FileActions(QtCore.QObject):
         state = self._state()
         if state is None:
             return self._nothing_yet()
-        write_text_atomic(path, format_csv(state.data))
+        write_text_atomic(path, format_csv(state.data.original))
         return True
 
     def _nothing_yet(self) -> bool:
