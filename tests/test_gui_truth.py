@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
+from PySide6 import QtWidgets
 
 from gui.views.legend import drawn
 from model.truth import TrueAnswer
@@ -49,9 +50,9 @@ def test_the_card_gives_the_optimum_with_the_library_call_and_none_for_squared_e
     assert f"w = {optimum.w:+.4f}" in card.placeholderText()
     assert 'MLPClassifier(hidden_layer_sizes=(), alpha=0.0, solver="lbfgs"' in card.placeholderText()
     assert "The default LogisticRegression() has C = 1" in card.toolTip()
-    edit = window.panel._edits["l2"]
-    edit.setText("0.5")
-    edit.textEdited.emit("0.5")
+    edit = window.panel.findChild(QtWidgets.QLineEdit, "l2")
+    edit.selectAll()
+    qtbot.keyClicks(edit, "0.5")
     qtbot.waitUntil(lambda: f"C={1 / (0.5 * 60)!r}," in card.placeholderText(), timeout=10000)
     loss = window.panel.choices["loss"]
     loss.setCurrentIndex(loss.findData("mse"))
