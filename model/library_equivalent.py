@@ -10,7 +10,7 @@ library's L-BFGS stop at the optimum rather than near it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from model.data import Scale
 
@@ -22,14 +22,16 @@ MAX_ITER = 10_000
 class LibraryEquivalent:
     """Python expressions (numbers filled in, floats written exactly) that reproduce the optimum, or why none does."""
 
-    exists: bool
-    logistic_regression: str | None = None
-    mlp_classifier: str | None = None
-    note: str = ""
+    logistic_regression: str | None
+    mlp_classifier: str | None
+    note: str
+
+    @property
+    def exists(self) -> bool:
+        return self.logistic_regression is not None
 
     def to_dict(self) -> dict:
-        return {"exists": self.exists, "logistic_regression": self.logistic_regression,
-                "mlp_classifier": self.mlp_classifier, "note": self.note}
+        return {"exists": self.exists, **asdict(self)}
 
     def lines(self) -> list[str]:
         """The calls and the note, one per line, as the optimum's card shows them."""
@@ -40,15 +42,14 @@ def sklearn_equivalent(loss: str, l2: float, n_samples: int, scale: Scale | None
     """The scikit-learn estimators whose fit on the same samples (x as one column, standardised by scale when it is
     given) gives this loss's exact optimum."""
     if loss != "bce":
-        return LibraryEquivalent(False, note="No scikit-learn estimator fits a sigmoid to squared error: its "
-                                             "LogisticRegression and MLPClassifier minimise cross-entropy, and its "
-                                             "MLPRegressor has no sigmoid output.")
+        return LibraryEquivalent(None, None, "No scikit-learn estimator fits a sigmoid to squared error: its "
+                                 "LogisticRegression and MLPClassifier minimise cross-entropy, and its MLPRegressor "
+                                 "has no sigmoid output.")
     c = "np.inf" if l2 == 0 else repr(1.0 / (l2 * n_samples))
     alpha = repr(l2 * n_samples)
     samples = f"these {n_samples:,} samples" if scale is None else (
         f"these {n_samples:,} samples standardised, (x - {scale.mean!r}) / {scale.sd!r},")
     return LibraryEquivalent(
-        True,
         f"LogisticRegression(C={c}, tol={TOLERANCE!r}, max_iter={MAX_ITER})",
         f'MLPClassifier(hidden_layer_sizes=(), alpha={alpha}, solver="lbfgs", tol={TOLERANCE!r}, '
         f"max_iter={MAX_ITER}, random_state=0)",
