@@ -53,6 +53,6 @@ def sklearn_equivalent(loss: str, l2: float, n_samples: int, scale: Scale | None
         f"LogisticRegression(C={c}, tol={TOLERANCE!r}, max_iter={MAX_ITER})",
         f'MLPClassifier(hidden_layer_sizes=(), alpha={alpha}, solver="lbfgs", tol={TOLERANCE!r}, '
         f"max_iter={MAX_ITER}, random_state=0)",
-        f"Either, .fit(x.reshape(-1, 1), y) on {samples} gives w (coef_) and b (intercept_): "
-        f"C = 1/(λ·n), alpha = λ·n. The default LogisticRegression() has C = 1, which is λ = 1/n = "
-        f"{1.0 / n_samples:.3g} here, not the unpenalised fit.")
+        f"The default LogisticRegression() has C = 1, which is λ = 1/n = {1.0 / n_samples:.3g} here, not the "
+        f"unpenalised fit. Either call, then .fit(x.reshape(-1, 1), y) on {samples} gives w (coef_) and b "
+        f"(intercept_): C = 1/(λ·n), alpha = λ·n.")

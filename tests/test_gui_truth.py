@@ -88,7 +88,8 @@ def test_standardise_x_trains_on_u_and_shows_w_b_and_the_optimum_in_x_too(qtbot,
     qtbot.waitUntil(lambda: window.state.data.scale is not None and window.state.settings.standardise, timeout=10000)
     data = window.state.data
     assert abs(float(np.mean(data.x))) < 1e-12 and float(np.std(data.x)) == pytest.approx(1.0)
-    assert window.canvas.neuron.plot.getAxis("bottom").labelText.startswith("u = (x − 69.57) / 6.902")
+    for plot in (window.canvas.neuron.plot, window.canvas.shares.plot):
+        assert plot.getAxis("bottom").labelText.startswith("u = (x − 69.57) / 6.902")
     view = wait_for_view(qtbot, window, lambda v: v.n_samples == 23)
     w, b = data.scale.weights_in_data_units(view.w, view.b)
     qtbot.waitUntil(lambda: window.status_fields["units"].text().startswith(f"in x: w = {w:+.4f}  b = {b:+.4f}"))

@@ -45,6 +45,13 @@ def curve_grid(data: Dataset) -> np.ndarray:
     return np.linspace(*data.plot_range, CURVE_POINTS)
 
 
+def input_label(scale: Scale | None) -> str:
+    """The name of the input axis: x, or u = (x − mean)/sd when training on standardised x."""
+    if scale is None:
+        return "x (input)"
+    return f"u = (x − {scale.mean:.4g}) / {scale.sd:.4g} (standardised input)"
+
+
 def legend_below(layout: pg.GraphicsLayout, plot: pg.PlotItem, row: int, col: int = 0,
                  columns: int = 4) -> pg.LegendItem:
     """A legend in its own layout cell under the plot, so it never covers the data."""
@@ -188,11 +195,7 @@ class NeuronView:
         self.optimum.setData(self._grid, sigmoid(w * self._grid + b))
 
     def label_x(self, scale: Scale | None) -> None:
-        """Name the input: x, or u = (x − mean)/sd when training on standardised x."""
-        if scale is None:
-            self.plot.setLabel("bottom", "x (input)")
-        else:
-            self.plot.setLabel("bottom", f"u = (x − {scale.mean:.4g}) / {scale.sd:.4g} (standardised input)")
+        self.plot.setLabel("bottom", input_label(scale))
 
     def set_truth(self, truth: TrueAnswer | None) -> None:
         """Draw the true P(class 1 | x) of the generating Gaussians and the x where it is ½, or nothing (None)."""

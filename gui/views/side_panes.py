@@ -195,5 +195,5 @@ def optimum_card(problem: Problem, reason: str, scale: Scale | None = None) -> s
     lines = library.lines()
     if optimum.exists:
         lines.insert(0, f"Exact optimum w = {number(optimum.w, sign=True)}, b = {number(optimum.b, sign=True)}"
-                        f"{_in_data_units(optimum, scale)}: what scikit-learn returns with the same penalty:")
+                        f"{_in_data_units(optimum, scale)}, as scikit-learn finds it:")
     return "\n".join([*lines, CARD_HINT])
