@@ -16,12 +16,14 @@ from model.cli_options import add_setting_options, given_settings, option_of, sw
 from model.csv_io import DataFileError, format_csv
 from model.data import Dataset
 from model.diagnosis import diagnose_view
+from model.examples import NAMES as EXAMPLES
+from model.examples import example
 from model.files import write_text_atomic
 from model.headless_race import BEST_LR_EPOCHS, compare_lines, race, write_race
 from model.landscape import landscape_csv, loss_surface
 from model.problem import Problem, path_window, study
 from model.race import GRID_SIZE, RaceError, parse_entry
-from model.report import history_csv, result_json
+from model.report import data_units, history_csv, result_json
 from model.settings import GAUSSIAN_FIELDS, PRESETS, Settings, SettingsError, apply_preset
 from model.sources import dataset_for
 from model.trainer import DIVERGED, Remedy, Trainer, TrainerView
@@ -30,7 +32,7 @@ EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
 SCRIPT = "python main.py"
 """The command that runs the app from a checkout, named in usage and error lines unless the caller names another."""
 
-VALUE_OPTIONS = frozenset({"--preset", "--out", "--landscape-size", "--explain", "--race", "--branch-at",
+VALUE_OPTIONS = frozenset({"--preset", "--example", "--out", "--landscape-size", "--explain", "--race", "--branch-at",
                            *value_options(Settings)})
 FLAG_OPTIONS = frozenset({"--figures", "--landscape", "--quiet", "--help", "--race-best-lr", *switch_options(Settings)})
 LANDSCAPE_SIZES = (2, 1000)
@@ -75,6 +77,9 @@ def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
     groups = add_setting_options(parser, Settings)
     groups["Data"].add_argument("--preset", help="start from a preset's Gaussians: "
                                                  f"{', '.join(_cli_name(p) for p in PRESETS)}")
+    groups["Data"].add_argument("--example", metavar="NAME",
+                                help="train on a real data set shipped with the app (its file's header says where "
+                                     f"it comes from): {', '.join(EXAMPLES)}")
     output = parser.add_argument_group("output")
     output.add_argument("--out", metavar="DIR", help="write history.csv, result.json and samples.csv (x,label, the "
                                                      "format --data reads) into DIR (created if needed)")
@@ -115,10 +120,18 @@ def parse_train_args(argv: Sequence[str], prog: str = SCRIPT) -> TrainCommand:
                              f"{', '.join(map(_cli_name, PRESETS))}.")
         settings = apply_preset(settings, preset)
     given = given_settings(args, Settings)
+    if args.example is not None:
+        if "data_path" in given:
+            raise UsageError("--example cannot be combined with --data.")
+        try:
+            given["data_path"] = str(example(args.example).path)
+        except KeyError as error:
+            raise UsageError(f"--example: {error.args[0]}") from None
     if "data_path" in given:
         clashing = [option_of(Settings, name) for name in GAUSSIAN_FIELDS if name in given]
         if args.preset is not None or clashing:
-            raise UsageError(f"--data cannot be combined with {', '.join(clashing or ['--preset'])}.")
+            source = "--example" if args.example is not None else "--data"
+            raise UsageError(f"{source} cannot be combined with {', '.join(clashing or ['--preset'])}.")
     for flag, wanted in (("--figures", args.figures), ("--landscape", args.landscape)):
         if wanted and args.out is None:
             raise UsageError(f"{flag} needs --out DIR to know where to write.")
@@ -255,7 +268,7 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, pr
         try:
             write_text_atomic(command.out / "history.csv", history_csv(view.history))
             write_text_atomic(command.out / "result.json", result_json(settings, data, view, problem))
-            write_text_atomic(command.out / "samples.csv", format_csv(data))
+            write_text_atomic(command.out / "samples.csv", format_csv(data.original))
             if explained:
                 write_text_atomic(command.out / "updates.txt", explained)
             if command.landscape_size is not None:
@@ -271,7 +284,7 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, pr
             return EXIT_USAGE
     if runs and not command.quiet:
         print("\n".join(compare_lines(runs, command.branch_at)))
-    print(_summary(settings, view, problem))
+    print(_summary(settings, data, view, problem))
     diverged = [run for run in runs[1:] if run.view.status == DIVERGED]
     for run in diverged:
         print(f'{prog} train: run "{run.name}": {run.view.message}', file=sys.stderr)
@@ -315,16 +328,27 @@ def _landscape(data: Dataset, settings: Settings, view: TrainerView, problem: Pr
     return landscape_csv(loss_surface(data, settings.loss, settings.l2, w_range, b_range, size))
 
 
-def _summary(settings: Settings, view: TrainerView, problem: Problem) -> str:
-    """The final neuron, the exact optimum when there is one, and the engine's verdict with its sentence."""
+def _summary(settings: Settings, data: Dataset, view: TrainerView, problem: Problem) -> str:
+    """The final neuron, the exact optimum when there is one (both also in the data's units when x was standardised),
+    and the engine's verdict with its sentence."""
     boundary = "none" if view.boundary is None else f"{view.boundary:+.6f}"
     line = (f"{view.status}: epoch {view.epoch}, w {view.w:+.6f}, b {view.b:+.6f}, loss {view.loss:.6f}, "
             f"accuracy {view.accuracy:.3f}, boundary x* {boundary}")
     optimum = problem.optimum
     if optimum.exists:
         line += f"; exact optimum w {optimum.w:+.6f}, b {optimum.b:+.6f}, loss {optimum.loss:.6f}"
+    if data.scale is not None:
+        units = data_units(data.scale, view, problem)
+        line += f"; in the data's units (x = {data.scale.mean:.6g} + {data.scale.sd:.6g}·u) {_neuron(units['final'])}"
+        if units["optimum"] is not None:
+            line += f", exact optimum {_neuron(units['optimum'])}"
     diagnosis = diagnose_view(problem, settings.lr, view, settings.rule, settings.momentum)
     return f"{line}; {diagnosis.verdict.value}: {diagnosis.text}"
+
+
+def _neuron(values: dict[str, float | None]) -> str:
+    boundary = "none" if values["boundary"] is None else f"{values['boundary']:+.6g}"
+    return f"w {values['w']:+.6g}, b {values['b']:+.6g}, boundary x* {boundary}"
 
 
 def _cli_name(preset: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 from array import array
 from pathlib import Path
 
@@ -28,6 +29,9 @@ MAX_FILE_BYTES = 64 * 2**20
 
 
 _CHUNK_CHARS = 2**20
+_COMMENT = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
+"""A line whose first character other than a space or tab is # is a comment: files say there where their numbers come
+from. Only whole lines: "1.5,0 # note" is still a bad row."""
 _PLAIN = b"0123456789+-.eE, \t\n"
 
 
@@ -36,7 +40,8 @@ class DataFileError(ValueError):
 
 
 def load_csv(path: str | os.PathLike) -> Dataset:
-    """Read x,label rows (header optional). Raises DataFileError naming the first bad line."""
+    """Read x,label rows (header optional, # comment lines anywhere). Raises DataFileError naming the first bad
+    line."""
     path = Path(path)
     return parse_csv(read_text(path, MAX_FILE_BYTES, "data file", DataFileError, "utf-8-sig"), path.name)
 
@@ -44,6 +49,8 @@ def load_csv(path: str | os.PathLike) -> Dataset:
 def parse_csv(text: str, name: str = "the file") -> Dataset:
     """Parse CSV text; see load_csv. Lines end only at \\n, \\r\\n or \\r, so line numbers match any editor's."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if "#" in text:
+        text = _COMMENT.sub("", text)
     start, line = _first_content(text)
     if start == len(text):
         raise DataFileError(f"{name} is empty: it needs rows of x,label.")

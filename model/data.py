@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,6 +13,29 @@ from model.settings import Settings
 
 MAX_ABS_X = 1e8
 """Largest |x| accepted from a file: with |w|, |b| < 1e12, z = w·x + b stays finite and plots have sane ranges."""
+TINY_SPREAD = 1e-100
+"""Samples spread less than this are only centred, not divided by their spread: w in data units, w/sd, stays finite."""
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How standardised samples u = (x − mean)/sd relate to the data's own x, and a neuron on u to one on x:
+    w·u + b = (w/sd)·x + (b − w·mean/sd)."""
+
+    mean: float
+    sd: float
+
+    def weights_in_data_units(self, w: float, b: float) -> tuple[float, float]:
+        return w / self.sd, b - w * self.mean / self.sd
+
+    def x_in_data_units(self, u: float) -> float:
+        return self.mean + self.sd * u
+
+    def neuron_in_data_units(self, w: float, b: float, boundary: float | None) -> dict[str, float | None]:
+        """w, b and the boundary x* = −b/w (None when w = 0) of a neuron on standardised x, in the data's units."""
+        w_data, b_data = self.weights_in_data_units(w, b)
+        x = None if boundary is None else self.x_in_data_units(boundary)
+        return {"w": w_data, "b": b_data, "boundary": x if x is not None and math.isfinite(x) else None}
 
 
 @dataclass(frozen=True, eq=False)
@@ -20,6 +44,10 @@ class Dataset:
 
     x: np.ndarray
     y: np.ndarray
+    scale: Scale | None = None
+    """How x was standardised from the data's own (see standardised); None for samples as they came."""
+    source: Dataset | None = None
+    """The samples as they came, when these are standardised from them."""
 
     def __post_init__(self) -> None:
         x = np.array(self.x, dtype=np.float64).reshape(-1)
@@ -36,6 +64,11 @@ class Dataset:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Dataset) and np.array_equal(self.x, other.x) and np.array_equal(self.y, other.y)
+
+    @property
+    def original(self) -> Dataset:
+        """The samples in the data's own units: what a file holds and a session keeps."""
+        return self if self.source is None else self.source
 
     def of_class(self, label: int) -> np.ndarray:
         """The x of one class's samples (read-only)."""
@@ -99,6 +132,14 @@ def count_bins(xs: np.ndarray, x_range: tuple[float, float], bins: int) -> np.nd
     low, high = x_range
     index = np.clip(((xs - low) * (bins / (high - low))).astype(np.int64), 0, bins - 1)
     return np.bincount(index, minlength=bins)
+
+
+def standardised(data: Dataset) -> Dataset:
+    """The samples with x replaced by (x − mean)/sd, remembering mean, sd and the samples they came from."""
+    mean = float(np.mean(data.x))
+    sd = float(np.std(data.x))
+    sd = sd if sd >= TINY_SPREAD else 1.0
+    return Dataset((data.x - mean) / sd, data.y, Scale(mean, sd), data)
 
 
 def generate(settings: Settings) -> Dataset:

@@ -12,6 +12,7 @@ import numpy as np
 
 from model.data import Dataset
 from model.landscape import Ray, descent_ray, surface_window
+from model.library_equivalent import LibraryEquivalent, sklearn_equivalent
 from model.lr_limit import lr_limit
 from model.optimum import Optimum, exact_optimum
 from model.trainer import TrainerView
@@ -26,6 +27,8 @@ class Problem:
     """η_max = 2/λ_max of the Hessian at the optimum, or None without an optimum."""
     ray: Ray | None
     """Where the loss keeps falling when there is no optimum because the classes are separable."""
+    library: LibraryEquivalent | None = None
+    """The scikit-learn calls that return the same optimum (None until studied)."""
 
     def landmarks(self) -> list[tuple[float, float]]:
         """Points a view of the (w, b) plane should always frame: the optimum when there is one."""
@@ -36,7 +39,7 @@ class Problem:
 def study(data: Dataset, loss: str, l2: float) -> Problem:
     optimum = exact_optimum(data, loss, l2)
     ray = descent_ray(data) if not optimum.exists and l2 == 0 else None
-    return Problem(optimum, lr_limit(data, loss, l2, optimum), ray)
+    return Problem(optimum, lr_limit(data, loss, l2, optimum), ray, sklearn_equivalent(loss, l2, len(data), data.scale))
 
 
 def path_window(data: Dataset, view: TrainerView, problem: Problem,

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from model.data import MAX_ABS_X, Dataset
+from model.data import MAX_ABS_X, Dataset, standardised
 from model.files import read_text, write_text_atomic
 from model.history import COLUMNS, EpochRecord
 from model.kernel import AT_REST, PARAMETER_LIMIT, RuleState
@@ -68,13 +68,14 @@ def session_json(session: Session) -> str:
     Raises SessionError for a run that could not be opened again: samples beyond ±MAX_ABS_X, or a number JSON
     cannot carry (NaN or infinity, e.g. a loss that overflowed).
     """
-    _check_samples(session.data)
+    data = session.data.original
+    _check_samples(data)
     state = session.state
     document = {
         "format": FORMAT,
         "version": VERSION,
         "settings": session.settings.to_dict(),
-        "data": {"x": session.data.x.tolist(), "label": session.data.y.astype(int).tolist()},
+        "data": {"x": data.x.tolist(), "label": data.y.astype(int).tolist()},
         "trainer": {
             "w": state.w, "b": state.b, "epoch": state.epoch, "position": state.position, "updates": state.updates,
             "order": None if state.order is None else list(state.order),
@@ -115,6 +116,8 @@ def parse_session(text: str) -> Session:
                            "versions 1 and 2.")
     settings = _settings(root.get("settings", dict))
     data = _data(root.child("data"))
+    if settings.standardise:
+        data = standardised(data)
     session = Session(settings, data, _state(root.child("trainer"), len(data), version))
     try:
         session.trainer()

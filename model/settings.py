@@ -93,6 +93,9 @@ class Settings:
     data_path: str | None = setting(None, label="data file", group="Data", apply=Apply.NEW_DATA, option="--data",
                                     panel=False, none_label="samples drawn from the Gaussians",
                                     help="Samples from a CSV file with columns x,label (label 0 or 1).")
+    standardise: bool = setting(False, label="standardise x", group="Data", apply=Apply.NEW_DATA,
+                                help="Train on (x − mean)/sd, so any data trains with the same learning rates; w, b, "
+                                     "the boundary and the optimum are also reported in the data's own units.")
 
     loss: Loss = setting(Loss.BCE, label="loss", group="Model",
                          choices=((Loss.BCE, "binary cross-entropy"), (Loss.MSE, "mean squared error")),

@@ -165,3 +165,19 @@ def test_bad_lines_far_into_a_large_file_are_named_exactly():
     rows[299_999] = "nan,1"
     with pytest.raises(DataFileError, match=r"^Line 300000: the x cell is 'nan'"):
         parse_csv("\n".join(rows))
+
+
+def test_comment_lines_before_the_header_and_between_rows_are_skipped():
+    text = "# where it comes from\n  # licence\nx,label\n1.5,0\n# a note between rows\n\t#\n2.5,1\n"
+    data = parse_csv(text)
+    assert data.x.tolist() == [1.5, 2.5] and data.y.tolist() == [0.0, 1.0]
+
+
+def test_a_bad_row_after_comments_keeps_its_line_number_and_a_trailing_note_is_not_a_comment():
+    with pytest.raises(DataFileError, match="Line 4: the label cell '1 # note' is not a number"):
+        parse_csv("# header\n# more\n1,0\n2,1 # note\n")
+
+
+def test_a_file_of_comments_only_is_empty():
+    with pytest.raises(DataFileError, match="is empty"):
+        parse_csv("# nothing but a comment\n")

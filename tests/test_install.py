@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from model.examples import NAMES as EXAMPLES
+
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
@@ -50,13 +52,15 @@ def test_the_installed_command_names_itself_neuron_lab(monkeypatch, capsys):
 
 
 def test_the_package_ships_only_what_the_app_loads_from_resources():
-    """The wheel's resources are the icon alone: the README's screenshot and the script that remakes it stay in the
-    checkout (setuptools packages every module of a listed package, and the package-data files that match)."""
+    """The wheel's resources are the icon and the example data files: the README's screenshot and the script that
+    remakes it stay in the checkout (setuptools packages every module of a listed package, and the package-data files
+    that match)."""
     assert PYPROJECT["tool"]["setuptools"]["include-package-data"] is False
-    shipped = {path.name for pattern in PYPROJECT["tool"]["setuptools"]["package-data"]["resources"]
+    shipped = {path.relative_to(ROOT / "resources").as_posix()
+               for pattern in PYPROJECT["tool"]["setuptools"]["package-data"]["resources"]
                for path in (ROOT / "resources").glob(pattern)}
     modules = {path.name for path in (ROOT / "resources").glob("*.py")}
-    assert shipped == {"icon.svg"}
+    assert shipped == {"icon.svg", *(f"examples/{name}.csv" for name in EXAMPLES)}
     assert modules == {"__init__.py"}
     assert (ROOT / "resources" / "screenshot.png").is_file()
 

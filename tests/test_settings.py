@@ -80,7 +80,7 @@ def test_the_largest_allowed_values_are_valid():
 
 
 def test_the_field_groups_are_the_ones_the_window_and_trainer_share():
-    assert {"mu0", "sigma0", "n0", "mu1", "sigma1", "n1", "seed", "data_path"} == DATA_FIELDS
+    assert {"mu0", "sigma0", "n0", "mu1", "sigma1", "n1", "seed", "data_path", "standardise"} == DATA_FIELDS
     assert {"lr", "epochs", "every", "speed"} == LIVE_FIELDS
     assert set(Settings().to_dict()) >= DATA_FIELDS | LIVE_FIELDS
 

@@ -23,6 +23,10 @@ VARIANTS = {
     "mini-batch": BASE.replace(optimizer="minibatch", batch_size=5),
     "full batch": BASE.replace(optimizer="batch"),
     "in order": BASE.replace(optimizer="minibatch", batch_size=4, shuffle=False),
+    "momentum per-sample": BASE.replace(rule="momentum"),
+    "momentum mini-batch": BASE.replace(rule="momentum", momentum=0.5, optimizer="minibatch", batch_size=5),
+    "Adam per-sample": BASE.replace(rule="adam"),
+    "Adam full batch": BASE.replace(rule="adam", beta1=0.8, optimizer="batch"),
 }
 """Every rule and batching the timeline must replay exactly: a new one is one more line."""
 

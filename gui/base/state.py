@@ -29,6 +29,8 @@ class DisplayOptions:
     histograms: bool = False
     every_point: bool = False
     """Draw every sample as a point even above style.DENSE_ABOVE samples (slow at a million)."""
+    true_answer: bool = False
+    """Draw the true P(class 1 | x) of the generating Gaussians and its decision points (model.truth)."""
 
 
 PLAIN = DisplayOptions()

@@ -165,6 +165,7 @@ def headless_content(settings: Settings, data: Dataset, view: TrainerView, probl
 def _draw_main(plot: pg.PlotItem, content: FigureContent) -> NeuronView:
     neuron = NeuronView(plot)
     neuron.set_data(content.data, content.display)
+    neuron.label_x(content.data.scale)
     neuron.set_optimum(content.optimum)
     view = content.view
     neuron.show(view.w, view.b, neuron_title(view.epoch, view.loss, view.accuracy))

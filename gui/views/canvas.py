@@ -17,13 +17,14 @@ from PySide6 import QtCore, QtWidgets
 from gui.base.state import RunState
 from gui.base.style import number
 from gui.base.surface_picture import SurfacePicture
-from gui.views.plots import NeuronView, legend_below, neuron_title
+from gui.views.plots import NeuronView, input_label, legend_below, neuron_title
 from gui.views.side_panes import HOVER_RATE, SidePanes
 from gui.views.update_views import SharesView
 from model.anatomy import UpdateStep
 from model.neuron import sigmoid
 from model.problem import Problem, Window
 from model.trainer import TrainerView
+from model.truth import TrueAnswer
 
 SPLITTERS = ("canvasSplitter", "topSplitter", "bottomSplitter")
 SIDE_PANES_LATEST_MS = 300
@@ -151,6 +152,10 @@ class Canvas(QtWidgets.QWidget):
     def show_data(self, state: RunState) -> None:
         """New samples or display options: redraw the samples and start the snapshot grid again."""
         self.neuron.set_data(state.data, state.display)
+        truth = TrueAnswer.of(state.settings) if state.display.true_answer else None
+        self.neuron.set_truth(None if truth is None else truth.in_units_of(state.data.scale))
+        self.neuron.label_x(state.data.scale)
+        self.shares.plot.setLabel("bottom", input_label(state.data.scale))
         self.show_update(None)
         self.shares.place_hint(state.data.x_range)
         if self._side is not None:

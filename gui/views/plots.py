@@ -15,10 +15,11 @@ from PySide6 import QtCore, QtGui
 from gui.base import style
 from gui.base.state import NOT_YET, PLAIN, DisplayOptions
 from gui.views.sample_points import SamplePoints
-from model.data import Dataset
+from model.data import Dataset, Scale
 from model.history import EpochRecord, HistoryView
 from model.neuron import boundary, sigmoid
 from model.optimum import Optimum
+from model.truth import TrueAnswer
 
 CURVE_POINTS = 400
 STRIP_HEIGHT = 0.08
@@ -42,6 +43,13 @@ def neuron_title(epoch: int, loss: float, accuracy: float | None = None, separat
 def curve_grid(data: Dataset) -> np.ndarray:
     """x values for drawing z and ŷ over the data's plot range."""
     return np.linspace(*data.plot_range, CURVE_POINTS)
+
+
+def input_label(scale: Scale | None) -> str:
+    """The name of the input axis: x, or u = (x − mean)/sd when training on standardised x."""
+    if scale is None:
+        return "x (input)"
+    return f"u = (x − {scale.mean:.4g}) / {scale.sd:.4g} (standardised input)"
 
 
 def legend_below(layout: pg.GraphicsLayout, plot: pg.PlotItem, row: int, col: int = 0,
@@ -78,7 +86,7 @@ class NeuronView:
         self.plot = plot
         self.compact = compact
         if not compact:
-            plot.setLabel("bottom", "x (input)")
+            self.label_x(None)
             plot.setLabel("left", "class · z · ŷ")
             style.light_grid(plot)
         plot.setYRange(*style.Y_RANGE, padding=0)
@@ -112,6 +120,13 @@ class NeuronView:
         self.sigmoid = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 3), name="ŷ = σ(z)")
         self.optimum = plot.plot(pen=style.pen(style.OPTIMUM_COLOUR, 2, dotted=True))
         self._optimum_weights: tuple[float, float] | None = None
+        self.truth = plot.plot(pen=style.pen(style.TRUTH_COLOUR, 2, dashed=True))
+        self.truth_points = pg.ScatterPlotItem(size=12, symbol="d", brush=style.brush(style.TRUTH_COLOUR, 255),
+                                               pen=pg.mkPen("#FFFFFF", width=1))
+        self.truth_points.setZValue(5)
+        plot.addItem(self.truth_points)
+        self._truth: TrueAnswer | None = None
+        self._truth_in_legend = False
         self.boundary = pg.InfiniteLine(angle=90, pen=style.pen(style.BOUNDARY_COLOUR, 2, dashed=True))
         plot.addItem(self.boundary)
         style.cache_still(*self.histograms, *self.samples, *self.strips, self.optimum)
@@ -149,6 +164,7 @@ class NeuronView:
             histogram.setVisible(display.histograms)
         self.plot.setXRange(low, high, padding=0)
         self._draw_optimum()
+        self._draw_truth()
 
     def _draw_strip(self, label: int, counts: np.ndarray, height: float, x_range: tuple[float, float]) -> None:
         """One column per style.STRIP_COLUMNS-th of the x range, in the class colour, more opaque where more samples lie
@@ -177,6 +193,32 @@ class NeuronView:
             return
         w, b = self._optimum_weights
         self.optimum.setData(self._grid, sigmoid(w * self._grid + b))
+
+    def label_x(self, scale: Scale | None) -> None:
+        self.plot.setLabel("bottom", input_label(scale))
+
+    def set_truth(self, truth: TrueAnswer | None) -> None:
+        """Draw the true P(class 1 | x) of the generating Gaussians and the x where it is ½, or nothing (None)."""
+        self._truth = truth
+        self._draw_truth()
+        shown = truth is not None
+        if not self.compact and shown != self._truth_in_legend:
+            for item, name in ((self.truth, "true P(1 | x)"), (self.truth_points, "true ½ point")):
+                if shown:
+                    self.plot.legend.addItem(item, name)
+                else:
+                    self.plot.legend.removeItem(item)
+            self._truth_in_legend = shown
+
+    def _draw_truth(self) -> None:
+        if self._truth is None or not self._grid.size:
+            self.truth.setData([], [])
+            self.truth_points.setData([], [])
+            return
+        self.truth.setData(self._grid, self._truth.probability(self._grid))
+        low, high = self._grid[0], self._grid[-1]
+        points = [x for x in self._truth.boundaries() if low <= x <= high]
+        self.truth_points.setData(x=points, y=[0.5] * len(points))
 
     def show_update(self, before: tuple[float, float] | None, batch_x: np.ndarray | None = None,
                     batch_y: np.ndarray | None = None) -> None:

@@ -14,7 +14,9 @@ from gui.views.parameter_view import ParameterView
 from gui.views.picking import PickingViewBox
 from gui.views.plots import LossView, SnapshotGrid, legend_below
 from model.anatomy import UpdateStep, card
-from model.data import Dataset
+from model.data import Dataset, Scale
+from model.neuron import boundary
+from model.optimum import Optimum
 from model.problem import Problem, Window
 from model.trainer import TrainerView
 
@@ -72,6 +74,8 @@ class SidePanes(QtCore.QObject):
         self.snapshots = SnapshotGrid(self.snapshot_widget.ci)
         self.snapshot_widget.setMinimumHeight(round(self.snapshots.fix_row_height(SNAPSHOT_ROW_HEIGHT)))
         self.snapshot_label = QtWidgets.QLabel()
+        self._scale: Scale | None = None
+        """How the samples shown were standardised, for the optimum's card."""
         self._fill(parameter_box, loss_box, snapshot_box)
         self._hover_proxy = pg.SignalProxy(self.param_widget.scene().sigMouseMoved, rateLimit=HOVER_RATE,
                                            slot=self._hover)
@@ -107,6 +111,7 @@ class SidePanes(QtCore.QObject):
         return super().eventFilter(watched, event)
 
     def set_data(self, data: Dataset, loss: str, display: DisplayOptions) -> None:
+        self._scale = data.scale
         self.snapshots.clear()
         self.snapshots.set_data(data, display)
         self.loss.set_loss_name(loss)
@@ -115,7 +120,9 @@ class SidePanes(QtCore.QObject):
         optimum = problem.optimum
         self.loss.set_optimum(optimum)
         self.parameters.set_optimum(optimum, problem.ray)
-        self.card.setPlaceholderText(self.parameters.reason if problem.ray is not None else CARD_HINT)
+        text = optimum_card(problem, self.parameters.reason, self._scale)
+        self.card.setPlaceholderText(text)
+        self.card.setToolTip(text)
         self.card.viewport().update()
 
     def set_picture(self, picture: SurfacePicture | None) -> None:
@@ -165,3 +172,28 @@ class SidePanes(QtCore.QObject):
         value = self.parameters.value_at(w, b)
         loss = "outside the computed surface" if value is None else f"loss ≈ {number(value)}"
         self.param_readout.setText(f"w = {number(w, 3)}   b = {number(b, 3)}   {loss}")
+
+
+def _in_data_units(optimum: Optimum, scale: Scale | None) -> str:
+    if scale is None:
+        return ""
+    units = scale.neuron_in_data_units(optimum.w, optimum.b, boundary(optimum.w, optimum.b))
+    return f" (in x: w = {number(units['w'], sign=True)}, b = {number(units['b'], sign=True)})"
+
+
+def optimum_card(problem: Problem, reason: str, scale: Scale | None = None) -> str:
+    """What the card says until an update is taken apart: why there is no optimum (reason, when the loss keeps
+    falling), or the exact optimum with the scikit-learn calls that return it, or that squared error has none; then
+    the hint."""
+    if problem.ray is not None:
+        return reason
+    library, optimum = problem.library, problem.optimum
+    if library is None:
+        return CARD_HINT
+    if library.exists and not optimum.exists:
+        return "\n".join([optimum.reason, CARD_HINT])
+    lines = library.lines()
+    if optimum.exists:
+        lines.insert(0, f"Exact optimum w = {number(optimum.w, sign=True)}, b = {number(optimum.b, sign=True)}"
+                        f"{_in_data_units(optimum, scale)}, as scikit-learn finds it:")
+    return "\n".join([*lines, CARD_HINT])

@@ -156,6 +156,13 @@ class SettingsPanel(QtWidgets.QWidget):
         buttons.addWidget(load)
         buttons.addWidget(regenerate)
         form.addRow(buttons)
+        self.true_answer = QtWidgets.QCheckBox("show the true answer")
+        self.true_answer.setObjectName("trueAnswer")
+        self.true_answer.setToolTip("Draw the true P(class 1 | x) that the two Gaussians and their counts imply "
+                                    "(Bayes' rule) and the x where it is ½: the best any classifier can do. Only for "
+                                    "samples drawn from the Gaussians.")
+        self.true_answer.toggled.connect(self._display_toggled)
+        form.addRow(self.true_answer)
 
     def _add_lr_limit(self, form: QtWidgets.QFormLayout) -> None:
         self.lr_limit_label = QtWidgets.QLabel()
@@ -236,7 +243,8 @@ class SettingsPanel(QtWidgets.QWidget):
             self.lr_limit_label.setStyleSheet("color: #B03A00; font-weight: bold;")
 
     def display_options(self) -> DisplayOptions:
-        return DisplayOptions(self.at_label.isChecked(), self.histograms.isChecked(), self.every_point.isChecked())
+        return DisplayOptions(self.at_label.isChecked(), self.histograms.isChecked(), self.every_point.isChecked(),
+                              self.true_answer.isChecked())
 
     def _display_toggled(self) -> None:
         self.displayChanged.emit(self.display_options())
@@ -247,6 +255,7 @@ class SettingsPanel(QtWidgets.QWidget):
     def _show_data_source(self, settings: Settings) -> None:
         path = settings.data_path
         self.file_label.setText(Path(path).name if path else "none: samples are drawn from the Gaussians")
+        self.true_answer.setEnabled(not path)
         for name in DATA_FIELDS & set(self._edits):
             self._edits[name].setEnabled(not path)
         matching = [name for name, values in PRESETS.items()

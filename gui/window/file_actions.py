@@ -19,6 +19,7 @@ from gui.export.export_dialog import ExportChoice, ExportDialog
 from gui.export.figures import FIGURES, FORMATS, FigureContent, export_figure
 from gui.export.render import PNG_SCALES
 from model.csv_io import format_csv
+from model.examples import examples
 from model.files import write_text_atomic
 from model.report import history_csv
 
@@ -37,6 +38,8 @@ class FileActions(QtCore.QObject):
 
     openRequested = QtCore.Signal(str)
     saveRequested = QtCore.Signal(str)
+    exampleRequested = QtCore.Signal(str)
+    """The path of a shipped example data file to train on."""
 
     def __init__(self, parent: QtWidgets.QWidget, menu: QtWidgets.QMenu, state: Callable[[], RunState | None],
                  status: QtWidgets.QStatusBar, errors: ErrorReporter):
@@ -57,12 +60,25 @@ class FileActions(QtCore.QObject):
                                           lambda: self._export_text_dialog("history.csv", self.export_history))
         self.samples_action = make_action(parent, "Export samples as CSV…", "", "x,label: the format Load CSV reads",
                                           lambda: self._export_text_dialog("samples.csv", self.export_samples))
-        for made in (self.open_action, self.save_action, None, self.export_action, self.history_action,
-                     self.samples_action, None):
+        self.example_menu = self._example_menu(parent)
+        for made in (self.open_action, self.save_action, self.example_menu.menuAction(), None, self.export_action,
+                     self.history_action, self.samples_action, None):
             if made is None:
                 menu.insertSeparator(first)
             else:
                 menu.insertAction(first, made)
+
+    def _example_menu(self, parent: QtWidgets.QWidget) -> QtWidgets.QMenu:
+        """One click trains on a real data set; each entry's tooltip is its file's header: source, licence, what it
+        teaches and which class is label 1."""
+        menu = QtWidgets.QMenu("Open example", parent)
+        menu.setToolTipsVisible(True)
+        for shipped in examples():
+            action = make_action(parent, shipped.title, "", shipped.header,
+                                 lambda *_, path=str(shipped.path): self.exampleRequested.emit(path))
+            action.setStatusTip(shipped.title)
+            menu.addAction(action)
+        return menu
 
     def export_figure(self, choice: ExportChoice, path: str) -> bool:
         state = self._state()
@@ -89,7 +105,7 @@ class FileActions(QtCore.QObject):
         state = self._state()
         if state is None:
             return self._nothing_yet()
-        write_text_atomic(path, format_csv(state.data))
+        write_text_atomic(path, format_csv(state.data.original))
         return True
 
     def _nothing_yet(self) -> bool:

@@ -91,6 +91,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.file_actions = FileActions(self, self.file_menu, lambda: self.run.state, self.statusBar(), self.errors)
         self.file_actions.openRequested.connect(self.open_session)
         self.file_actions.saveRequested.connect(self.save_session)
+        self.file_actions.exampleRequested.connect(self.load_csv)
 
         self.panel.settingsEdited.connect(self._settings_edited)
         self.panel.applyRequested.connect(self._apply_now)
@@ -230,7 +231,8 @@ class MainWindow(QtWidgets.QMainWindow):
         tips = {"w": "weight", "b": "bias", "loss": "loss over all samples, after the last update",
                 "accuracy": "share of samples on the right side of the boundary",
                 "boundary": "decision boundary x* = −b/w, where ŷ = 0.5", "rate": "updates per second",
-                "verdict": "the engine's verdict on the run"}
+                "verdict": "the engine's verdict on the run",
+                "units": "w, b and the boundary in the data's own units, when training on standardised x"}
         for name, tip in tips.items():
             label = QtWidgets.QLabel()
             label.setToolTip(tip)
@@ -359,11 +361,22 @@ class MainWindow(QtWidgets.QMainWindow):
         boundary = "none" if view.boundary is None else number(view.boundary, 3, sign=True)
         fields["boundary"].setText(f"x* = {boundary}")
         fields["rate"].setText(f"{self._measure_rate(view):,.0f} updates/s")
+        self._show_data_units(view)
         self.epoch_label.setText(f"  Epoch {view.epoch} / {view.total_epochs}  ")
         self.progress.setValue(round(view.progress * 1000))
         if view.status == FINISHED:
             self.statusBar().showMessage(view.message, 5000)
         self._refresh_enabled(view)
+
+    def _show_data_units(self, view: TrainerView) -> None:
+        scale = self.run.state.data.scale if self.run.state is not None else None
+        field = self.status_fields["units"]
+        field.setVisible(scale is not None)
+        if scale is not None:
+            units = scale.neuron_in_data_units(view.w, view.b, view.boundary)
+            boundary = "none" if units["boundary"] is None else number(units["boundary"], 3, sign=True)
+            field.setText(f"in x: w = {number(units['w'], sign=True)}  b = {number(units['b'], sign=True)}  "
+                          f"x* = {boundary}")
 
     def _show_diagnosis(self, diagnosis: Diagnosis) -> None:
         """The verdict in the status bar (its sentence as the tooltip); a run that ran away or oscillates also says
