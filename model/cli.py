@@ -17,6 +17,7 @@ from model.data import Dataset
 from model.diagnosis import diagnose_view
 from model.files import write_text_atomic
 from model.landscape import landscape_csv, loss_surface
+from model.lesson import LessonError, lesson_names, load_lesson, shipped_lesson
 from model.problem import Problem, path_window, study
 from model.report import history_csv, result_json
 from model.settings import GAUSSIAN_FIELDS, PRESETS, Settings, SettingsError, apply_preset
@@ -27,7 +28,7 @@ EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
 SCRIPT = "python main.py"
 """The command that runs the app from a checkout, named in usage and error lines unless the caller names another."""
 
-VALUE_OPTIONS = frozenset({"--preset", "--out", "--landscape-size", "--explain", *value_options(Settings)})
+VALUE_OPTIONS = frozenset({"--preset", "--lesson", "--out", "--landscape-size", "--explain", *value_options(Settings)})
 FLAG_OPTIONS = frozenset({"--figures", "--landscape", "--quiet", "--help", *switch_options(Settings)})
 LANDSCAPE_SIZES = (2, 1000)
 DEFAULT_LANDSCAPE_SIZE = 200
@@ -67,6 +68,9 @@ def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
     groups = add_setting_options(parser, Settings)
     groups["Data"].add_argument("--preset", help="start from a preset's Gaussians: "
                                                  f"{', '.join(_cli_name(p) for p in PRESETS)}")
+    groups["Data"].add_argument("--lesson", metavar="NAME",
+                                help="start from a lesson's settings (the options given still override them): "
+                                     f"{', '.join(lesson_names())}, or a lesson file NAME.md")
     output = parser.add_argument_group("output")
     output.add_argument("--out", metavar="DIR", help="write history.csv, result.json and samples.csv (x,label, the "
                                                      "format --data reads) into DIR (created if needed)")
@@ -87,7 +91,7 @@ def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
 def parse_train_args(argv: Sequence[str], prog: str = SCRIPT) -> TrainCommand:
     """Turn the command line into validated settings. Raises UsageError with a one-line reason."""
     args = build_parser(prog).parse_args(_join_negative_values(argv))
-    settings = Settings()
+    settings = Settings() if args.lesson is None else _lesson_settings(args.lesson)
     if args.preset is not None:
         preset = args.preset.replace("-", " ").lower()
         if preset not in PRESETS:
@@ -121,6 +125,14 @@ def parse_train_args(argv: Sequence[str], prog: str = SCRIPT) -> TrainCommand:
         raise UsageError(f"{option_of(Settings, name)}: {message}") from None
     return TrainCommand(settings, None if args.out is None else Path(args.out), args.figures, args.quiet,
                         size if args.landscape else None, args.explain)
+
+
+def _lesson_settings(name: str) -> Settings:
+    """The settings of a shipped lesson by name, or of a lesson file (a name ending in .md)."""
+    try:
+        return (load_lesson(name) if name.endswith(".md") else shipped_lesson(name)).settings
+    except LessonError as error:
+        raise UsageError(f"--lesson {name}: {error}") from None
 
 
 def _join_negative_values(argv: Sequence[str]) -> list[str]:

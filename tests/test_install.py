@@ -50,8 +50,9 @@ def test_the_installed_command_names_itself_neuron_lab(monkeypatch, capsys):
 
 
 def test_the_package_ships_only_what_the_app_loads_from_resources():
-    """The wheel's resources are the icon and the lessons: the README's screenshot and the script that remakes it stay in the
-    checkout (setuptools packages every module of a listed package, and the package-data files that match)."""
+    """The wheel's resources are the icon and the lessons: the README's screenshot and the script that remakes it
+    stay in the checkout (setuptools packages every module of a listed package, and the package-data files that
+    match)."""
     assert PYPROJECT["tool"]["setuptools"]["include-package-data"] is False
     shipped = {path.name for pattern in PYPROJECT["tool"]["setuptools"]["package-data"]["resources"]
                for path in (ROOT / "resources").glob(pattern)}
