@@ -26,6 +26,8 @@ from model.problem import Problem, Window
 from model.trainer import TrainerView
 
 SPLITTERS = ("canvasSplitter", "topSplitter", "bottomSplitter")
+PANES = ("neuron", "parameters", "loss", "snapshots")
+"""The panes a lesson may show, by the names lessons give them (model.lesson.PANES)."""
 SIDE_PANES_LATEST_MS = 300
 
 
@@ -34,13 +36,14 @@ class Canvas(QtWidgets.QWidget):
 
     startPicked(w, b): the learner clicked or dragged in the parameter view. fitRequested: frame the whole path.
     parametersMoved: the learner panned or zoomed the parameter view. panesMade: the panes made after the first
-    frame (`side`) exist now.
+    frame (`side`) exist now. dataClicked(x): the learner clicked in the neuron view at x.
     """
 
     startPicked = QtCore.Signal(float, float)
     fitRequested = QtCore.Signal()
     parametersMoved = QtCore.Signal()
     panesMade = QtCore.Signal()
+    dataClicked = QtCore.Signal(float)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -79,6 +82,7 @@ class Canvas(QtWidgets.QWidget):
         self._side_timer.setInterval(SIDE_PANES_LATEST_MS)
         self._side_timer.timeout.connect(self._make_side)
         self.main_plot.viewport().installEventFilter(self)
+        self.main_plot.scene().sigMouseClicked.connect(self._clicked)
 
     def _lay_out(self) -> None:
         main_box = _column(self.main_plot, self.readout)
@@ -86,9 +90,26 @@ class Canvas(QtWidgets.QWidget):
         top = _splitter("topSplitter", QtCore.Qt.Orientation.Horizontal, [main_box, param_box], [540, 460])
         bottom = _splitter("bottomSplitter", QtCore.Qt.Orientation.Horizontal, [loss_box, snapshot_box], [400, 600])
         self.splitter = _splitter("canvasSplitter", QtCore.Qt.Orientation.Vertical, [top, bottom], [640, 230])
+        self._pane_boxes = dict(zip(PANES, (main_box, param_box, loss_box, snapshot_box), strict=True))
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
+
+    def show_panes(self, names: tuple[str, ...] | list[str]) -> None:
+        """Show only these panes (the neuron view always), each row of the canvas only if it holds one of them."""
+        shown = {"neuron", *names}
+        for name, box in self._pane_boxes.items():
+            box.setVisible(name in shown)
+        bottom = self._pane_boxes["loss"].parentWidget()
+        bottom.setVisible(bool(shown & {"loss", "snapshots"}))
+
+    def show_all_panes(self) -> None:
+        """The full canvas again: every pane."""
+        self.show_panes(PANES)
+
+    def shown_panes(self) -> tuple[str, ...]:
+        """The panes shown now, in the canvas's order."""
+        return tuple(name for name, box in self._pane_boxes.items() if not box.isHidden())
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
         """The other panes are made on the turn of the event loop after the neuron view has painted its first view
@@ -248,6 +269,12 @@ class Canvas(QtWidgets.QWidget):
         if view.position > 0:
             self._partial.append((view.w, view.b))
         return np.array(self._partial, dtype=float).reshape(-1, 2)
+
+    def _clicked(self, event) -> None:
+        plot = self.neuron.plot
+        position = event.scenePos()
+        if event.button() == QtCore.Qt.MouseButton.LeftButton and plot.sceneBoundingRect().contains(position):
+            self.dataClicked.emit(float(plot.vb.mapSceneToView(position).x()))
 
     def _hover(self, moved: tuple[QtCore.QPointF]) -> None:
         """The read-out under the mouse (moved: the scene position, as pg.SignalProxy passes it)."""
