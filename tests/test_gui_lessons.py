@@ -25,6 +25,7 @@ def _open_from_menu(qtbot, window, name: str) -> None:
 
 
 def test_a_lesson_shows_its_panes_locks_its_controls_and_full_window_restores_them(qtbot, window, lessons):
+    heights = window.canvas.splitter.sizes()
     _open_from_menu(qtbot, window, "01-sigmoid")
     assert window.canvas.shown_panes() == ("neuron",)
     assert lessons.pane.title.text() == "The sigmoid by hand"
@@ -33,6 +34,7 @@ def test_a_lesson_shows_its_panes_locks_its_controls_and_full_window_restores_th
     assert window.panel.settings().init_w == 1.0 and window.panel.settings().init_b == 0.0
     qtbot.mouseClick(lessons.pane.full, QtCore.Qt.MouseButton.LeftButton)
     assert window.canvas.shown_panes() == ("neuron", "parameters", "loss", "snapshots")
+    assert window.canvas.splitter.sizes() == heights
     assert window.panel.choices["loss"].isEnabled()
     assert window.panel.choices["loss"].toolTip() != "Locked by the lesson. Press Full window to unlock."
 

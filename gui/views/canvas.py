@@ -59,6 +59,7 @@ class Canvas(QtWidgets.QWidget):
         self._recent = np.empty((0, 2))
         self._side: SidePanes | None = None
         self._frame: Window | None = None
+        self._full_sizes: list[int] | None = None
 
         self.main_plot = pg.GraphicsLayoutWidget()
         layout = self.main_plot.ci
@@ -96,16 +97,27 @@ class Canvas(QtWidgets.QWidget):
         layout.addWidget(self.splitter)
 
     def show_panes(self, names: tuple[str, ...] | list[str]) -> None:
-        """Show only these panes (the neuron view always), each row of the canvas only if it holds one of them."""
+        """Show only these panes (the neuron view always), each row of the canvas only if it holds one of them; a
+        lower row of its own gets as much height as the upper one. show_all_panes() restores the rows' heights."""
         shown = {"neuron", *names}
+        if self._full_sizes is None:
+            self._full_sizes = self.splitter.sizes()
         for name, box in self._pane_boxes.items():
             box.setVisible(name in shown)
         bottom = self._pane_boxes["loss"].parentWidget()
         bottom.setVisible(bool(shown & {"loss", "snapshots"}))
+        if bottom.isVisibleTo(self):
+            height = sum(self._full_sizes)
+            self.splitter.setSizes([height // 2, height - height // 2])
 
     def show_all_panes(self) -> None:
-        """The full canvas again: every pane."""
-        self.show_panes(PANES)
+        """The full canvas again: every pane, at the heights it had."""
+        for box in self._pane_boxes.values():
+            box.setVisible(True)
+        self._pane_boxes["loss"].parentWidget().setVisible(True)
+        if self._full_sizes is not None:
+            self.splitter.setSizes(self._full_sizes)
+            self._full_sizes = None
 
     def shown_panes(self) -> tuple[str, ...]:
         """The panes shown now, in the canvas's order."""
