@@ -97,8 +97,8 @@ class Canvas(QtWidgets.QWidget):
         layout.addWidget(self.splitter)
 
     def show_panes(self, names: tuple[str, ...] | list[str]) -> None:
-        """Show only these panes (the neuron view always), each row of the canvas only if it holds one of them; a
-        lower row of its own gets as much height as the upper one. show_all_panes() restores the rows' heights."""
+        """Show only these panes (the neuron view always), each row of the canvas only if it holds one of them, the
+        lower row a third of the height. show_all_panes() restores the rows' heights."""
         shown = {"neuron", *names}
         if self._full_sizes is None:
             self._full_sizes = self.splitter.sizes()
@@ -108,7 +108,8 @@ class Canvas(QtWidgets.QWidget):
         bottom.setVisible(bool(shown & {"loss", "snapshots"}))
         if bottom.isVisibleTo(self):
             height = sum(self._full_sizes)
-            self.splitter.setSizes([height // 2, height - height // 2])
+            upper = height * 2 // 3
+            self.splitter.setSizes([upper, height - upper])
 
     def show_all_panes(self) -> None:
         """The full canvas again: every pane, at the heights it had."""

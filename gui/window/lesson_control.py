@@ -1,4 +1,5 @@
-"""Lessons in the window: the Lessons menu, File → Open lesson…, the lesson pane in its dock, and each step made
+"""Lessons in the window: the Lessons menu, File → Open lesson…, the lesson pane in a tab beside the parameters (so
+the canvas keeps its width), and each step made
 twice, on the window's run (what the learner watches) and on a headless copy (model.lesson_run), which gives the
 truth a guess is scored against. A lesson shows only its panes and locks its controls until Full window.
 """
@@ -47,9 +48,10 @@ class LessonControl(QtCore.QObject):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.pane)
-        scroll.setMinimumWidth(300)
         self.dock.setWidget(scroll)
-        window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        parameters = window.findChild(QtWidgets.QDockWidget, "parametersDock")
+        window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        window.tabifyDockWidget(parameters, self.dock)
         self.dock.hide()
         self._build_menus(window)
         self.pane.revealRequested.connect(self.reveal)
@@ -84,7 +86,11 @@ class LessonControl(QtCore.QObject):
     def offer(self) -> None:
         """The first launch: say what the app is and offer lesson 1, beside the full window."""
         self.pane.show_offer(WELCOME_TITLE, WELCOME)
+        self._show_dock()
+
+    def _show_dock(self) -> None:
         self.dock.show()
+        self.dock.raise_()
 
     def open_shipped(self, name: str) -> None:
         self._open_or_refuse(lambda: shipped_lesson(name))
@@ -109,7 +115,7 @@ class LessonControl(QtCore.QObject):
         self._restart(lesson.settings)
         self._window.canvas.show_panes(lesson.panes)
         self._window.panel.lock(lesson.locked)
-        self.dock.show()
+        self._show_dock()
         self.go(0)
 
     def go(self, index: int) -> None:
