@@ -91,3 +91,26 @@ def test_the_first_launch_offers_lesson_one_once(qtbot, window, tmp_path):
     qtbot.mouseClick(window.lessons.pane.start, QtCore.Qt.MouseButton.LeftButton)
     assert window.lessons.lesson.name == "01-sigmoid"
     assert not offer_first_lesson(window, store)
+
+
+def test_a_race_is_run_and_its_leader_scored(qtbot, window, lessons):
+    _open_from_menu(qtbot, window, "07-batching-race")
+    lessons.go(1)
+    option = next(button for button in lessons.pane.choices.buttons() if button.text() == "full batch")
+    option.setChecked(True)
+    qtbot.mouseClick(lessons.pane.reveal, QtCore.Qt.MouseButton.LeftButton)
+    verdict = lessons.pane.verdict.text()
+    assert verdict.startswith("Not quite. Your guess: full batch. The truth: SGD.")
+    assert "SGD: reached the optimum at epoch 6;" in verdict
+    assert "full batch: did not reach the optimum;" in verdict
+
+
+def test_opening_a_lesson_while_training_plays_stops_it_and_starts_afresh(qtbot, window, lessons):
+    lessons.open_shipped("02-sgd-snapshots")
+    wait_for_view(qtbot, window, lambda v: v.n_samples == 1000)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: window.playing)
+    lessons.open_shipped("03-exact-optimum")
+    qtbot.waitUntil(lambda: not window.playing)
+    view = wait_for_view(qtbot, window, lambda v: v.epoch == 0 and v.w == 0.0 and v.n_samples == 200)
+    assert view.total_epochs == 120
