@@ -44,6 +44,7 @@ def test_a_click_in_the_data_view_is_scored_right_and_the_run_follows_the_step(q
     qtbot.mouseClick(lessons.pane.next, QtCore.Qt.MouseButton.LeftButton)
     assert lessons.pane.waiting_for_click == "neuron"
     window.canvas.dataClicked.emit(-1.9)
+    assert window.canvas.marked_guess == -1.9
     qtbot.mouseClick(lessons.pane.reveal, QtCore.Qt.MouseButton.LeftButton)
     assert lessons.pane.verdict.text().startswith("Right! Your guess: -1.9. The truth: -2.")
     assert lessons.pane.score.text() == "Score: 1 of 1"
@@ -114,3 +115,20 @@ def test_opening_a_lesson_while_training_plays_stops_it_and_starts_afresh(qtbot,
     qtbot.waitUntil(lambda: not window.playing)
     view = wait_for_view(qtbot, window, lambda v: v.epoch == 0 and v.w == 0.0 and v.n_samples == 200)
     assert view.total_epochs == 120
+
+
+def test_a_click_in_the_parameter_view_is_a_guess_marked_there_not_a_new_start(qtbot, window, lessons):
+    _open_from_menu(qtbot, window, "03-exact-optimum")
+    for _ in range(3):
+        qtbot.mouseClick(lessons.pane.next, QtCore.Qt.MouseButton.LeftButton)
+    assert lessons.pane.waiting_for_click == "parameters"
+    window.canvas.startPicked.emit(2.8, 0.1)
+    assert window.panel.settings().init_w == 0.0
+    assert window.canvas.marked_guess == (2.8, 0.1)
+    qtbot.mouseClick(lessons.pane.reveal, QtCore.Qt.MouseButton.LeftButton)
+    assert lessons.pane.verdict.text().startswith("Right! Your guess: w = 2.8, b = 0.1. "
+                                                  "The truth: w = 2.87, b = -0.0483.")
+    qtbot.mouseClick(lessons.pane.back, QtCore.Qt.MouseButton.LeftButton)
+    assert lessons.pane.progress.text() == "Step 3 of 5"
+    qtbot.mouseClick(lessons.pane.next, QtCore.Qt.MouseButton.LeftButton)
+    assert lessons.pane.verdict.text().startswith("Right!") and not lessons.pane.reveal.isVisible()

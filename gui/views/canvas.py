@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from gui.base.state import RunState
-from gui.base.style import number
+from gui.base.style import GUESS_COLOUR, brush, number, pen
 from gui.base.surface_picture import SurfacePicture
 from gui.views.plots import NeuronView, legend_below, neuron_title
 from gui.views.side_panes import HOVER_RATE, SidePanes
@@ -60,6 +60,8 @@ class Canvas(QtWidgets.QWidget):
         self._side: SidePanes | None = None
         self._frame: Window | None = None
         self._full_sizes: list[int] | None = None
+        self._guess_line: pg.InfiniteLine | None = None
+        self._guess_point: pg.ScatterPlotItem | None = None
 
         self.main_plot = pg.GraphicsLayoutWidget()
         layout = self.main_plot.ci
@@ -119,6 +121,31 @@ class Canvas(QtWidgets.QWidget):
         if self._full_sizes is not None:
             self.splitter.setSizes(self._full_sizes)
             self._full_sizes = None
+
+    def mark_guess(self, guess: float | tuple[float, float] | None) -> None:
+        """A lesson's guess beside the truth the views then show: a dashed line at x in the neuron view, a cross at
+        (w, b) in the parameter view; None takes both away."""
+        if self._guess_line is None:
+            self._guess_line = pg.InfiniteLine(angle=90, pen=pen(GUESS_COLOUR, 2, dashed=True), label="your guess",
+                                               labelOpts={"position": 0.92, "color": GUESS_COLOUR})
+            self.neuron.plot.addItem(self._guess_line, ignoreBounds=True)
+            self._guess_point = pg.ScatterPlotItem(size=16, symbol="x", brush=brush(GUESS_COLOUR, 255), pen=None)
+            self.side.parameters.plot.addItem(self._guess_point, ignoreBounds=True)
+        at_x = isinstance(guess, float | int)
+        self._guess_line.setVisible(at_x)
+        if at_x:
+            self._guess_line.setValue(float(guess))
+        self._guess_point.setData(*([[guess[0]], [guess[1]]] if isinstance(guess, tuple) else [[], []]))
+
+    @property
+    def marked_guess(self) -> float | tuple[float, float] | None:
+        """The guess the views show now, read back from what they draw."""
+        if self._guess_line is None:
+            return None
+        if self._guess_line.isVisible():
+            return float(self._guess_line.value())
+        w, b = self._guess_point.getData()
+        return (float(w[0]), float(b[0])) if len(w) else None
 
     def shown_panes(self) -> tuple[str, ...]:
         """The panes shown now, in the canvas's order."""

@@ -40,6 +40,8 @@ class LessonControl(QtCore.QObject):
         self.index = 0
         self._done: set[int] = set()
         self._race_text = ""
+        self._verdicts: dict[int, tuple[bool, str, str, str]] = {}
+        """Each answered step's verdict, shown again when the learner comes back to it."""
         self.pane = LessonPane()
         self.dock = QtWidgets.QDockWidget("Lesson")
         self.dock.setObjectName("lessonDock")
@@ -111,7 +113,7 @@ class LessonControl(QtCore.QObject):
         except (LessonError, ValueError) as refused:
             self._window.errors.show("The lesson cannot be opened", str(refused))
             return
-        self.lesson, self._run, self.score, self._done = lesson, run, Score(), set()
+        self.lesson, self._run, self.score, self._done, self._verdicts = lesson, run, Score(), set(), {}
         self._restart(lesson.settings)
         self._window.canvas.show_panes(lesson.panes)
         self._window.panel.lock(lesson.locked)
@@ -124,11 +126,15 @@ class LessonControl(QtCore.QObject):
         if lesson is None or not 0 <= index < len(lesson.steps):
             return
         self.index = index
+        self._window.canvas.mark_guess(None)
         step = lesson.steps[index]
         if step.question is None and index not in self._done:
             self._perform(index)
         self.pane.show_step(lesson.title, index, len(lesson.steps), step, self.score.text(), index in self._done)
-        if step.question is None and self._race_text:
+        if index in self._verdicts:
+            right, guess, truth_words, extra = self._verdicts[index]
+            self.pane.show_verdict(right, guess, truth_words, self.score.text(), extra)
+        elif step.question is None and self._race_text:
             self.pane.show_note(self._race_text)
 
     def reveal(self, guess: object) -> None:
@@ -141,7 +147,8 @@ class LessonControl(QtCore.QObject):
         judgement = judge(question, guess, truth(question, outcome))
         self.score.record(index, judgement)
         extra = f"\n\n{self._race_text}" if self._race_text else ""
-        self.pane.show_verdict(judgement.right, shown(guess), shown(judgement.truth), self.score.text(), extra)
+        self._verdicts[index] = (judgement.right, shown(guess), shown(judgement.truth), extra)
+        self.pane.show_verdict(*self._verdicts[index][:3], self.score.text(), extra)
 
     def _perform(self, index: int) -> Outcome:
         """The step's action, on the headless run and on the window's run alike."""
@@ -175,12 +182,14 @@ class LessonControl(QtCore.QObject):
     def _data_clicked(self, x: float) -> None:
         if self.pane.waiting_for_click == "neuron":
             self.pane.set_click(x, f"x = {x:.3g}")
+            self._window.canvas.mark_guess(x)
 
     def take_point(self, w: float, b: float) -> bool:
         """A click in the parameter view: the guess, when a question waits for one there (True), else not ours."""
         if self.pane.waiting_for_click != "parameters":
             return False
         self.pane.set_click((w, b), shown((w, b)))
+        self._window.canvas.mark_guess((w, b))
         return True
 
     def full_window(self) -> None:
@@ -190,6 +199,7 @@ class LessonControl(QtCore.QObject):
 
     def leave(self) -> None:
         self.full_window()
+        self._window.canvas.mark_guess(None)
         self.lesson = None
         self.dock.hide()
 
