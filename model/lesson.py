@@ -21,8 +21,9 @@ from model.settings import Settings, SettingsError
 
 PANES = ("neuron", "parameters", "loss", "snapshots")
 """The canvas's panes a lesson may show; the neuron view is always among them."""
-PANE_OPTIONS = ("true_answer",)
-"""Extras a lesson may ask the views to draw beside its panes."""
+PANE_OPTIONS = ("true_answer", "factor")
+"""Extras a lesson may ask for beside its panes: the true answer in the neuron view, the gradient factor against z
+in the lesson pane."""
 ACTIONS = ("none", "reset", "set", "update", "epochs", "end", "race")
 """What a step does when the learner presses Reveal (or Next, without a question)."""
 KINDS = ("choice", "number", "click")

@@ -3,6 +3,7 @@ window restores every pane and control; the first launch offers lesson 1, once."
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from gui_helpers import wait_for_view
 from PySide6 import QtCore
@@ -132,3 +133,21 @@ def test_a_click_in_the_parameter_view_is_a_guess_marked_there_not_a_new_start(q
     assert lessons.pane.progress.text() == "Step 3 of 5"
     qtbot.mouseClick(lessons.pane.next, QtCore.Qt.MouseButton.LeftButton)
     assert lessons.pane.verdict.text().startswith("Right!") and not lessons.pane.reveal.isVisible()
+
+
+def test_lesson_four_draws_each_samples_gradient_factor_for_the_loss_trained(qtbot, window, lessons):
+    """From w = −3, b = 0 with squared error, a class-1 sample at x sits at t = −3x, on the squared-error curve
+    2(1 − σ(t))·σ(t)(1 − σ(t))."""
+    _open_from_menu(qtbot, window, "04-cross-entropy")
+    assert lessons.pane.factor_widget.isVisible()
+    view = wait_for_view(qtbot, window, lambda v: v.w == -3.0 and v.n_samples == 200)
+    qtbot.waitUntil(lambda: len(lessons.pane.factor.samples.data) == 200)
+    t, height = lessons.pane.factor.samples.getData()
+    data = window.run.state.data
+    first = int(np.flatnonzero(data.y == 1)[0])
+    expected_t = float(np.clip(view.w * data.x[first] + view.b, -8, 8))
+    sig = 1 / (1 + np.exp(-expected_t))
+    assert t[first] == pytest.approx(expected_t)
+    assert height[first] == pytest.approx(2 * (1 - sig) * sig * (1 - sig))
+    lessons.leave()
+    assert not lessons.pane.factor_widget.isVisible()

@@ -3,8 +3,10 @@ score. It only shows and asks; the window's lesson control decides what a step d
 
 from __future__ import annotations
 
+import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from gui.views.factor_view import FactorView
 from model.lesson import Question, Step
 
 RIGHT_STYLE = "QLabel { background: #E6F4EA; color: #1E5631; padding: 6px; }"
@@ -55,26 +57,42 @@ class LessonPane(QtWidgets.QWidget):
                                     self.closeRequested.emit)
         self.start = _button("Start lesson 1", "startLesson", "Open the first lesson", self.startRequested.emit)
         self.start.hide()
+        self.factor_widget = pg.GraphicsLayoutWidget()
+        self.factor_widget.setObjectName("factorView")
+        self.factor_widget.setMinimumHeight(260)
+        self.factor = FactorView(self.factor_widget)
+        self.factor_widget.hide()
         self._lay_out()
 
     def _lay_out(self) -> None:
-        column = QtWidgets.QVBoxLayout(self)
+        """The step scrolls; the score and the buttons stay in sight under it."""
+        body = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(body)
         for widget in (self.title, self.progress, self.step_title, self.text, self.question, self.choice_box,
-                       self.number, self.click_hint):
+                       self.number, self.click_hint, self.reveal, self.verdict, self.factor_widget):
             column.addWidget(widget)
-        column.addWidget(self.reveal)
-        column.addWidget(self.verdict)
         column.addStretch(1)
-        column.addWidget(self.score)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll, 1)
+        footer = QtWidgets.QVBoxLayout()
+        footer.setContentsMargins(9, 0, 9, 9)
+        footer.addWidget(self.score)
         steps = QtWidgets.QHBoxLayout()
         steps.addWidget(self.back)
         steps.addWidget(self.next)
-        column.addLayout(steps)
-        column.addWidget(self.start)
+        footer.addLayout(steps)
+        footer.addWidget(self.start)
         leave = QtWidgets.QHBoxLayout()
         leave.addWidget(self.full)
         leave.addWidget(self.close_button)
-        column.addLayout(leave)
+        footer.addLayout(leave)
+        outer.addLayout(footer)
 
     def show_offer(self, title: str, text: str) -> None:
         """The first-launch welcome: what the app is, and lesson 1 offered."""

@@ -15,6 +15,7 @@ from gui.widgets.lesson_pane import LessonPane, shown
 from model.lesson import Lesson, LessonError, lesson_names, load_lesson, shipped_lesson
 from model.lesson_run import LessonRun, Outcome, RaceResult, Score, judge, truth
 from model.settings import Settings
+from model.trainer import TrainerView
 
 if TYPE_CHECKING:
     from gui.window.main_window import MainWindow
@@ -46,11 +47,7 @@ class LessonControl(QtCore.QObject):
         self.dock = QtWidgets.QDockWidget("Lesson")
         self.dock.setObjectName("lessonDock")
         self.dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(self.pane)
-        self.dock.setWidget(scroll)
+        self.dock.setWidget(self.pane)
         parameters = window.findChild(QtWidgets.QDockWidget, "parametersDock")
         window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         window.tabifyDockWidget(parameters, self.dock)
@@ -63,6 +60,7 @@ class LessonControl(QtCore.QObject):
         self.pane.closeRequested.connect(self.leave)
         self.pane.startRequested.connect(lambda: self.open_shipped(FIRST_LESSON))
         window.canvas.dataClicked.connect(self._data_clicked)
+        window.run.viewChanged.connect(self._view_changed)
 
     def _build_menus(self, window: MainWindow) -> None:
         self.menu = window.menuBar().addMenu("&Lessons")
@@ -116,6 +114,7 @@ class LessonControl(QtCore.QObject):
         self.lesson, self._run, self.score, self._done, self._verdicts = lesson, run, Score(), set(), {}
         self._restart(lesson.settings)
         self._window.canvas.show_panes(lesson.panes)
+        self.pane.factor_widget.setVisible("factor" in lesson.options)
         self._window.panel.lock(lesson.locked)
         self._show_dock()
         self.go(0)
@@ -179,6 +178,12 @@ class LessonControl(QtCore.QObject):
         window.run.apply_now()
         window.run.reset()
 
+    def _view_changed(self, view: TrainerView, _in_turn: bool) -> None:
+        """The gradient factor's samples follow the run, while the lesson shows it."""
+        state = self._window.run.state
+        if self.pane.factor_widget.isVisible() and state is not None:
+            self.pane.factor.show(state.data, view.w, view.b, state.settings.loss)
+
     def _data_clicked(self, x: float) -> None:
         if self.pane.waiting_for_click == "neuron":
             self.pane.set_click(x, f"x = {x:.3g}")
@@ -199,6 +204,7 @@ class LessonControl(QtCore.QObject):
 
     def leave(self) -> None:
         self.full_window()
+        self.pane.factor_widget.hide()
         self._window.canvas.mark_guess(None)
         self.lesson = None
         self.dock.hide()
