@@ -24,9 +24,9 @@ OFFERED_KEY = "lessons/offered"
 FIRST_LESSON = "01-sigmoid"
 WELCOME_TITLE = "Welcome to Neuron Lab"
 WELCOME = ("Neuron Lab trains one artificial neuron and lets you watch it learn. Each dot is a sample of one of two "
-           "classes; the neuron draws a line z = w·x + b and squashes it into the sigmoid ŷ, its probability that "
-           "a sample is class 1. Training moves w and b until ŷ separates the classes.\n\n"
-           "Lesson 1 shows in a few minutes what w and b do. The Lessons menu holds nine more.")
+           "classes, blue for class 0 and orange for class 1; the neuron draws a line z = w·x + b and squashes it "
+           "into the sigmoid ŷ, its probability that a sample is class 1. Training moves w and b until ŷ separates "
+           "the classes.\n\nLesson 1 shows in a few minutes what w and b do. The Lessons menu holds nine more.")
 
 
 class LessonControl(QtCore.QObject):
