@@ -21,6 +21,7 @@ from model.examples import example
 from model.files import write_text_atomic
 from model.headless_race import BEST_LR_EPOCHS, compare_lines, race, write_race
 from model.landscape import landscape_csv, loss_surface
+from model.lesson import LessonError, lesson_names, load_lesson, shipped_lesson
 from model.problem import Problem, path_window, study
 from model.race import GRID_SIZE, RaceError, parse_entry
 from model.report import data_units, history_csv, result_json
@@ -32,8 +33,8 @@ EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
 SCRIPT = "python main.py"
 """The command that runs the app from a checkout, named in usage and error lines unless the caller names another."""
 
-VALUE_OPTIONS = frozenset({"--preset", "--example", "--out", "--landscape-size", "--explain", "--race", "--branch-at",
-                           *value_options(Settings)})
+VALUE_OPTIONS = frozenset({"--preset", "--example", "--lesson", "--out", "--landscape-size", "--explain", "--race",
+                           "--branch-at", *value_options(Settings)})
 FLAG_OPTIONS = frozenset({"--figures", "--landscape", "--quiet", "--help", "--race-best-lr", *switch_options(Settings)})
 LANDSCAPE_SIZES = (2, 1000)
 DEFAULT_LANDSCAPE_SIZE = 200
@@ -80,6 +81,9 @@ def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
     groups["Data"].add_argument("--example", metavar="NAME",
                                 help="train on a real data set shipped with the app (its file's header says where "
                                      f"it comes from): {', '.join(EXAMPLES)}")
+    groups["Data"].add_argument("--lesson", metavar="NAME",
+                                help="start from a lesson's settings (the options given still override them): "
+                                     f"{', '.join(lesson_names())}, or a lesson file NAME.md")
     output = parser.add_argument_group("output")
     output.add_argument("--out", metavar="DIR", help="write history.csv, result.json and samples.csv (x,label, the "
                                                      "format --data reads) into DIR (created if needed)")
@@ -112,7 +116,7 @@ def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
 def parse_train_args(argv: Sequence[str], prog: str = SCRIPT) -> TrainCommand:
     """Turn the command line into validated settings. Raises UsageError with a one-line reason."""
     args = build_parser(prog).parse_args(_join_negative_values(argv))
-    settings = Settings()
+    settings = Settings() if args.lesson is None else _lesson_settings(args.lesson)
     if args.preset is not None:
         preset = args.preset.replace("-", " ").lower()
         if preset not in PRESETS:
@@ -182,6 +186,14 @@ def _races(args: argparse.Namespace, settings: Settings) -> tuple[dict[str, Any]
                              "learning rates on.")
         races.append(changes)
     return tuple(races)
+
+
+def _lesson_settings(name: str) -> Settings:
+    """The settings of a shipped lesson by name, or of a lesson file (a name ending in .md)."""
+    try:
+        return (load_lesson(name) if name.endswith(".md") else shipped_lesson(name)).settings
+    except LessonError as error:
+        raise UsageError(f"--lesson {name}: {error}") from None
 
 
 def _join_negative_values(argv: Sequence[str]) -> list[str]:

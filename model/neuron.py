@@ -57,10 +57,15 @@ def gradient(w: float, b: float, x: np.ndarray, y: np.ndarray, loss: str, l2: fl
     which is why MSE learns slowly when the neuron is confidently wrong.
     """
     x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    y_hat = sigmoid(pre_activation(w, b, x))
-    signal = y_hat - y if loss == "bce" else 2.0 * (y_hat - y) * y_hat * (1.0 - y_hat)
+    signal = error_signal(pre_activation(w, b, x), y, loss)
     return float(np.mean(signal * x) + l2 * w), float(np.mean(signal))
+
+
+def error_signal(z: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
+    """∂loss/∂z of each sample: ŷ − y for BCE, 2(ŷ − y)·ŷ(1 − ŷ) for MSE (the factor that vanishes as ŷ saturates)."""
+    y = np.asarray(y, dtype=np.float64)
+    y_hat = sigmoid(z)
+    return y_hat - y if loss == "bce" else 2.0 * (y_hat - y) * y_hat * (1.0 - y_hat)
 
 
 def accuracy(w: float, b: float, data: Dataset) -> float:

@@ -176,3 +176,20 @@ def test_legends_keep_the_optimum_while_a_new_one_is_computed(qtbot):
         view.set_optimum(separable)
     assert "ŷ at the optimum" not in _legend_names(neuron_plot)
     assert "exact optimum" not in _legend_names(loss_plot)
+
+
+def test_a_snapshot_of_the_same_epoch_from_another_start_is_redrawn(qtbot):
+    """A new start (a lesson's step, the hand controls, new samples) makes a new epoch-0 snapshot: the grid draws
+    it, not the previous run's, though both are of epoch 0."""
+    from gui.views.plots import SnapshotGrid
+    from model.history import EpochRecord
+
+    configure_pyqtgraph()
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    grid = SnapshotGrid(widget.ci)
+    grid.set_data(generate(SMALL))
+    grid.show([EpochRecord(0, 1.0, 0.0, 0.2876, 0.9, 0.0)])
+    grid.show([EpochRecord(0, 0.01, 0.0, 0.6835, 0.7, 0.0)])
+    assert "0.6835" in grid.cells[0].plot.titleLabel.text
+    assert grid.cells[0].z_line.getData()[1][-1] == pytest.approx(0.01 * grid.cells[0].z_line.getData()[0][-1])

@@ -52,15 +52,16 @@ def test_the_installed_command_names_itself_neuron_lab(monkeypatch, capsys):
 
 
 def test_the_package_ships_only_what_the_app_loads_from_resources():
-    """The wheel's resources are the icon and the example data files: the README's screenshot and the script that
-    remakes it stay in the checkout (setuptools packages every module of a listed package, and the package-data files
-    that match)."""
+    """The wheel's resources are the icon, the example data files and the lessons: the README's screenshot and the
+    script that remakes it stay in the checkout (setuptools packages every module of a listed package, and the
+    package-data files that match)."""
     assert PYPROJECT["tool"]["setuptools"]["include-package-data"] is False
     shipped = {path.relative_to(ROOT / "resources").as_posix()
                for pattern in PYPROJECT["tool"]["setuptools"]["package-data"]["resources"]
                for path in (ROOT / "resources").glob(pattern)}
     modules = {path.name for path in (ROOT / "resources").glob("*.py")}
-    assert shipped == {"icon.svg", *(f"examples/{name}.csv" for name in EXAMPLES)}
+    lessons = {f"lessons/{path.name}" for path in (ROOT / "resources" / "lessons").glob("*.md")}
+    assert lessons and shipped == {"icon.svg", *(f"examples/{name}.csv" for name in EXAMPLES), *lessons}
     assert modules == {"__init__.py"}
     assert (ROOT / "resources" / "screenshot.png").is_file()
 

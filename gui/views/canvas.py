@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from gui.base.state import RunState
-from gui.base.style import number
+from gui.base.style import GUESS_COLOUR, brush, number, pen
 from gui.base.surface_picture import SurfacePicture
 from gui.views.plots import NeuronView, input_label, legend_below, neuron_title
 from gui.views.side_panes import HOVER_RATE, SidePanes
@@ -27,6 +27,8 @@ from model.trainer import TrainerView
 from model.truth import TrueAnswer
 
 SPLITTERS = ("canvasSplitter", "topSplitter", "bottomSplitter")
+PANES = ("neuron", "parameters", "loss", "snapshots")
+"""The panes a lesson may show, by the names lessons give them (model.lesson.PANES)."""
 SIDE_PANES_LATEST_MS = 300
 
 
@@ -35,13 +37,14 @@ class Canvas(QtWidgets.QWidget):
 
     startPicked(w, b): the learner clicked or dragged in the parameter view. fitRequested: frame the whole path.
     parametersMoved: the learner panned or zoomed the parameter view. panesMade: the panes made after the first
-    frame (`side`) exist now.
+    frame (`side`) exist now. dataClicked(x): the learner clicked in the neuron view at x.
     """
 
     startPicked = QtCore.Signal(float, float)
     fitRequested = QtCore.Signal()
     parametersMoved = QtCore.Signal()
     panesMade = QtCore.Signal()
+    dataClicked = QtCore.Signal(float)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -57,6 +60,9 @@ class Canvas(QtWidgets.QWidget):
         self._recent = np.empty((0, 2))
         self._side: SidePanes | None = None
         self._frame: Window | None = None
+        self._full_sizes: list[int] | None = None
+        self._guess_line: pg.InfiniteLine | None = None
+        self._guess_point: pg.ScatterPlotItem | None = None
 
         self.main_plot = pg.GraphicsLayoutWidget()
         layout = self.main_plot.ci
@@ -80,6 +86,7 @@ class Canvas(QtWidgets.QWidget):
         self._side_timer.setInterval(SIDE_PANES_LATEST_MS)
         self._side_timer.timeout.connect(self._make_side)
         self.main_plot.viewport().installEventFilter(self)
+        self.main_plot.scene().sigMouseClicked.connect(self._clicked)
 
     def _lay_out(self) -> None:
         main_box = _column(self.main_plot, self.readout)
@@ -87,9 +94,63 @@ class Canvas(QtWidgets.QWidget):
         top = _splitter("topSplitter", QtCore.Qt.Orientation.Horizontal, [main_box, param_box], [540, 460])
         bottom = _splitter("bottomSplitter", QtCore.Qt.Orientation.Horizontal, [loss_box, snapshot_box], [400, 600])
         self.splitter = _splitter("canvasSplitter", QtCore.Qt.Orientation.Vertical, [top, bottom], [640, 230])
+        self._pane_boxes = dict(zip(PANES, (main_box, param_box, loss_box, snapshot_box), strict=True))
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
+
+    def show_panes(self, names: tuple[str, ...] | list[str]) -> None:
+        """Show only these panes (the neuron view always), each row of the canvas only if it holds one of them, the
+        lower row a third of the height. show_all_panes() restores the rows' heights."""
+        shown = {"neuron", *names}
+        if self._full_sizes is None:
+            self._full_sizes = self.splitter.sizes()
+        for name, box in self._pane_boxes.items():
+            box.setVisible(name in shown)
+        bottom = self._pane_boxes["loss"].parentWidget()
+        bottom.setVisible(bool(shown & {"loss", "snapshots"}))
+        if bottom.isVisibleTo(self):
+            height = sum(self._full_sizes)
+            upper = height * 2 // 3
+            self.splitter.setSizes([upper, height - upper])
+
+    def show_all_panes(self) -> None:
+        """The full canvas again: every pane, at the heights it had."""
+        for box in self._pane_boxes.values():
+            box.setVisible(True)
+        self._pane_boxes["loss"].parentWidget().setVisible(True)
+        if self._full_sizes is not None:
+            self.splitter.setSizes(self._full_sizes)
+            self._full_sizes = None
+
+    def mark_guess(self, guess: float | tuple[float, float] | None) -> None:
+        """A lesson's guess beside the truth the views then show: a dashed line at x in the neuron view, a cross at
+        (w, b) in the parameter view; None takes both away."""
+        if self._guess_line is None:
+            self._guess_line = pg.InfiniteLine(angle=90, pen=pen(GUESS_COLOUR, 2, dashed=True), label="your guess",
+                                               labelOpts={"position": 0.92, "color": GUESS_COLOUR})
+            self.neuron.plot.addItem(self._guess_line, ignoreBounds=True)
+            self._guess_point = pg.ScatterPlotItem(size=16, symbol="x", brush=brush(GUESS_COLOUR, 255), pen=None)
+            self.side.parameters.plot.addItem(self._guess_point, ignoreBounds=True)
+        at_x = isinstance(guess, float | int)
+        self._guess_line.setVisible(at_x)
+        if at_x:
+            self._guess_line.setValue(float(guess))
+        self._guess_point.setData(*([[guess[0]], [guess[1]]] if isinstance(guess, tuple) else [[], []]))
+
+    @property
+    def marked_guess(self) -> float | tuple[float, float] | None:
+        """The guess the views show now, read back from what they draw."""
+        if self._guess_line is None:
+            return None
+        if self._guess_line.isVisible():
+            return float(self._guess_line.value())
+        w, b = self._guess_point.getData()
+        return (float(w[0]), float(b[0])) if len(w) else None
+
+    def shown_panes(self) -> tuple[str, ...]:
+        """The panes shown now, in the canvas's order."""
+        return tuple(name for name, box in self._pane_boxes.items() if not box.isHidden())
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
         """The other panes are made on the turn of the event loop after the neuron view has painted its first view
@@ -253,6 +314,12 @@ class Canvas(QtWidgets.QWidget):
         if view.position > 0:
             self._partial.append((view.w, view.b))
         return np.array(self._partial, dtype=float).reshape(-1, 2)
+
+    def _clicked(self, event) -> None:
+        plot = self.neuron.plot
+        position = event.scenePos()
+        if event.button() == QtCore.Qt.MouseButton.LeftButton and plot.sceneBoundingRect().contains(position):
+            self.dataClicked.emit(float(plot.vb.mapSceneToView(position).x()))
 
     def _hover(self, moved: tuple[QtCore.QPointF]) -> None:
         """The read-out under the mouse (moved: the scene position, as pg.SignalProxy passes it)."""

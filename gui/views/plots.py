@@ -342,7 +342,9 @@ class SnapshotGrid:
         self.columns = columns
         self.max_cells = max_cells
         self.cells: list[NeuronView] = []
-        self.epochs: list[int] = []
+        self.drawn: list[EpochRecord | None] = []
+        """The moment each cell shows: a cell is redrawn when its moment changes, even within the same epoch (a
+        new start's epoch 0)."""
         self._made: list[NeuronView] = []
         self._data: Dataset | None = None
         self._display = PLAIN
@@ -352,7 +354,7 @@ class SnapshotGrid:
         self._display = DisplayOptions(display.samples_at_label, False, display.every_point)
         for cell in self.cells:
             cell.set_data(data, self._display)
-        self.epochs = [-1] * len(self.cells)
+        self.drawn = [None] * len(self.cells)
 
     def fit_width(self, width: float) -> None:
         """Give every column the same width, so the first snapshot does not stretch across the whole row."""
@@ -385,9 +387,9 @@ class SnapshotGrid:
         for index, record in enumerate(chosen):
             if index == len(self.cells):
                 self._show_next()
-            if self.epochs[index] != record.epoch:
+            if self.drawn[index] != record:
                 self.cells[index].show(record.w, record.b, neuron_title(record.epoch, record.loss, separator="<br>"))
-                self.epochs[index] = record.epoch
+                self.drawn[index] = record
 
     def _make(self) -> NeuronView:
         index = len(self._made)
@@ -404,12 +406,12 @@ class SnapshotGrid:
             cell.set_data(self._data, self._display)
         cell.plot.setVisible(True)
         self.cells.append(cell)
-        self.epochs.append(-1)
+        self.drawn.append(None)
 
     def _shrink_to(self, count: int) -> None:
         while len(self.cells) > count:
             self.cells.pop().plot.setVisible(False)
-            self.epochs.pop()
+            self.drawn.pop()
 
     @property
     def rows(self) -> int:

@@ -21,6 +21,7 @@ from model.settings import DATA_FIELDS, PRESETS, RULE_PARAMETERS, Settings
 INVALID_STYLE = "QLineEdit { border: 2px solid #D55E00; background: #FFF1EA; }"
 CUSTOM_PRESET = "custom"
 LR_SLIDER_STEPS_PER_DECADE = 20
+LOCKED_TIP = "Locked by the lesson. Press Full window to unlock."
 
 
 class SettingsPanel(QtWidgets.QWidget):
@@ -44,6 +45,8 @@ class SettingsPanel(QtWidgets.QWidget):
         self.switches: dict[str, QtWidgets.QCheckBox] = {}
         self._rule_rows: dict[str, tuple[QtWidgets.QFormLayout, QtWidgets.QWidget]] = {}
         self._problems: dict[str, str] = {}
+        self._locked: frozenset[str] = frozenset()
+        self._unlocked_tips: dict[QtWidgets.QWidget, str] = {}
         self._updating = False
         self._problem = UNSTUDIED
         before = {"Data": self._add_presets}
@@ -212,6 +215,26 @@ class SettingsPanel(QtWidgets.QWidget):
             self._mark({})
         finally:
             self._updating = False
+        self._apply_locks()
+
+    def lock(self, names: tuple[str, ...] | frozenset[str]) -> None:
+        """Lock these settings' controls (a lesson keeps them as it set them); lock(()) unlocks every one."""
+        for widget, tip in self._unlocked_tips.items():
+            widget.setEnabled(True)
+            widget.setToolTip(tip)
+        self._unlocked_tips = {}
+        self._locked = frozenset(names)
+        self.set_settings(self._settings)
+
+    def _apply_locks(self) -> None:
+        """Disable the locked settings' controls, after whatever enabled them."""
+        for name in self._locked:
+            found = [group.get(name) for group in (self._edits, self.choices, self.switches, self._random)]
+            for widget in (*found, self.lr_slider if name == "lr" else None):
+                if widget is not None:
+                    self._unlocked_tips.setdefault(widget, widget.toolTip())
+                    widget.setEnabled(False)
+                    widget.setToolTip(LOCKED_TIP)
 
     def settings(self) -> Settings:
         return self._settings
@@ -304,6 +327,7 @@ class SettingsPanel(QtWidgets.QWidget):
         values.update({name: switch.isChecked() for name, switch in self.switches.items()})
         self._show_rule_rows(values["rule"])
         self._emit(self._settings.replace(**values), typing_problems)
+        self._apply_locks()
 
     def _emit(self, candidate: Settings, typing_problems: dict[str, str]) -> None:
         problems = {**candidate.problems(), **typing_problems}

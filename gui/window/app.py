@@ -12,6 +12,8 @@ from PySide6 import QtGui, QtWidgets
 from gui.base.errors import install_excepthook
 from gui.base.style import configure_pyqtgraph
 from gui.runs.process_tuning import collect_on_gui_thread
+from gui.window.file_actions import app_settings
+from gui.window.lesson_control import offer_first_lesson
 from gui.window.main_window import MainWindow
 from resources import resource_path
 
@@ -34,6 +36,7 @@ def build_app(argv: list[str]) -> tuple[QtWidgets.QApplication, MainWindow, Garb
 def run_app() -> int:
     app, window, collector = build_app(sys.argv)
     window.show()
+    offer_first_lesson(window, app_settings())
     code = app.exec()
     collector.timer.stop()
     close_for_good(window)

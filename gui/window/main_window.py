@@ -25,6 +25,7 @@ from gui.widgets.history_slider import HistorySlider
 from gui.widgets.panels import SettingsPanel
 from gui.window.file_actions import FileActions, app_settings
 from gui.window.landscape_control import LandscapeControl
+from gui.window.lesson_control import LessonControl
 from model.diagnosis import Diagnosis, Verdict
 from model.problem import Problem
 from model.settings import Settings
@@ -99,6 +100,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panel.loadCsvRequested.connect(self._load_csv)
         self.panel.displayChanged.connect(self._display_changed)
         self._restore_layout()
+        self.lessons = LessonControl(self)
         name_controls(self)
         self.canvas.main_plot.setFocus()
 
@@ -270,7 +272,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.run.save_session(path)
 
     def set_start(self, w: float, b: float) -> None:
-        """Start training at (w, b), shown in the Model panel; a drag's points reach the run as it can take them."""
+        """Start training at (w, b), shown in the Model panel; a drag's points reach the run as it can take them.
+        While a lesson's question waits for a click in the parameter view, the click is the learner's guess."""
+        if self.lessons.take_point(w, b):
+            return
         candidate = self.panel.settings().replace(init_w=float(w), init_b=float(b))
         problems = candidate.problems()
         if problems:
