@@ -43,6 +43,8 @@ class LessonPane(QtWidgets.QWidget):
         self.number = QtWidgets.QLineEdit()
         self.number.setObjectName("lessonNumber")
         self.number.setPlaceholderText("your number")
+        self.number.setAccessibleName("Your answer")
+        self.number.setToolTip("Type your answer to the question, then press Enter or Reveal.")
         self.number.returnPressed.connect(self._reveal)
         self.click_hint = _label("clickHint", "color: #555555;")
         self.verdict = _label("lessonVerdict")
