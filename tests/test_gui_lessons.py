@@ -10,6 +10,7 @@ from PySide6 import QtCore
 
 from gui.window.lesson_control import offer_first_lesson
 from model.neuron import boundary
+from model.truth import TrueAnswer
 
 
 @pytest.fixture
@@ -151,3 +152,12 @@ def test_lesson_four_draws_each_samples_gradient_factor_for_the_loss_trained(qtb
     assert height[first] == pytest.approx(2 * (1 - sig) * sig * (1 - sig))
     lessons.leave()
     assert not lessons.pane.factor_widget.isVisible()
+
+
+def test_lesson_eight_shows_the_true_answer_with_its_two_boundaries(qtbot, window, lessons):
+    _open_from_menu(qtbot, window, "08-unequal-spreads")
+    assert window.panel.true_answer.isChecked()
+    truth = window.canvas.neuron.truth_points
+    qtbot.waitUntil(lambda: len(truth.getData()[0]) == 2)
+    state = window.run.state
+    assert list(truth.getData()[0]) == pytest.approx(TrueAnswer.of(state.settings).boundaries())

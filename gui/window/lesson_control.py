@@ -115,6 +115,7 @@ class LessonControl(QtCore.QObject):
         self._restart(lesson.settings)
         self._window.canvas.show_panes(lesson.panes)
         self.pane.factor_widget.setVisible("factor" in lesson.options)
+        self._window.panel.true_answer.setChecked("true_answer" in lesson.options)
         self._window.panel.lock(lesson.locked)
         self._show_dock()
         self.go(0)
