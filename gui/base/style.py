@@ -16,6 +16,11 @@ PATH_COLOUR = "#F0E442"
 """Yellow: the training path stays visible on the dark-to-light loss colours."""
 GRADIENT_COLOUR = "#56B4E9"
 BATCH_COLOUR = "#CC79A7"
+RUN_COLOURS = ("#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#0072B2")
+"""One colour per run, from the Okabe–Ito palette: vermilion (the single run's sigmoid), bluish green, reddish
+purple, sky blue, black and blue. Yellow is left out (it vanishes on white) and orange is class 1's colour."""
+OTHER_RUN_OPACITY = 0.45
+"""Runs other than the selected one are drawn this opaque and thinner: there, but behind it."""
 Y_RANGE = (-0.25, 1.25)
 DENSE_ABOVE = 10_000
 """More samples than this are drawn as density strips: a million points cost seconds per frame and look the same."""

@@ -14,20 +14,24 @@ from pathlib import Path
 from PySide6 import QtCore
 
 from gui.base.state import PLAIN, UNSTUDIED, DisplayOptions, RunState
+from gui.base.style import RUN_COLOURS
 from gui.base.surface_picture import SurfacePicture
 from gui.runs.analysis import Analysis
+from gui.runs.lockstep import Lockstep
 from gui.runs.worker import WorkerThread
 from model.anatomy import UpdateStep
 from model.data import Dataset
 from model.diagnosis import Diagnosis, Verdict, diagnose, diagnose_view
 from model.problem import Problem, study
 from model.settings import Settings, classify_change
-from model.trainer import TRAINING, TrainerView
+from model.trainer import TRAINING, Trainer, TrainerView
 
 DRAW_INTERVAL_MS = 16
 """Views reach the views at most this often, however fast the worker sends them."""
 APPLY_DELAY_MS = 300
 """Edits that restart training wait this long after the last keystroke (Enter applies at once)."""
+MAX_RUNS = len(RUN_COLOURS)
+"""Runs side by side: each keeps a colour of its own, and more would not be told apart."""
 
 
 class Run(QtCore.QObject):
@@ -66,6 +70,7 @@ class Run(QtCore.QObject):
     sessionSaved = QtCore.Signal(str)
 
     configureRequested = QtCore.Signal(int, object, bool)
+    startFromRequested = QtCore.Signal(int, object)
     settingsUpdateRequested = QtCore.Signal(object)
     playRequested = QtCore.Signal()
     pauseRequested = QtCore.Signal()
@@ -76,8 +81,15 @@ class Run(QtCore.QObject):
     openSessionRequested = QtCore.Signal(int, str)
     saveSessionRequested = QtCore.Signal(str)
 
-    def __init__(self, settings: Settings, parent: QtCore.QObject | None = None):
+    def __init__(self, settings: Settings, parent: QtCore.QObject | None = None, lockstep: Lockstep | None = None,
+                 trainer: Trainer | None = None):
+        """A run of these settings from epoch 0, or one that carries on training `trainer` (its settings). Runs that
+        share a lockstep play in step."""
         super().__init__(parent)
+        self.name = ""
+        self.colour = 0
+        """Index into style.RUN_COLOURS."""
+        self.hidden = False
         self.state: RunState | None = None
         self.playing = False
         self.display = PLAIN
@@ -96,8 +108,12 @@ class Run(QtCore.QObject):
         self.analysis = Analysis(self)
         self.analysis.failed.connect(self.failed)
         self.analysis.busyChanged.connect(self._analysis_busy)
-        self._connect_worker()
-        self.configureRequested.emit(self._next_run(), settings, True)
+        self._connect_worker(lockstep)
+        if trainer is None:
+            self.configureRequested.emit(self._next_run(), settings, True)
+        else:
+            self._requested = trainer.settings
+            self.startFromRequested.emit(self._next_run(), trainer)
 
     def _single_shot(self, interval_ms: int, slot: Callable[[], object]) -> QtCore.QTimer:
         timer = QtCore.QTimer(self)
@@ -106,10 +122,11 @@ class Run(QtCore.QObject):
         timer.timeout.connect(slot)
         return timer
 
-    def _connect_worker(self) -> None:
-        self.worker_thread = WorkerThread(self)
+    def _connect_worker(self, lockstep: Lockstep | None) -> None:
+        self.worker_thread = WorkerThread(self, lockstep)
         worker = self.worker_thread.worker
         for request, slot in ((self.configureRequested, worker.configure),
+                              (self.startFromRequested, worker.start_from),
                               (self.settingsUpdateRequested, worker.update_settings),
                               (self.playRequested, worker.play), (self.pauseRequested, worker.pause),
                               (self.stepEpochRequested, worker.step_epoch),
@@ -399,25 +416,122 @@ class Run(QtCore.QObject):
 
 
 class RunSet(QtCore.QObject):
-    """The runs the window holds, one of them selected: the controls act on the selected run."""
+    """The runs the window holds, at most MAX_RUNS, one of them selected: the controls act on the selected run, and
+    commands for all of them (play, step, reset) reach every run shown. Runs it holds play in lockstep by epoch.
+
+    Each change is announced: added(run), removed(run), selectedChanged(run, previous), hiddenChanged(run, hidden),
+    renamed(run, name); playingChanged(bool) says whether any run plays."""
+
+    added = QtCore.Signal(object)
+    removed = QtCore.Signal(object)
+    selectedChanged = QtCore.Signal(object, object)
+    hiddenChanged = QtCore.Signal(object, bool)
+    renamed = QtCore.Signal(object, str)
+    playingChanged = QtCore.Signal(bool)
 
     def __init__(self, parent: QtCore.QObject | None = None):
         super().__init__(parent)
+        self.lockstep = Lockstep()
         self._runs: list[Run] = []
         self._selected: Run | None = None
+        self._playing = False
 
-    def add(self, run: Run) -> Run:
-        """Hold a run; the first one held is selected."""
+    def make(self, settings: Settings, trainer: Trainer | None = None, name: str = "",
+             colour: int | None = None) -> Run:
+        """A new run in this set's lockstep (see Run), held at once. Raises RunLimitError when MAX_RUNS are held."""
+        if self.full:
+            raise RunLimitError(f"At most {MAX_RUNS} runs fit side by side; remove one first.")
+        return self.add(Run(settings, self.parent(), self.lockstep, trainer), name, colour)
+
+    def add(self, run: Run, name: str = "", colour: int | None = None) -> Run:
+        """Hold a run with a name and the first colour no other run has (unless given); the first one held is
+        selected."""
+        taken = {held.colour for held in self._runs}
+        run.colour = colour if colour is not None else next(i for i in range(MAX_RUNS) if i not in taken)
+        run.name = name or f"run {len(self._runs) + 1}"
+        run.playingChanged.connect(self._any_playing)
         self._runs.append(run)
-        if self._selected is None:
+        first = self._selected is None
+        if first:
             self._selected = run
+        self.added.emit(run)
+        if first:
+            self.selectedChanged.emit(run, None)
         return run
+
+    def remove(self, run: Run) -> bool:
+        """Stop and drop a run; the last one stays (the window always shows a run). False when refused."""
+        if run not in self._runs or len(self._runs) == 1:
+            return False
+        index = self._runs.index(run)
+        self._runs.remove(run)
+        if run is self._selected:
+            self.select(self._runs[min(index, len(self._runs) - 1)])
+        run.close()
+        self.removed.emit(run)
+        run.deleteLater()
+        self._any_playing()
+        return True
+
+    def select(self, run: Run) -> None:
+        if run is self._selected or run not in self._runs:
+            return
+        previous, self._selected = self._selected, run
+        if run.hidden:
+            self.set_hidden(run, False)
+        self.selectedChanged.emit(run, previous)
+
+    def set_hidden(self, run: Run, hidden: bool) -> None:
+        """A hidden run is not drawn and does not train with the others; the selected run cannot be hidden."""
+        if run.hidden == hidden or (hidden and run is self._selected):
+            return
+        run.hidden = hidden
+        if hidden and run.playing:
+            run.toggle_play()
+        self.hiddenChanged.emit(run, hidden)
+
+    def rename(self, run: Run, name: str) -> None:
+        name = name.strip()
+        if name and name != run.name:
+            run.name = name
+            self.renamed.emit(run, name)
+
+    def for_each(self, action: Callable[[Run], object]) -> None:
+        """Do something to every run shown (a command all of them follow together)."""
+        for run in self.visible:
+            action(run)
 
     @property
     def selected(self) -> Run:
         assert self._selected is not None, "no run is held yet"
         return self._selected
 
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        return tuple(self._runs)
+
+    @property
+    def visible(self) -> tuple[Run, ...]:
+        return tuple(run for run in self._runs if not run.hidden)
+
+    @property
+    def full(self) -> bool:
+        return len(self._runs) >= MAX_RUNS
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def _any_playing(self) -> None:
+        playing = any(run.playing for run in self._runs)
+        if playing != self._playing:
+            self._playing = playing
+            self.playingChanged.emit(playing)
+
     def close(self) -> None:
         for run in self._runs:
             run.close()
+
+
+class RunLimitError(RuntimeError):
+    """A run asked for beyond MAX_RUNS; the message says so in words for the learner."""

@@ -20,6 +20,7 @@ from PySide6 import QtCore
 
 from gui.base.errors import reason
 from gui.base.style import DRAWN_BINS
+from gui.runs.lockstep import Lockstep
 from gui.runs.process_tuning import set_aside_lasting_objects, use_training_switch_interval
 from model.anatomy import take_one_update
 from model.csv_io import DataFileError
@@ -33,6 +34,9 @@ WORK_BUDGET_S = 0.010
 """Training takes at most 10 ms of every 15 ms tick: the rest leaves the window (which shares Python's lock with
 this thread) free to draw, so a busy worker never freezes it, and a view every 15 ms lets the window draw a 60 Hz
 screen's worth of frames."""
+
+UNLIMITED = 1 << 62
+"""The epoch limit of a run that plays alone: none (training stops at its planned end by itself)."""
 
 FIRST_PACE = 200_000.0
 """Samples per second assumed before any has been measured: small enough that the first slice stays short."""
@@ -76,9 +80,10 @@ class TrainingWorker(QtCore.QObject):
     """Why a session could not be written; the run goes on untouched."""
     failed = QtCore.Signal(str, str)
 
-    def __init__(self) -> None:
+    def __init__(self, lockstep: Lockstep | None = None) -> None:
         super().__init__()
         self.trainer: Trainer | None = None
+        self._lockstep = lockstep or Lockstep()
         self._timer: QtCore.QTimer | None = None
         self._playing = False
         self._last_tick = 0.0
@@ -102,6 +107,14 @@ class TrainingWorker(QtCore.QObject):
                           DataFileError)
         if data is not None:
             self._adopt(Trainer(settings, data))
+
+    @QtCore.Slot(int, object)
+    @reported("The run could not start")
+    def start_from(self, ticket: int, trainer: Trainer) -> None:
+        """Train a trainer made elsewhere (a branch of another run, a run of an opened session)."""
+        self._ticket = ticket
+        self._set_playing(False)
+        self._adopt(trainer)
 
     @QtCore.Slot(object)
     @reported("The setting could not be applied")
@@ -215,6 +228,10 @@ class TrainingWorker(QtCore.QObject):
     def _set_playing(self, playing: bool, fast: bool = False) -> None:
         self._fast = fast
         use_training_switch_interval(playing)
+        if playing and self.trainer is not None:
+            self._lockstep.enter(id(self), self.trainer.epoch)
+        else:
+            self._lockstep.leave(id(self))
         if playing:
             self._prepare_kernel()
             if self._timer is None:
@@ -249,30 +266,43 @@ class TrainingWorker(QtCore.QObject):
         now = time.perf_counter()
         elapsed, self._last_tick = now - self._last_tick, now
         speed = trainer.settings.speed
+        n = len(trainer.data)
         if self._fast or speed == 0:
-            deadline = now + WORK_BUDGET_S
+            deadline = now + WORK_BUDGET_S / self._lockstep.players()
             while trainer.can_train and time.perf_counter() < deadline and (
                     not self._fast or trainer.epoch < trainer.settings.epochs):
-                self._train_slice(trainer, deadline)
+                limit = self._epoch_limit(trainer)
+                if trainer.epoch >= limit:
+                    break
+                self._train_slice(trainer, deadline, limit)
+                self._lockstep.report(id(self), trainer.epoch)
         else:
-            self._sample_budget += speed * len(trainer.data) * min(elapsed, 0.25)
+            self._sample_budget += speed * n * min(elapsed, 0.25)
             whole = int(self._sample_budget)
-            if whole:
-                self._sample_budget -= whole
-                trainer.step_samples(whole)
+            self._sample_budget -= whole
+            room = (self._epoch_limit(trainer) - trainer.epoch) * n - trainer.position
+            if min(whole, room) > 0:
+                trainer.step_samples(min(whole, room))
+                self._lockstep.report(id(self), trainer.epoch)
         if not trainer.can_train:
             self._set_playing(False)
         self._emit()
 
-    def _train_slice(self, trainer: Trainer, deadline: float) -> None:
-        """As much training as fits before the deadline, at the pace measured so far: whole epochs when they are
-        short, else a slice of samples, so a million-sample epoch still sends a view every tick."""
+    def _epoch_limit(self, trainer: Trainer) -> int:
+        """The epoch this run may train up to: the lockstep's ceiling while other runs play with it."""
+        ceiling = self._lockstep.ceiling()
+        return UNLIMITED if ceiling is None else ceiling
+
+    def _train_slice(self, trainer: Trainer, deadline: float, limit: int) -> None:
+        """As much training as fits before the deadline, at the pace measured so far and up to epoch `limit`:
+        whole epochs when they are short, else a slice of samples, so a million-sample epoch still sends a view
+        every tick."""
         started = time.perf_counter()
         budget = max(0.0, deadline - started) * self._samples_per_second
         n = len(trainer.data)
         before = trainer.epoch * n + trainer.position
-        if trainer.position == 0 and budget >= 2 * n:
-            trainer.run_epochs(int(budget // n))
+        if trainer.position == 0 and budget >= 2 * n and limit - trainer.epoch >= 2:
+            trainer.run_epochs(min(int(budget // n), limit - trainer.epoch))
         elif budget >= n - trainer.position:
             trainer.step_epoch()
         else:
@@ -312,11 +342,11 @@ def _data_task(settings: Settings) -> str:
 class WorkerThread(QtCore.QObject):
     """Owns the thread and the worker, and stops both cleanly (no 'QThread destroyed while running')."""
 
-    def __init__(self, parent: QtCore.QObject | None = None):
+    def __init__(self, parent: QtCore.QObject | None = None, lockstep: Lockstep | None = None):
         super().__init__(parent)
         self.thread = QtCore.QThread()
         self.thread.setObjectName("training")
-        self.worker = TrainingWorker()
+        self.worker = TrainingWorker(lockstep)
         self.worker.moveToThread(self.thread)
         self.thread.finished.connect(self.worker.deleteLater)
         self.thread.start()

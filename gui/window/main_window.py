@@ -23,6 +23,7 @@ from gui.widgets.hand_controls import HandControls
 from gui.widgets.panels import SettingsPanel
 from gui.window.file_actions import FileActions, app_settings
 from gui.window.landscape_control import LandscapeControl
+from gui.window.run_overlays import RunOverlays
 from model.diagnosis import Diagnosis, Verdict
 from model.problem import Problem
 from model.settings import Settings
@@ -74,10 +75,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._frame_timer.setInterval(0)
         self._frame_timer.timeout.connect(self._frame_parameters)
         self.runs = RunSet(self)
-        self.runs.add(Run(settings, self))
-        self._bind_canvas(self.run)
+        self._wired: list[QtCore.QMetaObject.Connection] = []
+        self.runs.make(settings)
+        self._wire(self.run)
         self.landscape = LandscapeControl(self.canvas, self.run)
-        self._connect_run(self.run)
+        self.overlays = RunOverlays(self.canvas, self.runs)
+        self.runs.selectedChanged.connect(self._selection_moved)
+        self.runs.playingChanged.connect(self._playing_changed)
         self.canvas.startPicked.connect(self.set_start)
         self.canvas.panesMade.connect(self._frame_timer.start)
         self.hand.pointChosen.connect(self.set_start)
@@ -106,32 +110,43 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @property
     def playing(self) -> bool:
-        return self.run.playing
+        """Whether any run plays."""
+        return self.runs.playing
 
-    def _bind_canvas(self, run: Run) -> None:
-        """The canvas draws this run: its signals reach the panes, and panes made later read its state."""
+    def _wire(self, run: Run) -> None:
+        """The canvas and the window follow this run (the selected one): its signals reach the panes, the panel and
+        the status bar, and panes made later read its state. The connections are kept to be undone when the
+        selection moves."""
         canvas = self.canvas
         canvas.read_state_from(lambda: run.state)
-        run.dataChanged.connect(canvas.show_data)
-        run.problemChanged.connect(canvas.set_problem)
-        run.surfaceChanged.connect(canvas.set_picture)
-        run.viewChanged.connect(canvas.show_view)
-        run.stepChanged.connect(canvas.show_update)
-        run.snapshotIntervalChanged.connect(canvas.label_snapshots)
+        self._wired = [signal.connect(slot) for signal, slot in (
+            (run.dataChanged, canvas.show_data), (run.problemChanged, canvas.set_problem),
+            (run.surfaceChanged, canvas.set_picture), (run.viewChanged, canvas.show_view),
+            (run.stepChanged, canvas.show_update), (run.snapshotIntervalChanged, canvas.label_snapshots),
+            (run.settingsAdopted, self._settings_adopted), (run.problemChanged, self._problem_changed),
+            (run.surfaceChanged, self._surface_changed), (run.viewChanged, self._view_drawn),
+            (run.diagnosisChanged, self._show_diagnosis), (run.viewsDropped, self.banner.hide),
+            (run.playingChanged, self._selected_playing), (run.busyChanged, self._set_task),
+            (run.notice, self.statusBar().showMessage), (run.refused, self.errors.show),
+            (run.failed, self.errors.show_fault), (run.sessionSaved, self.sessionSaved))]
 
-    def _connect_run(self, run: Run) -> None:
-        run.settingsAdopted.connect(self._settings_adopted)
-        run.problemChanged.connect(self._problem_changed)
-        run.surfaceChanged.connect(self._surface_changed)
-        run.viewChanged.connect(self._view_drawn)
-        run.diagnosisChanged.connect(self._show_diagnosis)
-        run.viewsDropped.connect(self.banner.hide)
-        run.playingChanged.connect(self._playing_changed)
-        run.busyChanged.connect(self._set_task)
-        run.notice.connect(self.statusBar().showMessage)
-        run.refused.connect(self.errors.show)
-        run.failed.connect(self.errors.show_fault)
-        run.sessionSaved.connect(self.sessionSaved)
+    def _selection_moved(self, run: Run, previous: Run | None) -> None:
+        """Every view, the panel and the status bar now follow `run`, drawn as it stands."""
+        if previous is None:
+            return
+        for connection in self._wired:
+            QtCore.QObject.disconnect(connection)
+        self._wire(run)
+        self.landscape.follow(run)
+        self.banner.hide()
+        self.canvas.redraw(run.state)
+        state = run.state
+        if state is not None:
+            self._settings_adopted(state.settings)
+            self._problem_changed(state.problem)
+            if state.view is not None:
+                self._show_numbers(state.view)
+                self._show_diagnosis(run.diagnosis())
 
     def _build_dock(self) -> None:
         dock = QtWidgets.QDockWidget("Parameters")
@@ -224,23 +239,28 @@ class MainWindow(QtWidgets.QMainWindow):
             self.statusBar().addPermanentWidget(label)
 
     def toggle_play(self) -> None:
-        if self.run.playing or self.play_action.isEnabled():
-            self.run.toggle_play()
+        """Pause every run that plays, or play every run shown: they train in lockstep by epoch."""
+        if self.runs.playing:
+            for run in self.runs.runs:
+                if run.playing:
+                    run.toggle_play()
+        elif self.play_action.isEnabled():
+            self.runs.for_each(Run.toggle_play)
 
     def _apply_now(self) -> None:
         self.run.apply_now()
 
     def _step_epoch(self) -> None:
-        self.run.step_epoch()
+        self.runs.for_each(Run.step_epoch)
 
     def _step_update(self) -> None:
         self.run.step_update()
 
     def _run_to_end(self) -> None:
-        self.run.run_to_end()
+        self.runs.for_each(Run.run_to_end)
 
     def _reset(self) -> None:
-        self.run.reset()
+        self.runs.for_each(Run.reset)
 
     def load_csv(self, path: str) -> None:
         """Train on a CSV file's samples (read and checked on the training thread)."""
@@ -378,19 +398,25 @@ class MainWindow(QtWidgets.QMainWindow):
         return self._updates_per_second
 
     def _refresh_enabled(self, view: TrainerView | None = None) -> None:
-        view = view or (self.run.state.view if self.run.state else None)
-        trainable = view is None or view.status not in (FINISHED, DIVERGED)
+        """Play, Step epoch and Run to end act on every run shown, Step update on the selected one."""
+        selected = _trainable(view or (self.run.state.view if self.run.state else None))
+        trainable = selected or any(_trainable(run.state.view if run.state else None) for run in self.runs.visible)
         valid = not self.panel.problems()
-        self.play_action.setEnabled(valid and (trainable or self.run.playing))
-        for made in (self.step_epoch_action, self.step_batch_action, self.run_to_end_action):
+        self.play_action.setEnabled(valid and (trainable or self.runs.playing))
+        for made in (self.step_epoch_action, self.run_to_end_action):
             made.setEnabled(valid and trainable)
+        self.step_batch_action.setEnabled(valid and selected)
         self.reset_action.setEnabled(valid)
 
-    def _playing_changed(self, playing: bool) -> None:
+    def _selected_playing(self, playing: bool) -> None:
+        """The selected run stopped (or started): draw the panes a turn-taking draw left behind."""
         if not playing:
             self.canvas.catch_up()
             if self.run.state is not None and self.run.state.view is not None:
                 self._show_numbers(self.run.state.view)
+
+    def _playing_changed(self, playing: bool) -> None:
+        """Some run plays, or none does any more."""
         self.play_action.setText("Pause" if playing else "Play")
         pixmaps = QtWidgets.QStyle.StandardPixmap
         pixmap = pixmaps.SP_MediaPause if playing else pixmaps.SP_MediaPlay
@@ -413,3 +439,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.canvas.save_layout(stored)
         self.runs.close()
         super().closeEvent(event)
+
+
+def _trainable(view: TrainerView | None) -> bool:
+    return view is None or view.status not in (FINISHED, DIVERGED)

@@ -1,0 +1,96 @@
+"""Several runs side by side: the run set's limit, colours, selection, hiding and removal, and lockstep play."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gui_helpers import SMALL
+
+from gui.base.style import RUN_COLOURS
+from gui.runs.lockstep import SLACK, Lockstep
+from gui.runs.run import MAX_RUNS, RunLimitError
+from gui.runs.worker import TrainingWorker
+from model.data import generate
+from model.neuron import sigmoid
+from model.trainer import Trainer
+
+
+def epoch_of(run) -> int:
+    return -1 if run.state is None or run.state.view is None else run.state.view.epoch
+
+
+def test_six_runs_fit_each_in_a_colour_of_its_own_and_a_seventh_is_refused_in_words(qtbot, window):
+    for lr in (0.1, 0.2, 0.3, 0.4, 0.5):
+        window.runs.make(SMALL.replace(lr=lr))
+    assert len(window.runs.runs) == MAX_RUNS == 6
+    assert sorted(run.colour for run in window.runs.runs) == list(range(6))
+    assert len({RUN_COLOURS[run.colour] for run in window.runs.runs}) == 6
+    with pytest.raises(RunLimitError, match="At most 6 runs"):
+        window.runs.make(SMALL)
+
+
+def test_the_selected_run_is_drawn_fully_in_its_colour_and_the_other_lighter(qtbot, window):
+    first = window.run
+    second = window.runs.make(SMALL.replace(lr=0.5))
+    qtbot.waitUntil(lambda: epoch_of(second) == 0)
+    window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: epoch_of(first) == 1 and epoch_of(second) == 1)
+    qtbot.waitUntil(lambda: id(second) in window.canvas.others.views)
+    window.runs.select(second)
+    assert window.run is second
+    view = second.state.view
+    assert window.canvas.last_view is view
+    x, y_hat = window.canvas.neuron.sigmoid.getData()
+    np.testing.assert_allclose(y_hat, sigmoid(view.w * x + view.b))
+    assert window.canvas.neuron.sigmoid.opts["pen"].color().name() == RUN_COLOURS[second.colour].lower()
+    qtbot.waitUntil(lambda: id(first) in window.canvas.others.views)
+    assert id(second) not in window.canvas.others.views
+    marks = window.canvas.others._marks[id(first)]
+    assert marks.sigmoid.opacity() < 1
+    x, y_other = marks.sigmoid.getData()
+    first_view = first.state.view
+    np.testing.assert_allclose(y_other, sigmoid(first_view.w * x + first_view.b))
+    epochs, losses = marks.loss.getData()
+    np.testing.assert_allclose(losses, first_view.history.loss)
+
+
+def test_a_hidden_run_is_not_drawn_nor_trained_and_the_last_run_cannot_be_removed(qtbot, window):
+    first = window.run
+    second = window.runs.make(SMALL.replace(lr=0.5))
+    qtbot.waitUntil(lambda: id(second) in window.canvas.others.views)
+    window.runs.set_hidden(first, True)
+    assert not first.hidden, "the selected run stays shown"
+    window.runs.set_hidden(second, True)
+    assert id(second) not in window.canvas.others.views
+    window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: epoch_of(first) == 1)
+    assert epoch_of(second) == 0
+    window.runs.rename(second, "  faster  ")
+    assert second.name == "faster"
+    assert window.runs.remove(second)
+    assert window.runs.runs == (first,)
+    assert not window.runs.remove(first)
+
+
+def test_a_run_never_trains_past_the_slowest_playing_run_by_more_than_the_slack():
+    """Two workers sharing a lockstep, ticked by hand: the fast one stops at the slow one's epoch + SLACK, and goes
+    on once the slow one leaves."""
+    lockstep = Lockstep()
+    settings = SMALL.replace(speed=0.0, epochs=1000)
+    slow, fast = TrainingWorker(lockstep), TrainingWorker(lockstep)
+    for worker in (slow, fast):
+        worker.trainer = Trainer(settings, generate(settings))
+        worker._kernel_ready = True
+    lockstep.enter(id(slow), 0)
+    lockstep.enter(id(fast), 0)
+    fast._playing = True
+    for _ in range(5):
+        fast._tick()
+    assert fast.trainer.epoch == SLACK
+    slow.trainer.run_epochs(3)
+    lockstep.report(id(slow), 3)
+    fast._tick()
+    assert fast.trainer.epoch == 3 + SLACK
+    lockstep.leave(id(slow))
+    fast._tick()
+    assert fast.trainer.epoch > 3 + SLACK
