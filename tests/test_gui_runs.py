@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from gui_helpers import SMALL
+from PySide6 import QtCore
 
 from gui.base.style import RUN_COLOURS
 from gui.runs.lockstep import SLACK, Lockstep
@@ -51,6 +52,7 @@ def test_the_selected_run_is_drawn_fully_in_its_colour_and_the_other_lighter(qtb
     first_view = first.state.view
     np.testing.assert_allclose(y_other, sigmoid(first_view.w * x + first_view.b))
     epochs, losses = marks.loss.getData()
+    np.testing.assert_array_equal(epochs, first_view.history.epoch)
     np.testing.assert_allclose(losses, first_view.history.loss)
 
 
@@ -94,3 +96,28 @@ def test_a_run_never_trains_past_the_slowest_playing_run_by_more_than_the_slack(
     lockstep.leave(id(slow))
     fast._tick()
     assert fast.trainer.epoch > 3 + SLACK
+
+
+def test_the_run_list_selects_hides_renames_and_removes_runs(qtbot, window):
+    first = window.run
+    second = window.runs.make(SMALL.replace(lr=0.5))
+    table = window.run_list.table
+    assert table.rowCount() == 2
+    assert [table.item(row, 0).text() for row in range(2)] == ["run 1", "run 2"]
+    table.selectRow(1)
+    assert window.run is second
+    table.item(0, 0).setCheckState(QtCore.Qt.CheckState.Unchecked)
+    assert first.hidden
+    table.item(0, 0).setCheckState(QtCore.Qt.CheckState.Checked)
+    assert not first.hidden
+    table.item(1, 0).setText("fast one")
+    assert second.name == "fast one"
+    table.setFocus()
+    qtbot.keyClick(table, QtCore.Qt.Key.Key_Delete)
+    assert window.runs.runs == (first,)
+    assert table.rowCount() == 1 and window.run is first
+    assert not window.run_list.remove_button.isEnabled()
+    with qtbot.waitSignal(window.run_list.refused) as refusal:
+        qtbot.keyClick(table, QtCore.Qt.Key.Key_Delete)
+    assert window.runs.runs == (first,)
+    assert "last run cannot be removed" in refusal.args[0]

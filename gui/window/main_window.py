@@ -21,6 +21,7 @@ from gui.runs.run import Run, RunSet
 from gui.views.canvas import Canvas
 from gui.widgets.hand_controls import HandControls
 from gui.widgets.panels import SettingsPanel
+from gui.widgets.run_list import RunList
 from gui.window.file_actions import FileActions, app_settings
 from gui.window.landscape_control import LandscapeControl
 from gui.window.run_overlays import RunOverlays
@@ -82,6 +83,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.overlays = RunOverlays(self.canvas, self.runs)
         self.runs.selectedChanged.connect(self._selection_moved)
         self.runs.playingChanged.connect(self._playing_changed)
+        self._build_runs_dock()
         self.canvas.startPicked.connect(self.set_start)
         self.canvas.panesMade.connect(self._frame_timer.start)
         self.hand.pointChosen.connect(self.set_start)
@@ -149,7 +151,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._show_diagnosis(run.diagnosis())
 
     def _build_dock(self) -> None:
-        dock = QtWidgets.QDockWidget("Parameters")
+        dock = self.parameters_dock = QtWidgets.QDockWidget("Parameters")
         dock.setObjectName("parametersDock")
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -166,6 +168,18 @@ class MainWindow(QtWidgets.QMainWindow):
         scroll.setMinimumWidth(365)
         dock.setWidget(scroll)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+
+    def _build_runs_dock(self) -> None:
+        """The run list under the parameters: select, show or hide, rename and remove runs, and compare them."""
+        self.run_list = RunList(self.runs)
+        self.run_list.refused.connect(lambda message: self.statusBar().showMessage(message, 5000))
+        dock = QtWidgets.QDockWidget("Runs")
+        dock.setObjectName("runsDock")
+        dock.setFeatures(self.parameters_dock.features())
+        dock.setWidget(self.run_list)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.splitDockWidget(self.parameters_dock, dock, QtCore.Qt.Orientation.Vertical)
+        self.resizeDocks([self.parameters_dock, dock], [3, 1], QtCore.Qt.Orientation.Vertical)
 
     def _build_actions(self) -> None:
         icon = QtWidgets.QStyle.StandardPixmap
