@@ -228,13 +228,14 @@ class Trainer:
         )
 
     @classmethod
-    def restored(cls, settings: Settings, data: Dataset, state: TrainerState) -> Trainer:
-        """A trainer that continues from a saved state exactly as the original would have.
+    def restored(cls, settings: Settings, data: Dataset, state: TrainerState, kernel: Kernel | None = None,
+                 remedy: Remedy = WINDOW_REMEDY) -> Trainer:
+        """A trainer that continues from a saved state exactly as the original would have (on the same kernel).
 
         Raises ValueError if the generator state is not one numpy accepts, or if the saved w and b give a loss that
         is not a finite number.
         """
-        trainer = cls(settings, data)
+        trainer = cls(settings, data, kernel, remedy)
         trainer._rng.bit_generator.state = state.rng_state
         trainer._current = trainer._measure(state.w, state.b)
         if trainer._current is None:
