@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import SMALL
-from PySide6 import QtCore
+from gui_helpers import SMALL, open_window
+from PySide6 import QtCore, QtWidgets
 
 from gui.base.style import RUN_COLOURS
 from gui.runs.lockstep import SLACK, Lockstep
@@ -121,3 +121,74 @@ def test_the_run_list_selects_hides_renames_and_removes_runs(qtbot, window):
         qtbot.keyClick(table, QtCore.Qt.Key.Key_Delete)
     assert window.runs.runs == (first,)
     assert "last run cannot be removed" in refusal.args[0]
+
+
+def branch_with(qtbot, window, **texts: str):
+    """Branch here with these fields edited, through the dialog as a learner would."""
+    window.branch_action.trigger()
+    dialog = window.branching.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    for name, text in texts.items():
+        dialog.fields[name].setText(text)
+    count = len(window.runs.runs)
+    qtbot.mouseClick(dialog.findChild(QtWidgets.QDialogButtonBox).buttons()[0], QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.runs.runs) == count + 1)
+    return window.runs.runs[-1]
+
+
+def test_branch_here_with_a_new_rate_makes_a_second_run_that_shares_the_history_up_to_the_fork(qtbot, window):
+    parent = window.run
+    window.step_epoch_action.trigger()
+    window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: epoch_of(parent) == 2)
+    before = parent.state.view
+    branch = branch_with(qtbot, window, lr="0.2")
+    assert branch.name == "η = 0.2"
+    assert window.run is branch
+    qtbot.waitUntil(lambda: epoch_of(branch) == 2)
+    assert branch.state.settings == parent.state.settings.replace(lr=0.2)
+    assert branch.state.data is parent.state.data
+    forked = branch.state.view
+    for column in ("epoch", "w", "b", "loss", "accuracy"):
+        np.testing.assert_array_equal(getattr(forked.history, column), getattr(before.history, column))
+    assert (forked.w, forked.b) == (before.w, before.b)
+    assert window.run_list.table.item(1, 0).text() == "η = 0.2"
+
+
+def test_a_branch_the_engine_refuses_keeps_the_dialog_open_and_says_why(qtbot, window):
+    window.branch_action.trigger()
+    dialog = window.branching.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.fields["lr"].setText("-1")
+    qtbot.mouseClick(dialog.findChild(QtWidgets.QDialogButtonBox).buttons()[0], QtCore.Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "greater than 0" in dialog.problem.text()
+    assert len(window.runs.runs) == 1
+
+
+def test_branching_a_seventh_run_says_six_is_the_limit(qtbot, window):
+    for lr in (0.1, 0.2, 0.3, 0.4, 0.5):
+        window.runs.make(SMALL.replace(lr=lr))
+    window.branch_action.trigger()
+    assert window.branching.dialog is None
+    assert "At most 6 runs" in window.statusBar().currentMessage()
+
+
+def test_play_advances_both_runs_in_lockstep_by_epoch(qtbot, monkeypatch):
+    """SGD and full batch cost differently per epoch; neither trains more than SLACK epochs past the other. (The
+    views drawn may lag their run by a frame or more on a busy machine, so the runs' own epochs are compared.)"""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, SMALL.replace(epochs=100_000, speed=20.0))
+    first = window.run
+    second = window.runs.make(SMALL.replace(epochs=100_000, speed=20.0, optimizer="batch"))
+    qtbot.waitUntil(lambda: epoch_of(second) == 0)
+    trained = [run.worker_thread.worker for run in (first, second)]
+    spread: list[int] = []
+    for run in (first, second):
+        run.viewChanged.connect(lambda *_: spread.append(abs(trained[0].trainer.epoch - trained[1].trainer.epoch)))
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: first.playing and second.playing)
+    qtbot.waitUntil(lambda: epoch_of(first) >= 5 and epoch_of(second) >= 5, timeout=20000)
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: not window.playing)
+    assert max(spread) <= SLACK, "each run's own epoch, read as the views arrive"
+    window.close()

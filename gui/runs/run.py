@@ -32,6 +32,7 @@ APPLY_DELAY_MS = 300
 """Edits that restart training wait this long after the last keystroke (Enter applies at once)."""
 MAX_RUNS = len(RUN_COLOURS)
 """Runs side by side: each keeps a colour of its own, and more would not be told apart."""
+LIMIT_MESSAGE = f"At most {MAX_RUNS} runs fit side by side; remove one first."
 
 
 class Run(QtCore.QObject):
@@ -68,6 +69,8 @@ class Run(QtCore.QObject):
     failed = QtCore.Signal(str, str)
     """(title, traceback): an unexpected exception on one of the run's threads."""
     sessionSaved = QtCore.Signal(str)
+    forked = QtCore.Signal(object)
+    """Trainer: a branch of this run (fork), to be held as a run of its own."""
 
     configureRequested = QtCore.Signal(int, object, bool)
     startFromRequested = QtCore.Signal(int, object)
@@ -80,6 +83,7 @@ class Run(QtCore.QObject):
     resetRequested = QtCore.Signal(int)
     openSessionRequested = QtCore.Signal(int, str)
     saveSessionRequested = QtCore.Signal(str)
+    forkRequested = QtCore.Signal(object)
 
     def __init__(self, settings: Settings, parent: QtCore.QObject | None = None, lockstep: Lockstep | None = None,
                  trainer: Trainer | None = None):
@@ -133,6 +137,7 @@ class Run(QtCore.QObject):
                               (self.stepBatchRequested, worker.step_batch),
                               (self.runToEndRequested, worker.run_to_end), (self.resetRequested, worker.reset),
                               (self.openSessionRequested, worker.open_session),
+                              (self.forkRequested, worker.fork),
                               (self.saveSessionRequested, worker.save_session)):
             request.connect(slot)
         worker.viewReady.connect(self._view_arrived)
@@ -144,6 +149,7 @@ class Run(QtCore.QObject):
         worker.updateTaken.connect(self._update_taken)
         worker.saveFailed.connect(self._save_failed)
         worker.failed.connect(self.failed)
+        worker.forked.connect(self._forked)
 
     # Commands ------------------------------------------------------------------------------------------------
 
@@ -248,6 +254,12 @@ class Run(QtCore.QObject):
         """The worker writes a consistent copy of the run (edits still waiting are applied first)."""
         self.apply_now()
         self.saveSessionRequested.emit(path)
+
+    def fork(self, changes: dict) -> None:
+        """Branch the run where it stands with these settings changed (model.race); the branch comes back as
+        `forked`, or a refusal says why."""
+        self.apply_now()
+        self.forkRequested.emit(dict(changes))
 
     def set_start(self, candidate: Settings) -> None:
         """Start training at the candidate's (w, b): the run resets there at once. While one restart is on its way
@@ -371,6 +383,10 @@ class Run(QtCore.QObject):
     def _save_failed(self, message: str) -> None:
         self.refused.emit("The session could not be saved", message)
 
+    def _forked(self, trainer: Trainer) -> None:
+        """A bound slot: the branch reaches the GUI thread."""
+        self.forked.emit(trainer)
+
     def _analysis_busy(self, description: str) -> None:
         self.busyChanged.emit("analysis", description)
 
@@ -440,7 +456,7 @@ class RunSet(QtCore.QObject):
              colour: int | None = None) -> Run:
         """A new run in this set's lockstep (see Run), held at once. Raises RunLimitError when MAX_RUNS are held."""
         if self.full:
-            raise RunLimitError(f"At most {MAX_RUNS} runs fit side by side; remove one first.")
+            raise RunLimitError(LIMIT_MESSAGE)
         return self.add(Run(settings, self.parent(), self.lockstep, trainer), name, colour)
 
     def add(self, run: Run, name: str = "", colour: int | None = None) -> Run:
@@ -495,6 +511,14 @@ class RunSet(QtCore.QObject):
         if name and name != run.name:
             run.name = name
             self.renamed.emit(run, name)
+
+    def play(self) -> None:
+        """Play every run shown. All of them enter the lockstep before any trains, so none runs ahead while the
+        others' threads are still getting the word (a run that cannot train leaves it at once)."""
+        for run in self.visible:
+            if run.state is not None and run.state.view is not None and not run.playing:
+                self.lockstep.enter(id(run.worker_thread.worker), run.state.view.epoch)
+        self.for_each(Run.toggle_play)
 
     def for_each(self, action: Callable[[Run], object]) -> None:
         """Do something to every run shown (a command all of them follow together)."""

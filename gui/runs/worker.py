@@ -24,6 +24,7 @@ from gui.runs.lockstep import Lockstep
 from gui.runs.process_tuning import set_aside_lasting_objects, use_training_switch_interval
 from model.anatomy import take_one_update
 from model.csv_io import DataFileError
+from model.race import RaceError, branch
 from model.session import SessionError, load_session, save_session, session_of
 from model.settings import Settings, classify_change
 from model.sources import dataset_for
@@ -79,6 +80,8 @@ class TrainingWorker(QtCore.QObject):
     saveFailed = QtCore.Signal(str)
     """Why a session could not be written; the run goes on untouched."""
     failed = QtCore.Signal(str, str)
+    forked = QtCore.Signal(object)
+    """Trainer: a branch of this run at the moment it was asked for, for a run of its own."""
 
     def __init__(self, lockstep: Lockstep | None = None) -> None:
         super().__init__()
@@ -115,6 +118,21 @@ class TrainingWorker(QtCore.QObject):
         self._ticket = ticket
         self._set_playing(False)
         self._adopt(trainer)
+
+    @QtCore.Slot(object)
+    @reported("The run could not be branched")
+    def fork(self, changes: dict) -> None:
+        """A trainer going on from this one's exact state with the changes (model.race.branch), made here so the
+        window never waits for the copy."""
+        if self.trainer is None:
+            return
+        trainer = self.trainer
+        try:
+            forked = branch(trainer.state(), trainer.settings, trainer.data, changes)
+        except RaceError as error:
+            self.refused.emit(self._ticket, "The run could not be branched", str(error))
+            return
+        self.forked.emit(forked)
 
     @QtCore.Slot(object)
     @reported("The setting could not be applied")
@@ -156,6 +174,8 @@ class TrainingWorker(QtCore.QObject):
     def play(self) -> None:
         if self.trainer is not None and self.trainer.can_train:
             self._set_playing(True)
+        else:
+            self._lockstep.leave(id(self))
 
     @QtCore.Slot()
     def pause(self) -> None:

@@ -22,6 +22,7 @@ from gui.views.canvas import Canvas
 from gui.widgets.hand_controls import HandControls
 from gui.widgets.panels import SettingsPanel
 from gui.widgets.run_list import RunList
+from gui.window.branching import Branching
 from gui.window.file_actions import FileActions, app_settings
 from gui.window.landscape_control import LandscapeControl
 from gui.window.run_overlays import RunOverlays
@@ -84,6 +85,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.runs.selectedChanged.connect(self._selection_moved)
         self.runs.playingChanged.connect(self._playing_changed)
         self._build_runs_dock()
+        self.branching = Branching(self.runs, self)
+        self.branching.notice.connect(lambda message: self.statusBar().showMessage(message, 5000))
+        self.branch_action = make_action(self, "Branch here…", "Ctrl+B", "Fork the selected run where it stands, with "
+                                         "settings changed: same data, start and shuffle order",
+                                         self.branching.open_dialog)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.branch_action)
+        self.menuBar().addMenu("&Run").addAction(self.branch_action)
         self.canvas.startPicked.connect(self.set_start)
         self.canvas.panesMade.connect(self._frame_timer.start)
         self.hand.pointChosen.connect(self.set_start)
@@ -202,7 +211,7 @@ class MainWindow(QtWidgets.QMainWindow):
                                  self.run_to_end_action, self.reset_action]
         self.quit_action = action("Quit", "Ctrl+Q", "Close Neuron Lab", self.close)
 
-        toolbar = self.addToolBar("Training")
+        toolbar = self.toolbar = self.addToolBar("Training")
         toolbar.setObjectName("trainingToolbar")
         toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for made in self.training_actions:
@@ -259,7 +268,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 if run.playing:
                     run.toggle_play()
         elif self.play_action.isEnabled():
-            self.runs.for_each(Run.toggle_play)
+            self.runs.play()
 
     def _apply_now(self) -> None:
         self.run.apply_now()
