@@ -11,8 +11,10 @@ from gui.base.style import RUN_COLOURS
 from gui.runs.lockstep import SLACK, Lockstep
 from gui.runs.run import MAX_RUNS, RunLimitError
 from gui.runs.worker import TrainingWorker
+from gui.window.compare_control import PREFIX_EPOCHS
 from model.data import generate
 from model.neuron import sigmoid
+from model.race import best_lr
 from model.trainer import Trainer
 
 
@@ -192,3 +194,45 @@ def test_play_advances_both_runs_in_lockstep_by_epoch(qtbot, monkeypatch):
     qtbot.waitUntil(lambda: not window.playing)
     assert max(spread) <= SLACK, "each run's own epoch, read as the views arrive"
     window.close()
+
+
+def test_the_compare_table_shows_each_run_against_the_optimum(qtbot, monkeypatch):
+    """Epochs to within 1 % of the optimum's loss, loss, accuracy and distance, worked out here from the views."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    overlapping = SMALL.replace(mu0=-0.5, mu1=0.5)
+    window = open_window(qtbot, overlapping)
+    second = window.runs.make(overlapping.replace(lr=2.0))
+    for _ in range(4):
+        window.step_epoch_action.trigger()
+    runs = window.runs.runs
+    qtbot.waitUntil(lambda: all(epoch_of(run) == 4 and run.state.problem.optimum.exists for run in runs))
+    window.compare.refresh()
+    table = window.run_list.table
+    for row, run in enumerate(runs):
+        view, optimum = run.state.view, run.state.problem.optimum
+        close = np.flatnonzero(view.history.loss <= optimum.loss * 1.01)
+        reached = str(int(view.history.epoch[close[0]])) if close.size else "not yet"
+        distance = np.hypot(view.w - optimum.w, view.b - optimum.b)
+        shown = [table.item(row, column).text() for column in range(1, 5)]
+        assert shown == [reached, f"{view.loss:.4f}", f"{view.accuracy:.1%}", f"{distance:.3f}"]
+    assert table.item(0, 1).text() == "not yet", "η = 0.05 is far from the optimum after 4 epochs"
+    assert second.state.view.loss < window.runs.runs[0].state.view.loss
+    window.close()
+
+
+def test_best_eta_for_each_run_tries_the_grid_off_the_window_thread_and_gives_each_its_pick(qtbot, window):
+    second = window.runs.make(SMALL.replace(optimizer="batch"))
+    qtbot.waitUntil(lambda: epoch_of(second) == 0)
+    expected = {}
+    for run in window.runs.runs:
+        settings, data = run.state.settings, run.state.data
+        expected[run.name] = best_lr(Trainer(settings, data).state(), settings, data, {}, PREFIX_EPOCHS).pick
+    with qtbot.waitSignal(window.compare.searchFinished, timeout=60000) as finished:
+        qtbot.mouseClick(window.compare.best_button, QtCore.Qt.MouseButton.LeftButton)
+        assert not window.compare.best_button.isEnabled()
+    picks = finished.args[0]
+    assert {name: found.pick for name, found in picks.items()} == expected
+    for run in window.runs.runs:
+        qtbot.waitUntil(lambda run=run: run.state.settings.lr == expected[run.name])
+        assert f"{run.name}: best η = {expected[run.name]:g}" in window.compare.picked.text()
+    assert window.compare.best_button.isEnabled()

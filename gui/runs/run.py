@@ -8,6 +8,7 @@ subscribe to; nothing else holds a copy of the run's state. It never draws and n
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from model.anatomy import UpdateStep
 from model.data import Dataset
 from model.diagnosis import Diagnosis, Verdict, diagnose, diagnose_view
 from model.problem import Problem, study
+from model.session import Session
 from model.settings import Settings, classify_change
 from model.trainer import TRAINING, Trainer, TrainerView
 
@@ -84,6 +86,7 @@ class Run(QtCore.QObject):
     openSessionRequested = QtCore.Signal(int, str)
     saveSessionRequested = QtCore.Signal(str)
     forkRequested = QtCore.Signal(object)
+    snapshotRequested = QtCore.Signal(int)
 
     def __init__(self, settings: Settings, parent: QtCore.QObject | None = None, lockstep: Lockstep | None = None,
                  trainer: Trainer | None = None):
@@ -107,6 +110,8 @@ class Run(QtCore.QObject):
         self._last_draw = QtCore.QElapsedTimer()
         self._start_in_flight = False
         self._start_queued = False
+        self._snapshot_callbacks: dict[int, Callable[[Session], None]] = {}
+        self._snapshot_tags = itertools.count(1)
         self._draw_timer = self._single_shot(DRAW_INTERVAL_MS, self._draw_pending)
         self._apply_timer = self._single_shot(APPLY_DELAY_MS, self.apply_now)
         self.analysis = Analysis(self)
@@ -137,7 +142,7 @@ class Run(QtCore.QObject):
                               (self.stepBatchRequested, worker.step_batch),
                               (self.runToEndRequested, worker.run_to_end), (self.resetRequested, worker.reset),
                               (self.openSessionRequested, worker.open_session),
-                              (self.forkRequested, worker.fork),
+                              (self.forkRequested, worker.fork), (self.snapshotRequested, worker.snapshot),
                               (self.saveSessionRequested, worker.save_session)):
             request.connect(slot)
         worker.viewReady.connect(self._view_arrived)
@@ -150,6 +155,7 @@ class Run(QtCore.QObject):
         worker.saveFailed.connect(self._save_failed)
         worker.failed.connect(self.failed)
         worker.forked.connect(self._forked)
+        worker.snapshotTaken.connect(self._snapshot_taken)
 
     # Commands ------------------------------------------------------------------------------------------------
 
@@ -260,6 +266,13 @@ class Run(QtCore.QObject):
         `forked`, or a refusal says why."""
         self.apply_now()
         self.forkRequested.emit(dict(changes))
+
+    def snapshot(self, done: Callable[[Session], None]) -> None:
+        """Call done(session) on the GUI thread with the run's settings, samples and exact state as they are when
+        its training thread gets to the request (a copy: the run trains on)."""
+        tag = next(self._snapshot_tags)
+        self._snapshot_callbacks[tag] = done
+        self.snapshotRequested.emit(tag)
 
     def set_start(self, candidate: Settings) -> None:
         """Start training at the candidate's (w, b): the run resets there at once. While one restart is on its way
@@ -382,6 +395,11 @@ class Run(QtCore.QObject):
 
     def _save_failed(self, message: str) -> None:
         self.refused.emit("The session could not be saved", message)
+
+    def _snapshot_taken(self, tag: int, session: Session) -> None:
+        done = self._snapshot_callbacks.pop(tag, None)
+        if done is not None:
+            done(session)
 
     def _forked(self, trainer: Trainer) -> None:
         """A bound slot: the branch reaches the GUI thread."""

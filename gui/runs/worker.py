@@ -81,6 +81,8 @@ class TrainingWorker(QtCore.QObject):
     """Why a session could not be written; the run goes on untouched."""
     failed = QtCore.Signal(str, str)
     forked = QtCore.Signal(object)
+    snapshotTaken = QtCore.Signal(int, object)
+    """(tag, Session): the run's settings, samples and exact state at the moment asked for."""
     """Trainer: a branch of this run at the moment it was asked for, for a run of its own."""
 
     def __init__(self, lockstep: Lockstep | None = None) -> None:
@@ -118,6 +120,12 @@ class TrainingWorker(QtCore.QObject):
         self._ticket = ticket
         self._set_playing(False)
         self._adopt(trainer)
+
+    @QtCore.Slot(int)
+    @reported("The run's state could not be read")
+    def snapshot(self, tag: int) -> None:
+        if self.trainer is not None:
+            self.snapshotTaken.emit(tag, session_of(self.trainer))
 
     @QtCore.Slot(object)
     @reported("The run could not be branched")

@@ -23,6 +23,8 @@ from gui.widgets.hand_controls import HandControls
 from gui.widgets.panels import SettingsPanel
 from gui.widgets.run_list import RunList
 from gui.window.branching import Branching
+from gui.window.compare_control import COLUMNS as COMPARE_COLUMNS
+from gui.window.compare_control import CompareControl
 from gui.window.file_actions import FileActions, app_settings
 from gui.window.landscape_control import LandscapeControl
 from gui.window.run_overlays import RunOverlays
@@ -180,7 +182,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _build_runs_dock(self) -> None:
         """The run list under the parameters: select, show or hide, rename and remove runs, and compare them."""
-        self.run_list = RunList(self.runs)
+        self.run_list = RunList(self.runs, COMPARE_COLUMNS)
+        self.compare = CompareControl(self.runs, self.run_list)
+        self.compare.notice.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.run_list.refused.connect(lambda message: self.statusBar().showMessage(message, 5000))
         dock = QtWidgets.QDockWidget("Runs")
         dock.setObjectName("runsDock")
