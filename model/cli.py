@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from model.anatomy import card, take_one_update
 from model.cli_options import add_setting_options, given_settings, option_of, switch_options, value_options
@@ -16,8 +17,10 @@ from model.csv_io import DataFileError, format_csv
 from model.data import Dataset
 from model.diagnosis import diagnose_view
 from model.files import write_text_atomic
+from model.headless_race import BEST_LR_EPOCHS, compare_lines, race, write_race
 from model.landscape import landscape_csv, loss_surface
 from model.problem import Problem, path_window, study
+from model.race import GRID_SIZE, RaceError, parse_entry
 from model.report import history_csv, result_json
 from model.settings import GAUSSIAN_FIELDS, PRESETS, Settings, SettingsError, apply_preset
 from model.sources import dataset_for
@@ -27,8 +30,9 @@ EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
 SCRIPT = "python main.py"
 """The command that runs the app from a checkout, named in usage and error lines unless the caller names another."""
 
-VALUE_OPTIONS = frozenset({"--preset", "--out", "--landscape-size", "--explain", *value_options(Settings)})
-FLAG_OPTIONS = frozenset({"--figures", "--landscape", "--quiet", "--help", *switch_options(Settings)})
+VALUE_OPTIONS = frozenset({"--preset", "--out", "--landscape-size", "--explain", "--race", "--branch-at",
+                           *value_options(Settings)})
+FLAG_OPTIONS = frozenset({"--figures", "--landscape", "--quiet", "--help", "--race-best-lr", *switch_options(Settings)})
 LANDSCAPE_SIZES = (2, 1000)
 DEFAULT_LANDSCAPE_SIZE = 200
 MAX_EXPLAINED = 10_000
@@ -55,6 +59,10 @@ class TrainCommand:
     explain: int = 0
     """How many first updates to write out worked, as the window's card shows them after Shift+Right."""
     """Grid points per side of landscape.csv, or None when it is not asked for."""
+    races: tuple[dict[str, Any], ...] = ()
+    """The settings changes of each raced run (none without --race)."""
+    branch_at: int = 0
+    race_best_lr: bool = False
 
 
 def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
@@ -81,6 +89,18 @@ def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
                         help="also write updates.txt: the first N updates worked out with their numbers, as the "
                              "window shows one after Shift+Right (the run itself is unchanged); needs --out")
     output.add_argument("--quiet", action="store_true", help="print only the final line")
+    racing = parser.add_argument_group("race")
+    racing.add_argument("--race", action="append", default=[], metavar="CHANGES",
+                        help="also train a run that differs from this one only in the changes given, e.g. lr=0.1 or "
+                             "optimizer=minibatch,batch_size=8 (training settings only: same data, start and shuffle "
+                             "order); repeat for more runs. With --out, writes DIR/runs/<run>/history.csv and "
+                             "result.json for every run and DIR/race.csv, the compare table")
+    racing.add_argument("--branch-at", dest="branch_at", type=int, metavar="E",
+                        help="raced runs start from this run's exact state at the end of epoch E (default 0)")
+    racing.add_argument("--race-best-lr", dest="race_best_lr", action="store_true",
+                        help=f"each raced run trains with the best of {GRID_SIZE} learning rates tried for "
+                             f"{BEST_LR_EPOCHS} epochs from where it starts (the lowest loss among those that do not "
+                             "diverge)")
     return parser
 
 
@@ -120,7 +140,35 @@ def parse_train_args(argv: Sequence[str], prog: str = SCRIPT) -> TrainCommand:
         name, message = next(iter(error.problems.items()))
         raise UsageError(f"{option_of(Settings, name)}: {message}") from None
     return TrainCommand(settings, None if args.out is None else Path(args.out), args.figures, args.quiet,
-                        size if args.landscape else None, args.explain)
+                        size if args.landscape else None, args.explain, _races(args, settings),
+                        args.branch_at or 0, args.race_best_lr)
+
+
+def _races(args: argparse.Namespace, settings: Settings) -> tuple[dict[str, Any], ...]:
+    """Each --race entry's changes, checked with --branch-at and --race-best-lr. Raises UsageError."""
+    if not args.race:
+        for flag, given in (("--branch-at", args.branch_at is not None), ("--race-best-lr", args.race_best_lr)):
+            if given:
+                raise UsageError(f"{flag} goes with --race.")
+        return ()
+    at = args.branch_at or 0
+    if not 0 <= at <= settings.epochs:
+        raise UsageError(f"--branch-at {at}: this run trains {settings.epochs} epochs, so raced runs can branch "
+                         f"at an epoch from 0 to {settings.epochs}.")
+    races = []
+    for entry in args.race:
+        try:
+            changes = parse_entry(entry, settings)
+        except RaceError as error:
+            raise UsageError(f"--race {entry}: {error}") from None
+        epochs = settings.replace(**changes).epochs
+        if epochs < at:
+            raise UsageError(f"--race {entry}: that run trains {epochs} epochs, fewer than --branch-at {at}.")
+        if args.race_best_lr and epochs == at:
+            raise UsageError(f"--race-best-lr: the run {entry} has no epochs left after --branch-at {at} to try "
+                             "learning rates on.")
+        races.append(changes)
+    return tuple(races)
 
 
 def _join_negative_values(argv: Sequence[str]) -> list[str]:
@@ -193,13 +241,16 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, pr
         return EXIT_USAGE
     settings = command.settings
     trainer = Trainer(settings, data, remedy=COMMAND_LINE_REMEDY)
+    fork = trainer.state() if command.races and command.branch_at == 0 else None
     explained = _explain(trainer, command.explain)
-    while trainer.can_train:
-        trainer.run_epochs(settings.every)
-        if not command.quiet and trainer.status != DIVERGED:
-            _print_progress(trainer)
+    _train(trainer, command.branch_at, command.quiet)
+    if command.races and fork is None:
+        fork = trainer.state()
+    _train(trainer, settings.epochs, command.quiet)
     view = trainer.view()
     problem = study(data, settings.loss, settings.l2)
+    runs = [] if fork is None else race(trainer, problem, fork, command.races, command.race_best_lr,
+                                        COMMAND_LINE_REMEDY)
     if command.out is not None:
         try:
             write_text_atomic(command.out / "history.csv", history_csv(view.history))
@@ -212,15 +263,30 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, pr
                                                                              command.landscape_size))
             if command.figures and figure_writer is not None:
                 figure_writer(command.out, settings, data, view, problem)
+            if runs:
+                write_race(command.out, runs, data, command.branch_at)
         except (OSError, DataFileError) as error:
             reason = getattr(error, "strerror", None) or error
             print(f"{prog} train: error: cannot write to {command.out}: {reason}", file=sys.stderr)
             return EXIT_USAGE
+    if runs and not command.quiet:
+        print("\n".join(compare_lines(runs, command.branch_at)))
     print(_summary(settings, view, problem))
+    diverged = [run for run in runs[1:] if run.view.status == DIVERGED]
+    for run in diverged:
+        print(f'{prog} train: run "{run.name}": {run.view.message}', file=sys.stderr)
     if view.status == DIVERGED:
         print(f"{prog} train: {view.message}", file=sys.stderr)
-        return EXIT_DIVERGED
-    return EXIT_OK
+    return EXIT_DIVERGED if view.status == DIVERGED or diverged else EXIT_OK
+
+
+def _train(trainer: Trainer, until: int, quiet: bool) -> None:
+    """Train up to epoch `until`, printing a progress line at each snapshot interval and where training stops."""
+    every = trainer.settings.every
+    while trainer.can_train and trainer.epoch < until:
+        trainer.run_epochs(min(every - trainer.epoch % every, until - trainer.epoch))
+        if not quiet and trainer.status != DIVERGED and (trainer.epoch % every == 0 or not trainer.can_train):
+            _print_progress(trainer)
 
 
 def _print_progress(trainer: Trainer) -> None:

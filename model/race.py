@@ -74,7 +74,7 @@ def parse_entry(entry: str, base: Settings) -> dict[str, Any]:
         value = _value(item, text)
         problem = item.problem(value)
         if problem:
-            raise RaceError(f"{key}={text}: {problem}")
+            raise RaceError(problem)
         changes[item.name] = value
     return changes
 
@@ -134,34 +134,32 @@ def _describe(item: Declared, value: Any) -> str:
 
 def unique_names(names: Sequence[str]) -> list[str]:
     """The names with later repeats numbered ("η = 0.1 (2)"), so each run has its own."""
-    taken: set[str] = set()
-    unique = []
-    for name in names:
-        candidate, number = name, 1
-        while candidate in taken:
-            number += 1
-            candidate = f"{name} ({number})"
-        taken.add(candidate)
-        unique.append(candidate)
-    return unique
+    return _numbered(names, "{} ({})")
 
 
 def folder_names(names: Sequence[str]) -> list[str]:
     """A folder name per run name, safe on every file system and distinct even where case is ignored: Greek
     letters spelt out, subscripts as digits, each run of anything else but letters, digits, '.' and '+' made one
     '-' ("η = 0.1" → "eta-0.1")."""
-    taken: set[str] = set()
-    folders = []
+    stems = []
     for name in names:
         spelt = "".join(_spelt(char) for char in unicodedata.normalize("NFKC", name))
-        stem = re.sub(r"[^a-z0-9.+]+", "-", spelt.lower()).strip("-.") or "run"
-        folder, number = stem, 1
-        while folder in taken:
+        stems.append(re.sub(r"[^a-z0-9.+]+", "-", spelt.lower()).strip("-.") or "run")
+    return _numbered(stems, "{}-{}")
+
+
+def _numbered(names: Sequence[str], pattern: str) -> list[str]:
+    """The names with each repeat of an earlier one numbered from 2 by pattern (name, number)."""
+    taken: set[str] = set()
+    unique = []
+    for name in names:
+        candidate, number = name, 1
+        while candidate in taken:
             number += 1
-            folder = f"{stem}-{number}"
-        taken.add(folder)
-        folders.append(folder)
-    return folders
+            candidate = pattern.format(name, number)
+        taken.add(candidate)
+        unique.append(candidate)
+    return unique
 
 
 def _spelt(char: str) -> str:
