@@ -15,6 +15,7 @@ from gui.window.compare_control import PREFIX_EPOCHS
 from model.data import generate
 from model.neuron import sigmoid
 from model.race import best_lr
+from model.session import load_runs
 from model.trainer import Trainer
 
 
@@ -236,3 +237,34 @@ def test_best_eta_for_each_run_tries_the_grid_off_the_window_thread_and_gives_ea
         qtbot.waitUntil(lambda run=run: run.state.settings.lr == expected[run.name])
         assert f"{run.name}: best η = {expected[run.name]:g}" in window.compare.picked.text()
     assert window.compare.best_button.isEnabled()
+
+
+def test_a_session_of_three_runs_mid_epoch_saves_and_reopens_every_run(qtbot, window, tmp_path):
+    window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: epoch_of(window.run) == 1)
+    fast = branch_with(qtbot, window, lr="0.2")
+    qtbot.waitUntil(lambda: epoch_of(fast) == 1)
+    window.runs.select(window.runs.runs[0])
+    batch = branch_with(qtbot, window, batch_size="4")
+    window.runs.rename(fast, "quick")
+    window.step_batch_action.trigger()
+    qtbot.waitUntil(lambda: batch.state is not None and batch.state.view.position == 1)
+    states = {run.name: (run.colour, run.worker_thread.worker.trainer.state()) for run in window.runs.runs}
+    path = tmp_path / "three.json"
+    with qtbot.waitSignal(window.sessionSaved, timeout=10000):
+        window.save_session(str(path))
+    assert [(run.name, run.colour, run.session.state) for run in load_runs(path).runs] == \
+        [(name, colour, state) for name, (colour, state) in states.items()]
+
+    reopened = open_window(qtbot)
+    reopened.runs.make(SMALL.replace(lr=0.3))
+    reopened.open_session(str(path))
+    qtbot.waitUntil(lambda: [run.name for run in reopened.runs.runs] == list(states))
+    assert reopened.run.name == "batch size 4"
+    for run in reopened.runs.runs:
+        qtbot.waitUntil(lambda run=run: run.state is not None and run.state.view is not None)
+        colour, state = states[run.name]
+        assert run.colour == colour
+        assert run.worker_thread.worker.trainer.state() == state
+    assert [reopened.run_list.table.item(row, 0).text() for row in range(3)] == list(states)
+    reopened.close()

@@ -24,7 +24,7 @@ from model.anatomy import UpdateStep
 from model.data import Dataset
 from model.diagnosis import Diagnosis, Verdict, diagnose, diagnose_view
 from model.problem import Problem, study
-from model.session import Session
+from model.session import NamedRun, Runs, Session
 from model.settings import Settings, classify_change
 from model.trainer import TRAINING, Trainer, TrainerView
 
@@ -71,6 +71,8 @@ class Run(QtCore.QObject):
     failed = QtCore.Signal(str, str)
     """(title, traceback): an unexpected exception on one of the run's threads."""
     sessionSaved = QtCore.Signal(str)
+    runsOpened = QtCore.Signal(object, object)
+    """(Runs, trainers): the session this run opened holds these runs; it is the selected one (its trainer None)."""
     forked = QtCore.Signal(object)
     """Trainer: a branch of this run (fork), to be held as a run of its own."""
 
@@ -84,7 +86,7 @@ class Run(QtCore.QObject):
     runToEndRequested = QtCore.Signal()
     resetRequested = QtCore.Signal(int)
     openSessionRequested = QtCore.Signal(int, str)
-    saveSessionRequested = QtCore.Signal(str)
+    saveRunsRequested = QtCore.Signal(str, object)
     forkRequested = QtCore.Signal(object)
     snapshotRequested = QtCore.Signal(int)
 
@@ -143,7 +145,7 @@ class Run(QtCore.QObject):
                               (self.runToEndRequested, worker.run_to_end), (self.resetRequested, worker.reset),
                               (self.openSessionRequested, worker.open_session),
                               (self.forkRequested, worker.fork), (self.snapshotRequested, worker.snapshot),
-                              (self.saveSessionRequested, worker.save_session)):
+                              (self.saveRunsRequested, worker.save_runs)):
             request.connect(slot)
         worker.viewReady.connect(self._view_arrived)
         worker.runChanged.connect(self._run_changed)
@@ -156,6 +158,7 @@ class Run(QtCore.QObject):
         worker.failed.connect(self.failed)
         worker.forked.connect(self._forked)
         worker.snapshotTaken.connect(self._snapshot_taken)
+        worker.runsOpened.connect(self._runs_opened)
 
     # Commands ------------------------------------------------------------------------------------------------
 
@@ -256,10 +259,9 @@ class Run(QtCore.QObject):
         self._opening_ticket = self._next_run()
         self.openSessionRequested.emit(self._opening_ticket, path)
 
-    def save_session(self, path: str) -> None:
-        """The worker writes a consistent copy of the run (edits still waiting are applied first)."""
-        self.apply_now()
-        self.saveSessionRequested.emit(path)
+    def save_runs(self, path: str, runs: Runs) -> None:
+        """This run's training thread writes the runs (whose states were taken on their own threads)."""
+        self.saveRunsRequested.emit(path, runs)
 
     def fork(self, changes: dict) -> None:
         """Branch the run where it stands with these settings changed (model.race); the branch comes back as
@@ -270,6 +272,7 @@ class Run(QtCore.QObject):
     def snapshot(self, done: Callable[[Session], None]) -> None:
         """Call done(session) on the GUI thread with the run's settings, samples and exact state as they are when
         its training thread gets to the request (a copy: the run trains on)."""
+        self.apply_now()
         tag = next(self._snapshot_tags)
         self._snapshot_callbacks[tag] = done
         self.snapshotRequested.emit(tag)
@@ -396,6 +399,10 @@ class Run(QtCore.QObject):
     def _save_failed(self, message: str) -> None:
         self.refused.emit("The session could not be saved", message)
 
+    def _runs_opened(self, ticket: int, runs: Runs, trainers: tuple[Trainer | None, ...]) -> None:
+        if ticket == self._opening_ticket:
+            self.runsOpened.emit(runs, trainers)
+
     def _snapshot_taken(self, tag: int, session: Session) -> None:
         done = self._snapshot_callbacks.pop(tag, None)
         if done is not None:
@@ -462,6 +469,8 @@ class RunSet(QtCore.QObject):
     hiddenChanged = QtCore.Signal(object, bool)
     renamed = QtCore.Signal(object, str)
     playingChanged = QtCore.Signal(bool)
+    arranged = QtCore.Signal()
+    """The runs were replaced all at once (an opened session), in a new order, the selected one renamed."""
 
     def __init__(self, parent: QtCore.QObject | None = None):
         super().__init__(parent)
@@ -484,6 +493,7 @@ class RunSet(QtCore.QObject):
         run.colour = colour if colour is not None else next(i for i in range(MAX_RUNS) if i not in taken)
         run.name = name or f"run {len(self._runs) + 1}"
         run.playingChanged.connect(self._any_playing)
+        run.runsOpened.connect(self._opened)
         self._runs.append(run)
         first = self._selected is None
         if first:
@@ -529,6 +539,34 @@ class RunSet(QtCore.QObject):
         if name and name != run.name:
             run.name = name
             self.renamed.emit(run, name)
+
+    def save(self, path: str) -> None:
+        """Save every run: each run's exact state is taken on its own thread, then the selected run's thread
+        writes them all (model.session.save_runs)."""
+        held: tuple[Run, ...] = self.runs
+        taken: dict[Run, Session] = {}
+
+        def arrived(run: Run, session: Session) -> None:
+            taken[run] = session
+            if len(taken) == len(held) and all(run in self._runs for run in held):
+                named = tuple(NamedRun(run.name, run.colour, taken[run]) for run in held)
+                self.selected.save_runs(path, Runs(named, held.index(self.selected)))
+
+        for run in held:
+            run.snapshot(lambda session, run=run: arrived(run, session))
+
+    def _opened(self, opened: Runs, trainers: tuple[Trainer | None, ...]) -> None:
+        """A session opened by the selected run replaces every run with the session's, in the session's order."""
+        selected = self.selected
+        for run in self.runs:
+            if run is not selected:
+                self.remove(run)
+        chosen = opened.runs[opened.selected]
+        selected.colour, selected.name = chosen.colour, chosen.name
+        order = [selected if trainer is None else self.make(named.session.settings, trainer, named.name, named.colour)
+                 for named, trainer in zip(opened.runs, trainers, strict=True)]
+        self._runs = order
+        self.arranged.emit()
 
     def play(self) -> None:
         """Play every run shown. All of them enter the lockstep before any trains, so none runs ahead while the

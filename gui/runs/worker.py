@@ -25,7 +25,7 @@ from gui.runs.process_tuning import set_aside_lasting_objects, use_training_swit
 from model.anatomy import take_one_update
 from model.csv_io import DataFileError
 from model.race import RaceError, branch
-from model.session import SessionError, load_session, save_session, session_of
+from model.session import Runs, SessionError, load_runs, save_runs, session_of
 from model.settings import Settings, classify_change
 from model.sources import dataset_for
 from model.trainer import Trainer
@@ -82,6 +82,9 @@ class TrainingWorker(QtCore.QObject):
     failed = QtCore.Signal(str, str)
     forked = QtCore.Signal(object)
     snapshotTaken = QtCore.Signal(int, object)
+    runsOpened = QtCore.Signal(int, object, object)
+    """(ticket, Runs, trainers): an opened session's runs, and a trainer for each but the selected one (None), which
+    this worker trains now."""
     """(tag, Session): the run's settings, samples and exact state at the moment asked for."""
     """Trainer: a branch of this run at the moment it was asked for, for a run of its own."""
 
@@ -159,19 +162,23 @@ class TrainingWorker(QtCore.QObject):
     def open_session(self, ticket: int, path: str) -> None:
         self._ticket = ticket
         self._set_playing(False)
-        session = self._read(ticket, f"Opening {Path(path).name}…", "The session could not be opened",
-                             lambda: load_session(path), SessionError)
-        if session is not None:
-            self._adopt(session.trainer())
+        opened = self._read(ticket, f"Opening {Path(path).name}…", "The session could not be opened",
+                            lambda: _restored(load_runs(path)), SessionError)
+        if opened is not None:
+            runs, trainers = opened
+            self._adopt(trainers[runs.selected])
+            self.runsOpened.emit(ticket, runs, tuple(None if i == runs.selected else trainer
+                                                     for i, trainer in enumerate(trainers)))
 
-    @QtCore.Slot(str)
+    @QtCore.Slot(str, object)
     @reported("The session could not be saved")
-    def save_session(self, path: str) -> None:
+    def save_runs(self, path: str, runs: Runs) -> None:
+        """Write the runs side by side (their states taken on their own threads), this one's epoch reported."""
         if self.trainer is None:
             return
         with self._busy(f"Saving {Path(path).name}…"):
             try:
-                save_session(session_of(self.trainer), path)
+                save_runs(runs, path)
             except (OSError, SessionError) as error:
                 self.saveFailed.emit(reason(error))
                 return
@@ -357,6 +364,11 @@ class TrainingWorker(QtCore.QObject):
             yield
         finally:
             self.busy.emit("")
+
+
+def _restored(runs: Runs) -> tuple[Runs, list[Trainer]]:
+    """An opened session's runs, each with a trainer going on from its state."""
+    return runs, [run.session.trainer() for run in runs.runs]
 
 
 def _data_task(settings: Settings) -> str:

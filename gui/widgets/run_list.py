@@ -55,7 +55,8 @@ class RunList(QtWidgets.QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.table, 1)
         layout.addLayout(self.buttons)
-        for signal in (runs.added, runs.removed, runs.selectedChanged, runs.hiddenChanged, runs.renamed):
+        for signal in (runs.added, runs.removed, runs.selectedChanged, runs.hiddenChanged, runs.renamed,
+                       runs.arranged):
             signal.connect(self._fill)
         self._fill()
 

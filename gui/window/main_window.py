@@ -297,7 +297,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.run.open_session(path)
 
     def save_session(self, path: str) -> None:
-        self.run.save_session(path)
+        """Save every run side by side (model.session.save_runs)."""
+        self.runs.save(path)
 
     def set_start(self, w: float, b: float) -> None:
         """Start training at (w, b), shown in the Model panel; a drag's points reach the run as it can take them."""

@@ -22,6 +22,7 @@ class RunOverlays(QtCore.QObject):
         runs.removed.connect(self._removed)
         runs.selectedChanged.connect(self._selected)
         runs.hiddenChanged.connect(self._hidden)
+        runs.arranged.connect(self._accent)
         for run in runs.runs:
             self._added(run)
 
