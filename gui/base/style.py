@@ -71,6 +71,14 @@ def cache_still(*items: QtWidgets.QGraphicsItem) -> None:
             part.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
+def repaint_legend(legend: pg.LegendItem | None) -> None:
+    """Draw a legend's samples again after their items changed colour (a legend repaints them only when it
+    changes itself)."""
+    if legend is not None:
+        for sample, _label in legend.items:
+            sample.update()
+
+
 def number(value: float, decimals: int = 4, sign: bool = False) -> str:
     """Fixed decimals for everyday values, scientific notation once they are huge (a diverging run)."""
     plus = "+" if sign else ""

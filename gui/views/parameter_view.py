@@ -118,6 +118,7 @@ class ParameterView:
         self.path.setPen(style.pen(colour or style.PATH_COLOUR, 2))
         self.start.setBrush(style.brush(colour or style.PATH_COLOUR, 255))
         self.current.setBrush(style.brush(colour or style.SIGMOID_COLOUR, 255))
+        style.repaint_legend(self.plot.legend)
 
     def show_update(self, anatomy: UpdateAnatomy | None) -> None:
         """The gradient ∇ at the point before the update (it points uphill) and the step −η·∇ actually taken."""

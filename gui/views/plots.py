@@ -200,6 +200,7 @@ class NeuronView:
     def set_accent(self, colour: str | None) -> None:
         """Draw the sigmoid in this colour (a run's, among several), or in the single run's."""
         self.sigmoid.setPen(style.pen(colour or style.SIGMOID_COLOUR, 3))
+        style.repaint_legend(self.plot.legend)
 
     def show(self, w: float, b: float, title: str) -> None:
         z = w * self._grid + b
@@ -255,6 +256,7 @@ class LossView:
     def set_accent(self, colour: str | None) -> None:
         """Draw the curve in this colour (a run's, among several), or in the single run's."""
         self.curve.setPen(style.pen(colour or style.LOSS_COLOUR, 2.5))
+        style.repaint_legend(self.plot.legend)
 
     def show(self, history: HistoryView, total_epochs: int, others: Sequence[np.ndarray] = ()) -> None:
         """Plot the loss so far against the whole planned run, so the x axis does not jump as it grows, and frame
@@ -320,6 +322,13 @@ class SnapshotGrid:
         self._made: list[NeuronView] = []
         self._data: Dataset | None = None
         self._display = PLAIN
+        self._accent: str | None = None
+
+    def set_accent(self, colour: str | None) -> None:
+        """Draw every cell's sigmoid in the run's colour (see NeuronView.set_accent)."""
+        self._accent = colour
+        for cell in self._made:
+            cell.set_accent(colour)
 
     def set_data(self, data: Dataset, display: DisplayOptions = PLAIN) -> None:
         self._data = data
@@ -368,6 +377,7 @@ class SnapshotGrid:
         plot = self.layout.addPlot(row=index // self.columns, col=index % self.columns)
         plot.setVisible(False)
         cell = NeuronView(plot, compact=True)
+        cell.set_accent(self._accent)
         self._made.append(cell)
         return cell
 

@@ -126,6 +126,7 @@ class SidePanes(QtCore.QObject):
     def set_accent(self, colour: str | None) -> None:
         self.loss.set_accent(colour)
         self.parameters.set_accent(colour)
+        self.snapshots.set_accent(colour)
 
     def show_update(self, step: UpdateStep | None) -> None:
         if step is None:

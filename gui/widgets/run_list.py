@@ -12,6 +12,8 @@ from gui.base.style import RUN_COLOURS
 from gui.runs.run import Run, RunSet
 
 SWATCH_PX = 12
+ROW_PX = 22
+"""Compact rows: six runs fit the pane at 1366×768."""
 
 
 class RunList(QtWidgets.QWidget):
@@ -28,6 +30,8 @@ class RunList(QtWidgets.QWidget):
         self.table.setObjectName("runTable")
         self.table.setHorizontalHeaderLabels(["run", *columns])
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(ROW_PX)
+        self.table.verticalHeader().setMinimumSectionSize(ROW_PX)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked
@@ -99,7 +103,7 @@ class RunList(QtWidgets.QWidget):
                           | QtCore.Qt.ItemFlag.ItemIsEditable | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(QtCore.Qt.CheckState.Unchecked if run.hidden else QtCore.Qt.CheckState.Checked)
             item.setIcon(_swatch(RUN_COLOURS[run.colour]))
-            item.setToolTip("shown" if not run.hidden else "hidden: not drawn, not trained")
+            item.setToolTip(f"{run.name}: " + ("shown" if not run.hidden else "hidden, neither drawn nor trained"))
             self.table.setItem(row, 0, item)
             self._show_cells(row, self._cells.get(run, ()))
             self._filling = True

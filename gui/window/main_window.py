@@ -36,6 +36,8 @@ from model.trainer import DIVERGED, FINISHED, TrainerView
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 RATE_WINDOW_S = 1.0
+RUNS_DOCK_HEIGHT = 250
+"""The Runs pane's first height: six rows of runs, their buttons and the best η's words, at 1366×768."""
 VERDICT_WORDS = {Verdict.STABLE: "η stable", Verdict.BEYOND_LIMIT: "η ≥ η_max", Verdict.OSCILLATING: "oscillating",
                  Verdict.DIVERGED: "diverged", Verdict.NO_OPTIMUM: "no optimum"}
 BANNER_ALARM = "QLabel { background: #FDECEA; color: #8A1C00; padding: 6px; font-weight: bold; }"
@@ -192,7 +194,7 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.setWidget(self.run_list)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.splitDockWidget(self.parameters_dock, dock, QtCore.Qt.Orientation.Vertical)
-        self.resizeDocks([self.parameters_dock, dock], [3, 1], QtCore.Qt.Orientation.Vertical)
+        self.resizeDocks([dock], [RUNS_DOCK_HEIGHT], QtCore.Qt.Orientation.Vertical)
 
     def _build_actions(self) -> None:
         icon = QtWidgets.QStyle.StandardPixmap
