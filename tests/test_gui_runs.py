@@ -77,9 +77,9 @@ def test_a_hidden_run_is_not_drawn_nor_trained_and_the_last_run_cannot_be_remove
     assert not window.runs.remove(first)
 
 
-def test_a_run_never_trains_past_the_slowest_playing_run_by_more_than_the_slack():
-    """Two workers sharing a lockstep, ticked by hand: the fast one stops at the slow one's epoch + SLACK, and goes
-    on once the slow one leaves."""
+def test_a_run_never_trains_past_the_slowest_playing_run_by_more_than_its_quantum():
+    """Two workers sharing a lockstep, ticked by hand: the fast one stops at the slow one's epoch + SLACK, then + the
+    epochs the slow one trains per tick once it says so, and goes on once the slow one leaves."""
     lockstep = Lockstep()
     settings = SMALL.replace(speed=0.0, epochs=1000)
     slow, fast = TrainingWorker(lockstep), TrainingWorker(lockstep)
@@ -93,9 +93,9 @@ def test_a_run_never_trains_past_the_slowest_playing_run_by_more_than_the_slack(
         fast._tick()
     assert fast.trainer.epoch == SLACK
     slow.trainer.run_epochs(3)
-    lockstep.report(id(slow), 3)
+    lockstep.report(id(slow), 3, quantum=4)
     fast._tick()
-    assert fast.trainer.epoch == 3 + SLACK
+    assert fast.trainer.epoch == 3 + 4, "as far ahead as the slow run trains in a tick"
     lockstep.leave(id(slow))
     fast._tick()
     assert fast.trainer.epoch > 3 + SLACK

@@ -303,14 +303,16 @@ class TrainingWorker(QtCore.QObject):
         speed = trainer.settings.speed
         n = len(trainer.data)
         if self._fast or speed == 0:
-            deadline = now + WORK_BUDGET_S / self._lockstep.players()
+            budget = WORK_BUDGET_S / self._lockstep.players()
+            deadline = now + budget
+            quantum = int(budget * self._samples_per_second / n)
             while trainer.can_train and time.perf_counter() < deadline and (
                     not self._fast or trainer.epoch < trainer.settings.epochs):
                 limit = self._epoch_limit(trainer)
                 if trainer.epoch >= limit:
                     break
                 self._train_slice(trainer, deadline, limit)
-                self._lockstep.report(id(self), trainer.epoch)
+                self._lockstep.report(id(self), trainer.epoch, quantum)
         else:
             self._sample_budget += speed * n * min(elapsed, 0.25)
             whole = int(self._sample_budget)

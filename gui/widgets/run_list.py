@@ -72,10 +72,11 @@ class RunList(QtWidgets.QWidget):
         if run not in self._runs.runs:
             return
         self._cells[run] = tuple(cells)
+        self._filling = True
         self._show_cells(self.row_of(run), self._cells[run])
+        self._filling = False
 
     def _show_cells(self, row: int, cells: Sequence[str]) -> None:
-        self._filling = True
         for column, text in enumerate(cells, start=1):
             item = self.table.item(row, column)
             if item is None:
@@ -84,7 +85,6 @@ class RunList(QtWidgets.QWidget):
                 item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
             item.setText(text)
-        self._filling = False
 
     def remove_selected(self) -> None:
         if not self._runs.remove(self._runs.selected):
@@ -106,7 +106,6 @@ class RunList(QtWidgets.QWidget):
             item.setToolTip(f"{run.name}: " + ("shown" if not run.hidden else "hidden, neither drawn nor trained"))
             self.table.setItem(row, 0, item)
             self._show_cells(row, self._cells.get(run, ()))
-            self._filling = True
         self.table.selectRow(runs.index(self._runs.selected))
         self._filling = False
         self.remove_button.setEnabled(len(runs) > 1)
