@@ -268,3 +268,27 @@ def test_a_session_of_three_runs_mid_epoch_saves_and_reopens_every_run(qtbot, wi
         assert run.worker_thread.worker.trainer.state() == state
     assert [reopened.run_list.table.item(row, 0).text() for row in range(3)] == list(states)
     reopened.close()
+
+
+def test_selecting_a_run_that_has_no_loss_surface_yet_computes_one_for_it(qtbot, window):
+    second = window.runs.make(SMALL.replace(l2=0.5))
+    qtbot.waitUntil(lambda: epoch_of(second) == 0 and second.state.problem.optimum.exists)
+    assert second.state.picture is None
+    window.runs.select(second)
+    qtbot.waitUntil(lambda: second.state.picture is not None, timeout=20000)
+    assert window.canvas.side.parameters.picture is second.state.picture
+
+
+def test_a_finished_run_does_not_hold_the_others_back_when_all_run_to_the_end(qtbot, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    larger = SMALL.replace(n0=1000, n1=1000, epochs=2)
+    window = open_window(qtbot, larger)
+    window.run_to_end_action.trigger()
+    qtbot.waitUntil(lambda: epoch_of(window.run) == 2)
+    longer = window.runs.make(larger.replace(epochs=6))
+    qtbot.waitUntil(lambda: epoch_of(longer) == 0)
+    qtbot.waitUntil(window.run_to_end_action.isEnabled)
+    window.run_to_end_action.trigger()
+    qtbot.waitUntil(lambda: longer.state.view.status == "finished", timeout=20000)
+    assert epoch_of(longer) == 6
+    window.close()

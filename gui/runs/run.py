@@ -568,13 +568,13 @@ class RunSet(QtCore.QObject):
         self._runs = order
         self.arranged.emit()
 
-    def play(self) -> None:
-        """Play every run shown. All of them enter the lockstep before any trains, so none runs ahead while the
-        others' threads are still getting the word (a run that cannot train leaves it at once)."""
+    def play(self, start: Callable[[Run], object] = Run.toggle_play) -> None:
+        """Play every run shown (or run each to its end). All of them enter the lockstep before any trains, so
+        none runs ahead while the others' threads are still getting the word (one that cannot train leaves it)."""
         for run in self.visible:
             if run.state is not None and run.state.view is not None and not run.playing:
                 self.lockstep.enter(id(run.worker_thread.worker), run.state.view.epoch)
-        self.for_each(Run.toggle_play)
+        self.for_each(start)
 
     def for_each(self, action: Callable[[Run], object]) -> None:
         """Do something to every run shown (a command all of them follow together)."""

@@ -218,6 +218,8 @@ class TrainingWorker(QtCore.QObject):
         """Finish the planned epochs, in timed slices so the window stays responsive."""
         if self.trainer is not None and self.trainer.can_train:
             self._set_playing(True, fast=True)
+        else:
+            self._lockstep.leave(id(self))
 
     @QtCore.Slot(int)
     @reported("Training could not be reset")

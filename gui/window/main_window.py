@@ -88,6 +88,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.overlays = RunOverlays(self.canvas, self.runs)
         self.runs.selectedChanged.connect(self._selection_moved)
         self.runs.playingChanged.connect(self._playing_changed)
+        self.runs.added.connect(self._run_added)
+        self.runs.removed.connect(self._some_run_moved)
+        self.runs.hiddenChanged.connect(self._some_run_moved)
         self._build_runs_dock()
         self.branching = Branching(self.runs, self)
         self.branching.notice.connect(lambda message: self.statusBar().showMessage(message, 5000))
@@ -145,6 +148,15 @@ class MainWindow(QtWidgets.QMainWindow):
             (run.notice, self.statusBar().showMessage), (run.refused, self.errors.show),
             (run.failed, self.errors.show_fault), (run.sessionSaved, self.sessionSaved))]
 
+    def _run_added(self, run: Run) -> None:
+        run.viewChanged.connect(self._some_run_moved)
+        self._some_run_moved()
+
+    def _some_run_moved(self, *_: object) -> None:
+        """A run was added, removed, hidden or shown, or drew a view: what Play and the steps can act on may have
+        changed."""
+        self._refresh_enabled()
+
     def _selection_moved(self, run: Run, previous: Run | None) -> None:
         """Every view, the panel and the status bar now follow `run`, drawn as it stands."""
         if previous is None:
@@ -157,6 +169,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.canvas.redraw(run.state)
         state = run.state
         if state is not None:
+            self._framed = state.picture is not None
             self._settings_adopted(state.settings)
             self._problem_changed(state.problem)
             if state.view is not None:
@@ -286,7 +299,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.run.step_update()
 
     def _run_to_end(self) -> None:
-        self.runs.for_each(Run.run_to_end)
+        self.runs.play(Run.run_to_end)
 
     def _reset(self) -> None:
         self.runs.for_each(Run.reset)
