@@ -235,7 +235,8 @@ def test_best_eta_for_each_run_tries_the_grid_off_the_window_thread_and_gives_ea
     assert {name: found.pick for name, found in picks.items()} == expected
     for run in window.runs.runs:
         qtbot.waitUntil(lambda run=run: run.state.settings.lr == expected[run.name])
-        assert f"{run.name}: best η = {expected[run.name]:g}" in window.compare.picked.text()
+        assert f"{run.name} → {expected[run.name]:g}" in window.compare.picked.text()
+        assert f"{run.name}: best η = {expected[run.name]:g}" in window.compare.picked.toolTip()
     assert window.compare.best_button.isEnabled()
 
 

@@ -28,6 +28,15 @@ def cells(row: Comparison) -> tuple[str, ...]:
     return row.reached, number(row.final_loss), f"{row.accuracy:.1%}", distance
 
 
+def picked_text(picks: dict[str, BestLr]) -> str:
+    """The η picked for each run, in one short paragraph that fits the Runs pane with six runs."""
+    first = next(iter(picks.values()))
+    each = "; ".join(f"{name} → {'none (all diverged)' if found.pick is None else f'{found.pick:g}'}"
+                     for name, found in picks.items())
+    return (f"Best η ({len(first.tries)} values, {first.epochs} epochs each, lowest loss without diverging): "
+            f"{each}.")
+
+
 class CompareControl(QtCore.QObject):
     """Keeps the run list's compare columns current and runs the best-η search. notice(message) speaks to the
     learner; searchFinished(picks) gives {run name: BestLr} once every run's search is done."""
@@ -117,7 +126,8 @@ class CompareControl(QtCore.QObject):
         self._searching = {}
         self.progress.hide()
         self.best_button.setEnabled(True)
-        self.picked.setText("\n".join(f"{name}: {result.sentence}" for name, result in picks.items()))
+        self.picked.setText(picked_text(picks))
+        self.picked.setToolTip("\n".join(f"{name}: {result.sentence}" for name, result in picks.items()))
         self.picked.show()
         self.notice.emit(f"Best η picked for {len(picks)} run{'s' if len(picks) != 1 else ''}: see the Runs pane.")
         self.searchFinished.emit(picks)
