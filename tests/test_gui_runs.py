@@ -14,7 +14,7 @@ from gui.runs.worker import TrainingWorker
 from gui.window.compare_control import PREFIX_EPOCHS
 from model.data import generate
 from model.neuron import sigmoid
-from model.race import best_lr
+from model.race import best_lr, compare
 from model.session import load_runs
 from model.trainer import Trainer
 
@@ -216,6 +216,8 @@ def test_the_compare_table_shows_each_run_against_the_optimum(qtbot, monkeypatch
         distance = np.hypot(view.w - optimum.w, view.b - optimum.b)
         shown = [table.item(row, column).text() for column in range(1, 5)]
         assert shown == [reached, f"{view.loss:.4f}", f"{view.accuracy:.1%}", f"{distance:.3f}"]
+        row_of_engine = compare(run.name, view, optimum)
+        assert (row_of_engine.reached, row_of_engine.final_loss) == (reached, view.loss)
     assert table.item(0, 1).text() == "not yet", "η = 0.05 is far from the optimum after 4 epochs"
     assert second.state.view.loss < window.runs.runs[0].state.view.loss
     window.close()
