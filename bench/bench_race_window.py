@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_window import TARGETS, Session, play_session, ready, settings_for
+from bench_window import TARGETS, Session, controls, play_session, ready, settings_for
 from harness import (
     BareWindow,
     LatenessProbe,
@@ -75,19 +75,7 @@ def measure(samples: int, runs: int, seconds: float, repeats: int, bare: BareWin
     if not spin(60, lambda: ready(window)) or not branched(window, runs - 1):
         print(f"  ({runs} runs: the window was not ready within a minute; measuring anyway)")
     spin(0.3)
-
-    def play() -> None:
-        window.reset_action.trigger()
-        window.play_action.trigger()
-
-    def pause() -> None:
-        if window.playing:
-            window.play_action.trigger()
-
-    def epoch() -> float:
-        view = window.state.view
-        return view.epoch + view.position / view.n_samples
-
+    play, pause, epoch = controls(window)
     bare_sessions: list[Session] = []
     sessions: list[Session] = []
     spreads: list[int] = []
