@@ -7,7 +7,7 @@ import pytest
 from gui_helpers import SMALL, open_window
 from PySide6 import QtCore, QtWidgets
 
-from gui.base.style import RUN_COLOURS
+from gui.base.style import RUN_COLOURS, lighter
 from gui.runs.lockstep import SLACK, Lockstep
 from gui.runs.run import MAX_RUNS, RunLimitError
 from gui.runs.worker import TrainingWorker
@@ -50,7 +50,7 @@ def test_the_selected_run_is_drawn_fully_in_its_colour_and_the_other_lighter(qtb
     qtbot.waitUntil(lambda: id(first) in window.canvas.others.views)
     assert id(second) not in window.canvas.others.views
     marks = window.canvas.others._marks[id(first)]
-    assert marks.sigmoid.opacity() < 1
+    assert marks.sigmoid.opts["pen"].color().name() == lighter(RUN_COLOURS[first.colour])
     x, y_other = marks.sigmoid.getData()
     first_view = first.state.view
     np.testing.assert_allclose(y_other, sigmoid(first_view.w * x + first_view.b))

@@ -49,7 +49,7 @@ class OtherRuns:
         marks = self._marks.get(key)
         if marks is None or self.views[key][0] != colour:
             self.drop(key)
-            marks = self._marks[key] = _Marks(self._lighter(self._neuron_plot.plot(pen=self._pen(colour))))
+            marks = self._marks[key] = _Marks(self._neuron_plot.plot(pen=self._pen(colour)))
             self._side_marks(marks, colour)
         self.views[key] = (colour, view)
         marks.sigmoid.setData(grid, sigmoid(view.w * grid + view.b))
@@ -77,20 +77,15 @@ class OtherRuns:
     def _side_marks(self, marks: _Marks, colour: str) -> None:
         if self._loss_plot is None or marks.loss is not None:
             return
-        marks.loss = self._lighter(self._loss_plot.plot(pen=self._pen(colour), autoDownsampleFactor=1.0))
+        marks.loss = self._loss_plot.plot(pen=self._pen(colour), autoDownsampleFactor=1.0)
         marks.loss.setDownsampling(auto=True, method="peak")
         marks.loss.setClipToView(True)
-        marks.path = self._lighter(self._parameter_plot.plot(pen=self._pen(colour)))
-        marks.current = self._lighter(pg.ScatterPlotItem(size=10, brush=style.brush(colour, 255),
-                                                         pen=pg.mkPen("#FFFFFF", width=1)))
+        marks.path = self._parameter_plot.plot(pen=self._pen(colour))
+        marks.current = pg.ScatterPlotItem(size=10, brush=style.brush(style.lighter(colour), 255),
+                                           pen=pg.mkPen("#FFFFFF", width=1))
         marks.current.setZValue(9)
         self._parameter_plot.addItem(marks.current)
 
     @staticmethod
     def _pen(colour: str) -> object:
-        return style.pen(colour, LINE_WIDTH)
-
-    @staticmethod
-    def _lighter(item: pg.GraphicsObject) -> pg.GraphicsObject:
-        item.setOpacity(style.OTHER_RUN_OPACITY)
-        return item
+        return style.pen(style.lighter(colour), LINE_WIDTH)
