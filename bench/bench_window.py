@@ -94,6 +94,24 @@ def ready(window: MainWindow) -> bool:
     return state is not None and state.view is not None and state.picture is not None
 
 
+def controls(window: MainWindow) -> tuple[Callable[[], None], Callable[[], None], Callable[[], float]]:
+    """Play from epoch 0 (Reset, then Play), pause, and the selected run's epoch, for play_session."""
+
+    def play() -> None:
+        window.reset_action.trigger()
+        window.play_action.trigger()
+
+    def pause() -> None:
+        if window.playing:
+            window.play_action.trigger()
+
+    def epoch() -> float:
+        view = window.state.view
+        return view.epoch + view.position / view.n_samples
+
+    return play, pause, epoch
+
+
 def measure_size(samples: int, kernels: list[str], seconds: float, repeats: int) -> list[Row]:
     """Alternate bare and real play sessions for each kernel; rows of medians."""
     data = generate(settings_for(samples))
@@ -109,19 +127,7 @@ def measure_size(samples: int, kernels: list[str], seconds: float, repeats: int)
         if not spin(60, lambda window=window: ready(window)):
             print(f"  ({samples:,} samples, {kernel}: the loss surface did not arrive within 60 s; measuring anyway)")
         spin(0.3)
-
-        def play(window: MainWindow = window) -> None:
-            window.reset()
-            window.play_action.trigger()
-
-        def pause(window: MainWindow = window) -> None:
-            if window.playing:
-                window.play_action.trigger()
-
-        def epoch(window: MainWindow = window) -> float:
-            view = window.state.view
-            return view.epoch + view.position / view.n_samples
-
+        play, pause, epoch = controls(window)
         for _ in range(repeats):
             bare_sessions.append(play_session(bare.play, bare.pause, bare.paints, probe, seconds))
             real.setdefault(kernel, []).append(play_session(play, pause, window.paints, probe, seconds, epoch))

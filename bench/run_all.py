@@ -9,6 +9,8 @@ Runs, in order (each also runs alone, with --help and --quick):
     bench_sgd.py          per-sample SGD: ns per update, the tutorial's loop against the kernels
     bench_rules.py        per-sample momentum and Adam: ns per update as ratios to plain gradient descent
     bench_window.py       GUI-thread lateness and main-plot repaints/s while training as fast as possible (200, 10⁶)
+    bench_race_window.py  the same with one run and with six runs racing in lockstep (200 samples)
+    bench_scrub.py        the history slider: time to show a chosen moment, GUI-thread stalls, timeline memory
     bench_data_change.py  changing a data field at 10³ / 10⁶ samples: edit → first view drawn, GUI-thread stalls
     bench_startup.py      start → first painted frame; window built → first view at 10⁶ samples
     bench_memory.py       peak memory at 10⁶ samples, 100 epochs
@@ -30,7 +32,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("sgd", "rules", "window", "data_change", "startup", "memory", "figures", "svg_size")
+SCRIPTS = ("sgd", "rules", "window", "race_window", "scrub", "data_change", "startup", "memory", "figures",
+           "svg_size")
 
 
 def command(name: str, quick: bool) -> list[str]:

@@ -27,6 +27,11 @@ FORMAT = "neuron-lab-session"
 VERSION = 2
 """Version 2 keeps the history as one list per column and snapshots as their epochs; version 1 files (an object
 per history row and per snapshot) still open."""
+RUNS_VERSION = 3
+"""Version 3 holds several runs side by side, each with its name, colour and exact state, and each distinct set of
+samples once; versions 1 and 2 (one run) still open, as a single run."""
+MAX_RUNS = 6
+MAX_NAME_CHARS = 100
 
 MAX_SESSION_BYTES = 256 * 2**20
 """Every session the app writes must open again. The largest it can write: 2,000,000 samples of at most 35 bytes
@@ -62,20 +67,93 @@ def session_of(trainer: Trainer) -> Session:
     return Session(trainer.settings, trainer.data, trainer.state())
 
 
+@dataclass(frozen=True)
+class NamedRun:
+    """One run of several side by side: its name, its colour (an index into the window's palette) and its run."""
+
+    name: str
+    colour: int
+    session: Session
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Runs side by side, one of them selected."""
+
+    runs: tuple[NamedRun, ...]
+    selected: int = 0
+
+
 def session_json(session: Session) -> str:
     """The session as compact JSON (format version 2).
 
     Raises SessionError for a run that could not be opened again: samples beyond ±MAX_ABS_X, or a number JSON
     cannot carry (NaN or infinity, e.g. a loss that overflowed).
     """
-    data = session.data.original
-    _check_samples(data)
+    return _dumps(_document(session), (session.state,))
+
+
+def runs_json(runs: Runs) -> str:
+    """Several runs as compact JSON (format version 3), each distinct set of samples written once.
+
+    Raises SessionError as session_json does, for any of the runs, and when they would make a file too large to
+    open again."""
+    datasets: list[Dataset] = []
+    documents = []
+    for run in runs.runs:
+        document = _document(run.session)
+        index = next((i for i, data in enumerate(datasets) if data is run.session.data.original), None)
+        if index is None:
+            datasets.append(run.session.data.original)
+            index = len(datasets) - 1
+        else:
+            del document["data"]
+        documents.append((run, index, document))
+    text = _dumps({
+        "format": FORMAT, "version": RUNS_VERSION, "selected": runs.selected,
+        "data": [_samples(data) for data in datasets],
+        "runs": [{"name": run.name, "colour": run.colour, "data": index, "settings": document["settings"],
+                  "trainer": document["trainer"]} for run, index, document in documents],
+    }, tuple(run.session.state for run in runs.runs))
+    if len(text.encode()) > MAX_SESSION_BYTES:
+        raise SessionError(f"These {len(runs.runs)} runs together would make a session of "
+                           f"{len(text.encode()) / 2**20:,.0f} MiB, more than the {MAX_SESSION_BYTES // 2**20} MiB "
+                           "a session may hold; remove some runs and save again.")
+    return text
+
+
+def save_runs(runs: Runs, path: str | os.PathLike) -> None:
+    """Write several runs atomically (see runs_json)."""
+    write_text_atomic(path, runs_json(runs))
+
+
+def load_runs(path: str | os.PathLike) -> Runs:
+    """Open a session file of one run or several; raises SessionError, and nothing else, for anything else."""
+    return parse_runs(read_text(path, MAX_SESSION_BYTES, "session file", SessionError))
+
+
+def _samples(data: Dataset) -> dict:
+    return {"x": data.x.tolist(), "label": data.y.astype(int).tolist()}
+
+
+def _dumps(document: dict, states: tuple[TrainerState, ...]) -> str:
+    try:
+        return json.dumps(document, allow_nan=False, separators=(",", ":")) + "\n"
+    except ValueError:
+        state = next((state for state in states if _non_finite(state) != _IN_SETTINGS), states[0])
+        raise SessionError(f"The run contains a number that is not finite ({_non_finite(state)}); a session can "
+                           "only hold finite numbers. Reset training and save again.") from None
+
+
+def _document(session: Session) -> dict:
+    """One run as a version 2 document, with the samples as they were given (before any standardising)."""
+    _check_samples(session.data.original)
     state = session.state
     document = {
         "format": FORMAT,
         "version": VERSION,
         "settings": session.settings.to_dict(),
-        "data": {"x": data.x.tolist(), "label": data.y.astype(int).tolist()},
+        "data": _samples(session.data.original),
         "trainer": {
             "w": state.w, "b": state.b, "epoch": state.epoch, "position": state.position, "updates": state.updates,
             "order": None if state.order is None else list(state.order),
@@ -85,11 +163,7 @@ def session_json(session: Session) -> str:
             "rule_state": state.rule_state._asdict(),
         },
     }
-    try:
-        return json.dumps(document, allow_nan=False, separators=(",", ":")) + "\n"
-    except ValueError:
-        raise SessionError(f"The run contains a number that is not finite ({_non_finite(state)}); a session can "
-                           "only hold finite numbers. Reset training and save again.") from None
+    return document
 
 
 def save_session(session: Session, path: str | os.PathLike) -> None:
@@ -106,19 +180,57 @@ def load_session(path: str | os.PathLike) -> Session:
 
 
 def parse_session(text: str) -> Session:
-    """Check every part of a session document and build it, or raise SessionError naming the first problem."""
+    """Check every part of a session document and build it, or raise SessionError naming the first problem. A
+    session of several runs gives its selected run."""
+    runs = parse_runs(text)
+    return runs.runs[runs.selected].session
+
+
+def parse_runs(text: str) -> Runs:
+    """Check every part of a session document of one run or several and build it, or raise SessionError naming the
+    first problem. A session of one run (versions 1 and 2) gives one run named "run 1"."""
     root = _Reader(_json(text), "the session")
     if root.get("format", str) != FORMAT:
         raise SessionError("This JSON file is not a Neuron Lab session.")
     version = root.get("version", int)
-    if version not in (1, 2):
+    if version not in (1, 2, RUNS_VERSION):
         raise SessionError(f"This session was written in format version {_shown(version)}; this Neuron Lab reads "
-                           "versions 1 and 2.")
-    settings = _settings(root.get("settings", dict))
-    data = _data(root.child("data"))
+                           f"versions 1 to {RUNS_VERSION}.")
+    if version != RUNS_VERSION:
+        return Runs((NamedRun("run 1", 0, _run(root, _data(root.child("data")), version)),))
+    datasets = [_data(_Reader(item, f"the session → data[{i}]")) for i, item in enumerate(root.get("data", list))]
+    items = root.get("runs", list)
+    if not 1 <= len(items) <= MAX_RUNS:
+        raise SessionError(f"The session should hold from 1 to {MAX_RUNS} runs, not {len(items)}.")
+    runs = tuple(_named_run(_Reader(item, f"the session → runs[{i}]"), datasets) for i, item in enumerate(items))
+    if len({run.colour for run in runs}) != len(runs):
+        raise SessionError("Two of the session's runs have the same colour.")
+    selected = root.get("selected", int)
+    if not 0 <= selected < len(runs):
+        raise SessionError(f"The session's selected run {selected} is not one of its {len(runs)} runs.")
+    return Runs(runs, selected)
+
+
+def _named_run(reader: _Reader, datasets: list[Dataset]) -> NamedRun:
+    name = reader.get("name", str).strip()
+    if not name or len(name) > MAX_NAME_CHARS:
+        raise SessionError(_sentence(f"{reader.where} → name should be text of 1 to {MAX_NAME_CHARS} characters."))
+    colour = reader.get("colour", int)
+    if not 0 <= colour < MAX_RUNS:
+        raise SessionError(_sentence(f"{reader.where} → colour should be from 0 to {MAX_RUNS - 1}."))
+    index = reader.get("data", int)
+    if not 0 <= index < len(datasets):
+        raise SessionError(_sentence(f"{reader.where} → data should name one of the session's {len(datasets)} sets "
+                                     "of samples."))
+    return NamedRun(name, colour, _run(reader, datasets[index], RUNS_VERSION))
+
+
+def _run(reader: _Reader, data: Dataset, version: int) -> Session:
+    """One run's settings and exact state on its samples, checked by restoring it."""
+    settings = _settings(reader.get("settings", dict))
     if settings.standardise:
         data = standardised(data)
-    session = Session(settings, data, _state(root.child("trainer"), len(data), version))
+    session = Session(settings, data, _state(reader.child("trainer"), len(data), version))
     try:
         session.trainer()
     except (ValueError, ArithmeticError) as error:
@@ -141,7 +253,10 @@ def _non_finite(state: TrainerState) -> str:
          for name in COLUMNS[1:]),
     )
     return next((f"{name} = {value}" for name, value in named if value is not None and not math.isfinite(value)),
-                "a number in its settings")
+                _IN_SETTINGS)
+
+
+_IN_SETTINGS = "a number in its settings"
 
 
 def _json(text: str) -> Any:

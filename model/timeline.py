@@ -139,11 +139,15 @@ class Timeline:
         moment = self.clamp(moment)
         if moment == self.end:
             return self.head
-        trainer = self._replayed(moment)
+        trainer = self.trainer_at(moment)
         self._keyframes = [key for key in self._keyframes if key.moment <= moment]
         self._edits = [edit for edit in self._edits if edit.moment <= moment]
         self.head = trainer
         return trainer
+
+    def trainer_at(self, moment: Moment) -> Trainer:
+        """A trainer at an earlier moment, with its history, the timeline untouched: where a branch starts."""
+        return self._replayed(self.clamp(moment))
 
     def _keep(self, trainer: Trainer) -> None:
         keys = self._keyframes

@@ -13,8 +13,10 @@ from PySide6 import QtWidgets
 CONTROLS = (QtWidgets.QAbstractButton, QtWidgets.QAbstractSlider, QtWidgets.QAbstractSpinBox, QtWidgets.QLineEdit,
             QtWidgets.QComboBox)
 """The widgets a learner operates."""
-QT_OWN = {"qt_toolbar_ext_button": "More toolbar buttons", "qt_menubar_ext_button": "More menus"}
-"""Buttons Qt adds when a bar is too narrow for all it holds: no text, no tooltip."""
+QT_OWN = {"qt_toolbar_ext_button": "More toolbar buttons", "qt_menubar_ext_button": "More menus",
+          "qt_tableview_cornerbutton": "Select the whole table"}
+"""Buttons Qt adds on its own (when a bar is too narrow for all it holds, in a table's corner): no text, no
+tooltip."""
 
 
 def controls(root: QtWidgets.QWidget) -> list[QtWidgets.QWidget]:

@@ -22,6 +22,12 @@ RULE_COLOUR = "#009E73"
 """What momentum or Adam follows instead of the gradient; the boundary's green, which the parameter view never
 draws."""
 BATCH_COLOUR = "#CC79A7"
+RUN_COLOURS = ("#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#0072B2")
+"""One colour per run, from the Okabe–Ito palette: vermilion (the single run's sigmoid), bluish green, reddish
+purple, sky blue, black and blue. Yellow is left out (it vanishes on white) and orange is class 1's colour."""
+OTHER_RUN_STRENGTH = 0.45
+"""Runs other than the selected one are drawn in their colour mixed this strongly into white, and thinner: there,
+but behind the selected run. Mixed, not translucent: translucent lines cost many times more to paint."""
 Y_RANGE = (-0.25, 1.25)
 DENSE_ABOVE = 10_000
 """More samples than this are drawn as density strips: a million points cost seconds per frame and look the same."""
@@ -70,6 +76,21 @@ def cache_still(*items: QtWidgets.QGraphicsItem) -> None:
         parts = (item.curve, item.scatter) if isinstance(item, pg.PlotDataItem) else (item,)
         for part in parts:
             part.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+def lighter(colour: str, strength: float = OTHER_RUN_STRENGTH) -> str:
+    """The colour mixed into white, `strength` of it kept: how it looks at that opacity on white, but opaque."""
+    mixed = QtGui.QColor(colour)
+    channels = (round(255 - strength * (255 - value)) for value in (mixed.red(), mixed.green(), mixed.blue()))
+    return QtGui.QColor(*channels).name()
+
+
+def repaint_legend(legend: pg.LegendItem | None) -> None:
+    """Draw a legend's samples again after their items changed colour (a legend repaints them only when it
+    changes itself)."""
+    if legend is not None:
+        for sample, _label in legend.items:
+            sample.update()
 
 
 def number(value: float, decimals: int = 4, sign: bool = False) -> str:

@@ -8,27 +8,34 @@ subscribe to; nothing else holds a copy of the run's state. It never draws and n
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6 import QtCore
 
 from gui.base.state import PLAIN, UNSTUDIED, DisplayOptions, RunState
+from gui.base.style import RUN_COLOURS
 from gui.base.surface_picture import SurfacePicture
 from gui.runs.analysis import Analysis
+from gui.runs.lockstep import Lockstep
 from gui.runs.worker import WorkerThread
 from model.anatomy import UpdateStep
 from model.data import Dataset
 from model.diagnosis import Diagnosis, Verdict, diagnose, diagnose_view
 from model.problem import Problem, study
+from model.session import NamedRun, Runs, Session
 from model.settings import Settings, classify_change
 from model.timeline import Moment
-from model.trainer import TRAINING, TrainerView
+from model.trainer import TRAINING, Trainer, TrainerView
 
 DRAW_INTERVAL_MS = 16
 """Views reach the views at most this often, however fast the worker sends them."""
 APPLY_DELAY_MS = 300
 """Edits that restart training wait this long after the last keystroke (Enter applies at once)."""
+MAX_RUNS = len(RUN_COLOURS)
+"""Runs side by side: each keeps a colour of its own, and more would not be told apart."""
+LIMIT_MESSAGE = f"At most {MAX_RUNS} runs fit side by side; remove one first."
 
 
 class Run(QtCore.QObject):
@@ -67,8 +74,13 @@ class Run(QtCore.QObject):
     sessionSaved = QtCore.Signal(str)
     momentsChanged = QtCore.Signal(object, object)
     """(shown, end): the moment of the run the views show, and the furthest one it reached."""
+    runsOpened = QtCore.Signal(object, object)
+    """(Runs, trainers): the session this run opened holds these runs; it is the selected one (its trainer None)."""
+    forked = QtCore.Signal(object)
+    """Trainer: a branch of this run (fork), to be held as a run of its own."""
 
     configureRequested = QtCore.Signal(int, object, bool)
+    startFromRequested = QtCore.Signal(int, object)
     settingsUpdateRequested = QtCore.Signal(object)
     playRequested = QtCore.Signal()
     pauseRequested = QtCore.Signal()
@@ -77,12 +89,21 @@ class Run(QtCore.QObject):
     runToEndRequested = QtCore.Signal()
     resetRequested = QtCore.Signal(int)
     openSessionRequested = QtCore.Signal(int, str)
-    saveSessionRequested = QtCore.Signal(str)
     seekRequested = QtCore.Signal(object)
     stepBackRequested = QtCore.Signal(bool)
+    saveRunsRequested = QtCore.Signal(str, object)
+    forkRequested = QtCore.Signal(object)
+    snapshotRequested = QtCore.Signal(int)
 
-    def __init__(self, settings: Settings, parent: QtCore.QObject | None = None):
+    def __init__(self, settings: Settings, parent: QtCore.QObject | None = None, lockstep: Lockstep | None = None,
+                 trainer: Trainer | None = None):
+        """A run of these settings from epoch 0, or one that carries on training `trainer` (its settings). Runs that
+        share a lockstep play in step."""
         super().__init__(parent)
+        self.name = ""
+        self.colour = 0
+        """Index into style.RUN_COLOURS."""
+        self.hidden = False
         self.state: RunState | None = None
         self.playing = False
         self.display = PLAIN
@@ -97,14 +118,22 @@ class Run(QtCore.QObject):
         self._start_in_flight = False
         self._start_queued = False
         self._seek_wanted: Moment | None = None
+        self.moments = (Moment(0), Moment(0))
+        """(shown, end): the moment the views show and the furthest one reached, as last announced."""
         self._seek_in_flight = False
+        self._snapshot_callbacks: dict[int, Callable[[Session], None]] = {}
+        self._snapshot_tags = itertools.count(1)
         self._draw_timer = self._single_shot(DRAW_INTERVAL_MS, self._draw_pending)
         self._apply_timer = self._single_shot(APPLY_DELAY_MS, self.apply_now)
         self.analysis = Analysis(self)
         self.analysis.failed.connect(self.failed)
         self.analysis.busyChanged.connect(self._analysis_busy)
-        self._connect_worker()
-        self.configureRequested.emit(self._next_run(), settings, True)
+        self._connect_worker(lockstep)
+        if trainer is None:
+            self.configureRequested.emit(self._next_run(), settings, True)
+        else:
+            self._requested = trainer.settings
+            self.startFromRequested.emit(self._next_run(), trainer)
 
     def _single_shot(self, interval_ms: int, slot: Callable[[], object]) -> QtCore.QTimer:
         timer = QtCore.QTimer(self)
@@ -113,17 +142,19 @@ class Run(QtCore.QObject):
         timer.timeout.connect(slot)
         return timer
 
-    def _connect_worker(self) -> None:
-        self.worker_thread = WorkerThread(self)
+    def _connect_worker(self, lockstep: Lockstep | None) -> None:
+        self.worker_thread = WorkerThread(self, lockstep)
         worker = self.worker_thread.worker
         for request, slot in ((self.configureRequested, worker.configure),
+                              (self.startFromRequested, worker.start_from),
                               (self.settingsUpdateRequested, worker.update_settings),
                               (self.playRequested, worker.play), (self.pauseRequested, worker.pause),
                               (self.stepEpochRequested, worker.step_epoch),
                               (self.stepBatchRequested, worker.step_batch),
                               (self.runToEndRequested, worker.run_to_end), (self.resetRequested, worker.reset),
                               (self.openSessionRequested, worker.open_session),
-                              (self.saveSessionRequested, worker.save_session),
+                              (self.forkRequested, worker.fork), (self.snapshotRequested, worker.snapshot),
+                              (self.saveRunsRequested, worker.save_runs),
                               (self.seekRequested, worker.seek), (self.stepBackRequested, worker.step_back)):
             request.connect(slot)
         worker.viewReady.connect(self._view_arrived)
@@ -137,6 +168,9 @@ class Run(QtCore.QObject):
         worker.failed.connect(self.failed)
         worker.momentsChanged.connect(self._moments_arrived)
         worker.sought.connect(self._seek_landed)
+        worker.forked.connect(self._forked)
+        worker.snapshotTaken.connect(self._snapshot_taken)
+        worker.runsOpened.connect(self._runs_opened)
 
     # Commands ------------------------------------------------------------------------------------------------
 
@@ -260,10 +294,23 @@ class Run(QtCore.QObject):
         self._opening_ticket = self._next_run()
         self.openSessionRequested.emit(self._opening_ticket, path)
 
-    def save_session(self, path: str) -> None:
-        """The worker writes a consistent copy of the run (edits still waiting are applied first)."""
+    def save_runs(self, path: str, runs: Runs) -> None:
+        """This run's training thread writes the runs (whose states were taken on their own threads)."""
+        self.saveRunsRequested.emit(path, runs)
+
+    def fork(self, changes: dict) -> None:
+        """Branch the run where it stands with these settings changed (model.race); the branch comes back as
+        `forked`, or a refusal says why."""
         self.apply_now()
-        self.saveSessionRequested.emit(path)
+        self.forkRequested.emit(dict(changes))
+
+    def snapshot(self, done: Callable[[Session], None]) -> None:
+        """Call done(session) on the GUI thread with the run's settings, samples and exact state as they are when
+        its training thread gets to the request (a copy: the run trains on)."""
+        self.apply_now()
+        tag = next(self._snapshot_tags)
+        self._snapshot_callbacks[tag] = done
+        self.snapshotRequested.emit(tag)
 
     def set_start(self, candidate: Settings) -> None:
         """Start training at the candidate's (w, b): the run resets there at once. While one restart is on its way
@@ -387,6 +434,19 @@ class Run(QtCore.QObject):
     def _save_failed(self, message: str) -> None:
         self.refused.emit("The session could not be saved", message)
 
+    def _runs_opened(self, ticket: int, runs: Runs, trainers: tuple[Trainer | None, ...]) -> None:
+        if ticket == self._opening_ticket:
+            self.runsOpened.emit(runs, trainers)
+
+    def _snapshot_taken(self, tag: int, session: Session) -> None:
+        done = self._snapshot_callbacks.pop(tag, None)
+        if done is not None:
+            done(session)
+
+    def _forked(self, trainer: Trainer) -> None:
+        """A bound slot: the branch reaches the GUI thread."""
+        self.forked.emit(trainer)
+
     def _analysis_busy(self, description: str) -> None:
         self.busyChanged.emit("analysis", description)
 
@@ -396,6 +456,7 @@ class Run(QtCore.QObject):
 
     def _moments_arrived(self, ticket: int, shown: Moment, end: Moment) -> None:
         if ticket == self._ticket:
+            self.moments = (shown, end)
             self.momentsChanged.emit(shown, end)
 
     def _playing_changed(self, playing: bool) -> None:
@@ -437,25 +498,161 @@ class Run(QtCore.QObject):
 
 
 class RunSet(QtCore.QObject):
-    """The runs the window holds, one of them selected: the controls act on the selected run."""
+    """The runs the window holds, at most MAX_RUNS, one of them selected: the controls act on the selected run, and
+    commands for all of them (play, step, reset) reach every run shown. Runs it holds play in lockstep by epoch.
+
+    Each change is announced: added(run), removed(run), selectedChanged(run, previous), hiddenChanged(run, hidden),
+    renamed(run, name); playingChanged(bool) says whether any run plays."""
+
+    added = QtCore.Signal(object)
+    removed = QtCore.Signal(object)
+    selectedChanged = QtCore.Signal(object, object)
+    hiddenChanged = QtCore.Signal(object, bool)
+    renamed = QtCore.Signal(object, str)
+    playingChanged = QtCore.Signal(bool)
+    arranged = QtCore.Signal()
+    """The runs were replaced all at once (an opened session), in a new order, the selected one renamed."""
 
     def __init__(self, parent: QtCore.QObject | None = None):
         super().__init__(parent)
+        self.lockstep = Lockstep()
         self._runs: list[Run] = []
         self._selected: Run | None = None
+        self._playing = False
 
-    def add(self, run: Run) -> Run:
-        """Hold a run; the first one held is selected."""
+    def make(self, settings: Settings, trainer: Trainer | None = None, name: str = "",
+             colour: int | None = None) -> Run:
+        """A new run in this set's lockstep (see Run), held at once. Raises RunLimitError when MAX_RUNS are held."""
+        if self.full:
+            raise RunLimitError(LIMIT_MESSAGE)
+        return self.add(Run(settings, self.parent(), self.lockstep, trainer), name, colour)
+
+    def add(self, run: Run, name: str = "", colour: int | None = None) -> Run:
+        """Hold a run with a name and the first colour no other run has (unless given); the first one held is
+        selected."""
+        taken = {held.colour for held in self._runs}
+        run.colour = colour if colour is not None else next(i for i in range(MAX_RUNS) if i not in taken)
+        run.name = name or f"run {len(self._runs) + 1}"
+        run.playingChanged.connect(self._any_playing)
+        run.runsOpened.connect(self._opened)
         self._runs.append(run)
-        if self._selected is None:
+        first = self._selected is None
+        if first:
             self._selected = run
+        self.added.emit(run)
+        if first:
+            self.selectedChanged.emit(run, None)
         return run
+
+    def remove(self, run: Run) -> bool:
+        """Stop and drop a run; the last one stays (the window always shows a run). False when refused."""
+        if run not in self._runs or len(self._runs) == 1:
+            return False
+        index = self._runs.index(run)
+        self._runs.remove(run)
+        if run is self._selected:
+            self.select(self._runs[min(index, len(self._runs) - 1)])
+        run.close()
+        self.removed.emit(run)
+        run.deleteLater()
+        self._any_playing()
+        return True
+
+    def select(self, run: Run) -> None:
+        if run is self._selected or run not in self._runs:
+            return
+        previous, self._selected = self._selected, run
+        if run.hidden:
+            self.set_hidden(run, False)
+        self.selectedChanged.emit(run, previous)
+
+    def set_hidden(self, run: Run, hidden: bool) -> None:
+        """A hidden run is not drawn and does not train with the others; the selected run cannot be hidden."""
+        if run.hidden == hidden or (hidden and run is self._selected):
+            return
+        run.hidden = hidden
+        if hidden and run.playing:
+            run.toggle_play()
+        self.hiddenChanged.emit(run, hidden)
+
+    def rename(self, run: Run, name: str) -> None:
+        name = name.strip()
+        if name and name != run.name:
+            run.name = name
+            self.renamed.emit(run, name)
+
+    def save(self, path: str) -> None:
+        """Save every run: each run's exact state is taken on its own thread, then the selected run's thread
+        writes them all (model.session.save_runs)."""
+        held: tuple[Run, ...] = self.runs
+        taken: dict[Run, Session] = {}
+
+        def arrived(run: Run, session: Session) -> None:
+            taken[run] = session
+            if len(taken) == len(held) and all(run in self._runs for run in held):
+                named = tuple(NamedRun(run.name, run.colour, taken[run]) for run in held)
+                self.selected.save_runs(path, Runs(named, held.index(self.selected)))
+
+        for run in held:
+            run.snapshot(lambda session, run=run: arrived(run, session))
+
+    def _opened(self, opened: Runs, trainers: tuple[Trainer | None, ...]) -> None:
+        """A session opened by the selected run replaces every run with the session's, in the session's order."""
+        selected = self.selected
+        for run in self.runs:
+            if run is not selected:
+                self.remove(run)
+        chosen = opened.runs[opened.selected]
+        selected.colour, selected.name = chosen.colour, chosen.name
+        order = [selected if trainer is None else self.make(named.session.settings, trainer, named.name, named.colour)
+                 for named, trainer in zip(opened.runs, trainers, strict=True)]
+        self._runs = order
+        self.arranged.emit()
+
+    def play(self, start: Callable[[Run], object] = Run.toggle_play) -> None:
+        """Play every run shown (or run each to its end). All of them enter the lockstep before any trains, so
+        none runs ahead while the others' threads are still getting the word (one that cannot train leaves it)."""
+        for run in self.visible:
+            if run.state is not None and run.state.view is not None and not run.playing:
+                self.lockstep.enter(id(run.worker_thread.worker), run.state.view.epoch)
+        self.for_each(start)
+
+    def for_each(self, action: Callable[[Run], object]) -> None:
+        """Do something to every run shown (a command all of them follow together)."""
+        for run in self.visible:
+            action(run)
 
     @property
     def selected(self) -> Run:
         assert self._selected is not None, "no run is held yet"
         return self._selected
 
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        return tuple(self._runs)
+
+    @property
+    def visible(self) -> tuple[Run, ...]:
+        return tuple(run for run in self._runs if not run.hidden)
+
+    @property
+    def full(self) -> bool:
+        return len(self._runs) >= MAX_RUNS
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def _any_playing(self) -> None:
+        playing = any(run.playing for run in self._runs)
+        if playing != self._playing:
+            self._playing = playing
+            self.playingChanged.emit(playing)
+
     def close(self) -> None:
         for run in self._runs:
             run.close()
+
+
+class RunLimitError(RuntimeError):
+    """A run asked for beyond MAX_RUNS; the message says so in words for the learner."""

@@ -20,10 +20,12 @@ from PySide6 import QtCore
 
 from gui.base.errors import reason
 from gui.base.style import DRAWN_BINS
+from gui.runs.lockstep import Lockstep
 from gui.runs.process_tuning import set_aside_lasting_objects, use_training_switch_interval
 from model.anatomy import take_one_update
 from model.csv_io import DataFileError
-from model.session import SessionError, load_session, save_session, session_of
+from model.race import RaceError, branch
+from model.session import Runs, SessionError, load_runs, save_runs, session_of
 from model.settings import Settings, classify_change
 from model.sources import dataset_for
 from model.timeline import Moment, Timeline
@@ -34,6 +36,9 @@ WORK_BUDGET_S = 0.010
 """Training takes at most 10 ms of every 15 ms tick: the rest leaves the window (which shares Python's lock with
 this thread) free to draw, so a busy worker never freezes it, and a view every 15 ms lets the window draw a 60 Hz
 screen's worth of frames."""
+
+UNLIMITED = 1 << 62
+"""The epoch limit of a run that plays alone: none (training stops at its planned end by itself)."""
 
 FIRST_PACE = 200_000.0
 """Samples per second assumed before any has been measured: small enough that the first slice stays short."""
@@ -80,10 +85,18 @@ class TrainingWorker(QtCore.QObject):
     """(ticket, shown, end): the moment the views show and the furthest one reached, after every view."""
     sought = QtCore.Signal()
     """A seek was answered (its view went first): the window may ask for the next one."""
+    forked = QtCore.Signal(object)
+    """Trainer: a branch of this run at the moment it was asked for, for a run of its own."""
+    snapshotTaken = QtCore.Signal(int, object)
+    """(tag, Session): the run's settings, samples and exact state at the moment asked for."""
+    runsOpened = QtCore.Signal(int, object, object)
+    """(ticket, Runs, trainers): an opened session's runs, and a trainer for each but the selected one (None), which
+    this worker trains now."""
 
-    def __init__(self) -> None:
+    def __init__(self, lockstep: Lockstep | None = None) -> None:
         super().__init__()
         self.trainer: Trainer | None = None
+        self._lockstep = lockstep or Lockstep()
         self.timeline: Timeline | None = None
         self._shown: Moment | None = None
         """The moment shown when the learner went back in the run; None at its furthest moment, the trainer's."""
@@ -111,6 +124,35 @@ class TrainingWorker(QtCore.QObject):
         if data is not None:
             self._adopt(Trainer(settings, data))
 
+    @QtCore.Slot(int, object)
+    @reported("The run could not start")
+    def start_from(self, ticket: int, trainer: Trainer) -> None:
+        """Train a trainer made elsewhere (a branch of another run, a run of an opened session)."""
+        self._ticket = ticket
+        self._set_playing(False)
+        self._adopt(trainer)
+
+    @QtCore.Slot(int)
+    @reported("The run's state could not be read")
+    def snapshot(self, tag: int) -> None:
+        if self.trainer is not None:
+            self.snapshotTaken.emit(tag, session_of(self.trainer))
+
+    @QtCore.Slot(object)
+    @reported("The run could not be branched")
+    def fork(self, changes: dict) -> None:
+        """A trainer going on from this one's exact state at the moment shown (model.race.branch) with the changes,
+        made here so the window never waits for the copy; this run keeps its own future."""
+        if self.trainer is None:
+            return
+        trainer = self.trainer if self._shown is None else self.timeline.trainer_at(self._shown)
+        try:
+            forked = branch(trainer.state(), trainer.settings, trainer.data, changes)
+        except RaceError as error:
+            self.refused.emit(self._ticket, "The run could not be branched", str(error))
+            return
+        self.forked.emit(forked)
+
     @QtCore.Slot(object)
     @reported("The setting could not be applied")
     def update_settings(self, settings: Settings) -> None:
@@ -132,19 +174,23 @@ class TrainingWorker(QtCore.QObject):
     def open_session(self, ticket: int, path: str) -> None:
         self._ticket = ticket
         self._set_playing(False)
-        session = self._read(ticket, f"Opening {Path(path).name}…", "The session could not be opened",
-                             lambda: load_session(path), SessionError)
-        if session is not None:
-            self._adopt(session.trainer())
+        opened = self._read(ticket, f"Opening {Path(path).name}…", "The session could not be opened",
+                            lambda: _restored(load_runs(path)), SessionError)
+        if opened is not None:
+            runs, trainers = opened
+            self._adopt(trainers[runs.selected])
+            self.runsOpened.emit(ticket, runs, tuple(None if i == runs.selected else trainer
+                                                     for i, trainer in enumerate(trainers)))
 
-    @QtCore.Slot(str)
+    @QtCore.Slot(str, object)
     @reported("The session could not be saved")
-    def save_session(self, path: str) -> None:
+    def save_runs(self, path: str, runs: Runs) -> None:
+        """Write the runs side by side (their states taken on their own threads), this one's epoch reported."""
         if self.trainer is None:
             return
         with self._busy(f"Saving {Path(path).name}…"):
             try:
-                save_session(session_of(self.trainer), path)
+                save_runs(runs, path)
             except (OSError, SessionError) as error:
                 self.saveFailed.emit(reason(error))
                 return
@@ -156,6 +202,8 @@ class TrainingWorker(QtCore.QObject):
         self._go_on_from_here()
         if self.trainer is not None and self.trainer.can_train:
             self._set_playing(True)
+        else:
+            self._lockstep.leave(id(self))
 
     @QtCore.Slot()
     def pause(self) -> None:
@@ -184,6 +232,8 @@ class TrainingWorker(QtCore.QObject):
         self._go_on_from_here()
         if self.trainer is not None and self.trainer.can_train:
             self._set_playing(True, fast=True)
+        else:
+            self._lockstep.leave(id(self))
 
     @QtCore.Slot(int)
     @reported("Training could not be reset")
@@ -286,6 +336,10 @@ class TrainingWorker(QtCore.QObject):
     def _set_playing(self, playing: bool, fast: bool = False) -> None:
         self._fast = fast
         use_training_switch_interval(playing)
+        if playing and self.trainer is not None:
+            self._lockstep.enter(id(self), self.trainer.epoch)
+        else:
+            self._lockstep.leave(id(self))
         if playing:
             self._prepare_kernel()
             if self._timer is None:
@@ -320,30 +374,45 @@ class TrainingWorker(QtCore.QObject):
         now = time.perf_counter()
         elapsed, self._last_tick = now - self._last_tick, now
         speed = trainer.settings.speed
+        n = len(trainer.data)
         if self._fast or speed == 0:
-            deadline = now + WORK_BUDGET_S
+            budget = WORK_BUDGET_S / self._lockstep.players()
+            deadline = now + budget
+            quantum = int(budget * self._samples_per_second / n)
             while trainer.can_train and time.perf_counter() < deadline and (
                     not self._fast or trainer.epoch < trainer.settings.epochs):
-                self._train_slice(trainer, deadline)
+                limit = self._epoch_limit(trainer)
+                if trainer.epoch >= limit:
+                    break
+                self._train_slice(trainer, deadline, limit)
+                self._lockstep.report(id(self), trainer.epoch, quantum)
         else:
-            self._sample_budget += speed * len(trainer.data) * min(elapsed, 0.25)
+            self._sample_budget += speed * n * min(elapsed, 0.25)
             whole = int(self._sample_budget)
-            if whole:
-                self._sample_budget -= whole
-                trainer.step_samples(whole)
+            self._sample_budget -= whole
+            room = (self._epoch_limit(trainer) - trainer.epoch) * n - trainer.position
+            if min(whole, room) > 0:
+                trainer.step_samples(min(whole, room))
+                self._lockstep.report(id(self), trainer.epoch)
         if not trainer.can_train:
             self._set_playing(False)
         self._emit()
 
-    def _train_slice(self, trainer: Trainer, deadline: float) -> None:
-        """As much training as fits before the deadline, at the pace measured so far: whole epochs when they are
-        short, else a slice of samples, so a million-sample epoch still sends a view every tick."""
+    def _epoch_limit(self, trainer: Trainer) -> int:
+        """The epoch this run may train up to: the lockstep's ceiling while other runs play with it."""
+        ceiling = self._lockstep.ceiling()
+        return UNLIMITED if ceiling is None else ceiling
+
+    def _train_slice(self, trainer: Trainer, deadline: float, limit: int) -> None:
+        """As much training as fits before the deadline, at the pace measured so far and up to epoch `limit`:
+        whole epochs when they are short, else a slice of samples, so a million-sample epoch still sends a view
+        every tick."""
         started = time.perf_counter()
         budget = max(0.0, deadline - started) * self._samples_per_second
         n = len(trainer.data)
         before = trainer.epoch * n + trainer.position
-        if trainer.position == 0 and budget >= 2 * n:
-            trainer.run_epochs(int(budget // n))
+        if trainer.position == 0 and budget >= 2 * n and limit - trainer.epoch >= 2:
+            trainer.run_epochs(min(int(budget // n), limit - trainer.epoch))
         elif budget >= n - trainer.position:
             trainer.step_epoch()
         else:
@@ -381,6 +450,11 @@ class TrainingWorker(QtCore.QObject):
             self.busy.emit("")
 
 
+def _restored(runs: Runs) -> tuple[Runs, list[Trainer]]:
+    """An opened session's runs, each with a trainer going on from its state."""
+    return runs, [run.session.trainer() for run in runs.runs]
+
+
 def _data_task(settings: Settings) -> str:
     if settings.data_path:
         return f"Loading {Path(settings.data_path).name}…"
@@ -392,11 +466,11 @@ def _data_task(settings: Settings) -> str:
 class WorkerThread(QtCore.QObject):
     """Owns the thread and the worker, and stops both cleanly (no 'QThread destroyed while running')."""
 
-    def __init__(self, parent: QtCore.QObject | None = None):
+    def __init__(self, parent: QtCore.QObject | None = None, lockstep: Lockstep | None = None):
         super().__init__(parent)
         self.thread = QtCore.QThread()
         self.thread.setObjectName("training")
-        self.worker = TrainingWorker()
+        self.worker = TrainingWorker(lockstep)
         self.worker.moveToThread(self.thread)
         self.thread.finished.connect(self.worker.deleteLater)
         self.thread.start()

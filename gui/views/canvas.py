@@ -17,6 +17,7 @@ from PySide6 import QtCore, QtWidgets
 from gui.base.state import RunState
 from gui.base.style import GUESS_COLOUR, brush, number, pen
 from gui.base.surface_picture import SurfacePicture
+from gui.views.other_runs import OtherRuns
 from gui.views.plots import NeuronView, input_label, legend_below, neuron_title
 from gui.views.side_panes import HOVER_RATE, SidePanes
 from gui.views.update_views import SharesView
@@ -30,6 +31,9 @@ SPLITTERS = ("canvasSplitter", "topSplitter", "bottomSplitter")
 PANES = ("neuron", "parameters", "loss", "snapshots")
 """The panes a lesson may show, by the names lessons give them (model.lesson.PANES)."""
 SIDE_PANES_LATEST_MS = 300
+OTHER_RUNS_INTERVAL_MS = 33
+"""Other runs' views are drawn together at most this often: five of them arriving one by one would otherwise each
+cost a frame of their own."""
 
 
 class Canvas(QtWidgets.QWidget):
@@ -63,12 +67,19 @@ class Canvas(QtWidgets.QWidget):
         self._full_sizes: list[int] | None = None
         self._guess_line: pg.InfiniteLine | None = None
         self._guess_point: pg.ScatterPlotItem | None = None
+        self._accent: str | None = None
 
         self.main_plot = pg.GraphicsLayoutWidget()
         layout = self.main_plot.ci
         neuron_plot = layout.addPlot(row=0, col=0)
         legend_below(layout, neuron_plot, row=1, columns=3)
         self.neuron = NeuronView(neuron_plot)
+        self.others = OtherRuns(neuron_plot)
+        self._other_pending: dict[int, tuple[str, TrainerView]] = {}
+        self._other_timer = QtCore.QTimer(self)
+        self._other_timer.setSingleShot(True)
+        self._other_timer.setInterval(OTHER_RUNS_INTERVAL_MS)
+        self._other_timer.timeout.connect(self._draw_others)
         shares_plot = layout.addPlot(row=2, col=0)
         legend_below(layout, shares_plot, row=3, columns=3)
         shares_plot.setXLink(neuron_plot)
@@ -182,6 +193,8 @@ class Canvas(QtWidgets.QWidget):
         self.main_plot.viewport().removeEventFilter(self)
         side = self._side = SidePanes(*self._boxes, picked=self.startPicked, fit=self.fitRequested)
         side.rangeMoved.connect(self.parametersMoved)
+        self.others.attach_side(side.loss.plot, side.parameters.plot)
+        side.set_accent(self._accent)
         state = self._state()
         if state is not None:
             side.set_data(state.data, state.settings.loss, state.display)
@@ -225,6 +238,49 @@ class Canvas(QtWidgets.QWidget):
         if self.last_view is not None:
             self.show_view(self.last_view)
 
+    def redraw(self, state: RunState | None) -> None:
+        """Draw another run from scratch (the selection moved to it): its samples, problem, surface, update and
+        newest view."""
+        self._partial, self._partial_epoch, self._last_updates = [], -1, -1
+        self.last_view = None
+        if state is None:
+            return
+        self.show_data(state)
+        self.set_problem(state.problem)
+        self.set_picture(state.picture)
+        self.show_update(state.step)
+        if state.view is not None:
+            self.show_view(state.view)
+
+    def set_accent(self, colour: str | None) -> None:
+        """The selected run's colour among several (None: the single run's look)."""
+        self._accent = colour
+        self.neuron.set_accent(colour)
+        if self._side is not None:
+            self._side.set_accent(colour)
+
+    def show_other(self, key: int, colour: str, view: TrainerView) -> None:
+        """Another run's newest view, drawn lighter with the next batch of other runs' views."""
+        self._other_pending[key] = (colour, view)
+        if not self._other_timer.isActive():
+            self._other_timer.start()
+
+    def drop_other(self, key: int) -> None:
+        self._other_pending.pop(key, None)
+        self.others.drop(key)
+        self._frame_losses()
+
+    def _draw_others(self) -> None:
+        pending, self._other_pending = self._other_pending, {}
+        for key, (colour, view) in pending.items():
+            self.others.show(key, colour, view, self.neuron.grid)
+        self._frame_losses()
+
+    def _frame_losses(self) -> None:
+        """The loss axis frames every run's losses: draw the selected run's loss again with the others'."""
+        if self.last_view is not None:
+            self._show_pane("loss")
+
     def set_problem(self, problem: Problem) -> None:
         self.neuron.set_optimum(problem.optimum)
         if self._side is not None:
@@ -260,7 +316,7 @@ class Canvas(QtWidgets.QWidget):
             return
         self._stale.discard(pane)
         if pane == "loss":
-            side.loss.show(view.history, view.total_epochs)
+            side.loss.show(view.history, view.total_epochs, self.others.losses())
         elif pane == "snapshots":
             side.snapshots.show(view.snapshots)
             self.label_snapshots()

@@ -113,14 +113,18 @@ class ParameterView:
     def show_path(self, w: np.ndarray, b: np.ndarray, recent: np.ndarray | None = None) -> None:
         """The path: one point per epoch (every stride-th when long), then the recent points within the current
         epoch (rows of w, b), always ending at the newest point."""
-        stride = -(-w.size // PATH_POINT_LIMIT)
-        tail = np.zeros((0, 2)) if recent is None else recent
-        w = np.concatenate([w[::stride], w[-1:] if (w.size - 1) % stride else w[:0], tail[:, 0]])
-        b = np.concatenate([b[::stride], b[-1:] if (b.size - 1) % stride else b[:0], tail[:, 1]])
+        w, b = thinned_path(w, b, recent)
         self.path.setData(w, b)
         self.start.setData(w[:1], b[:1])
         self.current.setData(w[-1:], b[-1:])
         self._key()
+
+    def set_accent(self, colour: str | None) -> None:
+        """Draw the path and its points in this colour (a run's, among several), or in the single run's."""
+        self.path.setPen(style.pen(colour or style.PATH_COLOUR, 2))
+        self.start.setBrush(style.brush(colour or style.PATH_COLOUR, 255))
+        self.current.setBrush(style.brush(colour or style.SIGMOID_COLOUR, 255))
+        style.repaint_legend(self.plot.legend)
 
     def show_update(self, anatomy: UpdateAnatomy | None) -> None:
         """The gradient ∇ at the point before the update (it points uphill), beside it on the same scale what the
@@ -156,6 +160,16 @@ class ParameterView:
         if self.picture is None:
             return None
         return self.picture.value_at(w, b)
+
+
+def thinned_path(w: np.ndarray, b: np.ndarray, recent: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A path of one point per epoch, every stride-th when long (keeping the newest), then the recent points
+    within the current epoch (rows of w, b)."""
+    stride = -(-w.size // PATH_POINT_LIMIT)
+    tail = np.zeros((0, 2)) if recent is None else recent
+    w = np.concatenate([w[::stride], w[-1:] if (w.size - 1) % stride else w[:0], tail[:, 0]])
+    b = np.concatenate([b[::stride], b[-1:] if (b.size - 1) % stride else b[:0], tail[:, 1]])
+    return w, b
 
 
 def _spacing(grid: np.ndarray) -> float:

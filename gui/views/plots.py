@@ -234,6 +234,16 @@ class NeuronView:
         heights = batch_y if self._samples_at_label else np.zeros_like(batch_x)
         self.batch.setData(x=batch_x, y=heights)
 
+    @property
+    def grid(self) -> np.ndarray:
+        """The x values the curves are drawn at."""
+        return self._grid
+
+    def set_accent(self, colour: str | None) -> None:
+        """Draw the sigmoid in this colour (a run's, among several), or in the single run's."""
+        self.sigmoid.setPen(style.pen(colour or style.SIGMOID_COLOUR, 3))
+        style.repaint_legend(self.plot.legend)
+
     def show(self, w: float, b: float, title: str) -> None:
         z = w * self._grid + b
         ends = self._grid[[0, -1]] if self._grid.size else self._grid
@@ -285,10 +295,17 @@ class LossView:
         self._legend_shows_optimum = _optimum_in_legend(self.plot.legend, self._optimum_legend, "exact optimum",
                                                         self._legend_shows_optimum, optimum)
 
-    def show(self, history: HistoryView, total_epochs: int) -> None:
+    def set_accent(self, colour: str | None) -> None:
+        """Draw the curve in this colour (a run's, among several), or in the single run's."""
+        self.curve.setPen(style.pen(colour or style.LOSS_COLOUR, 2.5))
+        style.repaint_legend(self.plot.legend)
+
+    def show(self, history: HistoryView, total_epochs: int, others: Sequence[np.ndarray] = ()) -> None:
         """Plot the loss so far against the whole planned run, so the x axis does not jump as it grows, and frame
-        every recorded loss: pyqtgraph's own auto-range clips far-off values and never reaches a runaway loss."""
-        levels = history.loss if self._optimum_loss is None else np.append(history.loss, self._optimum_loss)
+        every recorded loss, the other runs' (`others`) too: pyqtgraph's own auto-range clips far-off values and
+        never reaches a runaway loss."""
+        optimum = () if self._optimum_loss is None else ([self._optimum_loss],)
+        levels = np.concatenate([history.loss, *others, *optimum])
         log_axis, low, high = loss_axis(levels)
         if log_axis != self.log_axis:
             self.log_axis = log_axis
@@ -296,7 +313,8 @@ class LossView:
             self._label_axis()
             self._place_optimum()
         self.curve.setData(history.epoch, history.loss)
-        self.plot.setXRange(0, max(total_epochs, int(history.epoch[-1])), padding=0.02)
+        last = max([len(history), *(len(loss) for loss in others)]) - 1
+        self.plot.setXRange(0, max(total_epochs, last), padding=0.02)
         self.plot.setYRange(low, high, padding=LOSS_PADDING)
 
     def _label_axis(self) -> None:
@@ -348,6 +366,13 @@ class SnapshotGrid:
         self._made: list[NeuronView] = []
         self._data: Dataset | None = None
         self._display = PLAIN
+        self._accent: str | None = None
+
+    def set_accent(self, colour: str | None) -> None:
+        """Draw every cell's sigmoid in the run's colour (see NeuronView.set_accent)."""
+        self._accent = colour
+        for cell in self._made:
+            cell.set_accent(colour)
 
     def set_data(self, data: Dataset, display: DisplayOptions = PLAIN) -> None:
         self._data = data
@@ -396,6 +421,7 @@ class SnapshotGrid:
         plot = self.layout.addPlot(row=index // self.columns, col=index % self.columns)
         plot.setVisible(False)
         cell = NeuronView(plot, compact=True)
+        cell.set_accent(self._accent)
         self._made.append(cell)
         return cell
 

@@ -130,6 +130,11 @@ class SidePanes(QtCore.QObject):
             self.log_colours.setChecked(picture.spans_decades)
         self.parameters.set_picture(picture)
 
+    def set_accent(self, colour: str | None) -> None:
+        self.loss.set_accent(colour)
+        self.parameters.set_accent(colour)
+        self.snapshots.set_accent(colour)
+
     def show_update(self, step: UpdateStep | None) -> None:
         if step is None:
             self.parameters.show_update(None)

@@ -45,6 +45,12 @@ class LandscapeControl(QtCore.QObject):
         canvas.fitRequested.connect(self.fit)
         run.stepChanged.connect(self.show_batch_loss)
 
+    def follow(self, run: Run) -> None:
+        """Serve another run (the selection moved): its analysis computes, its surfaces are handed to it."""
+        self._run.stepChanged.disconnect(self.show_batch_loss)
+        self._run, self._analysis = run, run.analysis
+        run.stepChanged.connect(self.show_batch_loss)
+
     def fit(self) -> None:
         """Frame the start, the whole path so far and the optimum, with a surface to match."""
         state = self._run.state

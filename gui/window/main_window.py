@@ -23,17 +23,25 @@ from gui.views.canvas import Canvas
 from gui.widgets.hand_controls import HandControls
 from gui.widgets.history_slider import HistorySlider
 from gui.widgets.panels import SettingsPanel
+from gui.widgets.run_list import RunList
+from gui.window.branching import Branching
+from gui.window.compare_control import COLUMNS as COMPARE_COLUMNS
+from gui.window.compare_control import CompareControl
 from gui.window.file_actions import FileActions, app_settings
 from gui.window.landscape_control import LandscapeControl
 from gui.window.lesson_control import LessonControl
+from gui.window.run_overlays import RunOverlays
 from model.diagnosis import Diagnosis, Verdict
 from model.problem import Problem
 from model.settings import Settings
+from model.timeline import Moment
 from model.trainer import DIVERGED, FINISHED, TrainerView
 
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 RATE_WINDOW_S = 1.0
+RUNS_DOCK_HEIGHT = 250
+"""The Runs pane's first height: six rows of runs, their buttons and the best η's words, at 1366×768."""
 VERDICT_WORDS = {Verdict.STABLE: "η stable", Verdict.BEYOND_LIMIT: "η ≥ η_max", Verdict.OSCILLATING: "oscillating",
                  Verdict.DIVERGED: "diverged", Verdict.NO_OPTIMUM: "no optimum", Verdict.NO_LIMIT: "Adam: no η_max"}
 BANNER_ALARM = "QLabel { background: #FDECEA; color: #8A1C00; padding: 6px; font-weight: bold; }"
@@ -79,16 +87,31 @@ class MainWindow(QtWidgets.QMainWindow):
         self._frame_timer.setInterval(0)
         self._frame_timer.timeout.connect(self._frame_parameters)
         self.runs = RunSet(self)
-        self.runs.add(Run(settings, self))
-        self._bind_canvas(self.run)
+        self._wired: list[QtCore.QMetaObject.Connection] = []
+        self.runs.make(settings)
+        self._wire(self.run)
         self.landscape = LandscapeControl(self.canvas, self.run)
-        self._connect_run(self.run)
+        self.overlays = RunOverlays(self.canvas, self.runs)
+        self.runs.selectedChanged.connect(self._selection_moved)
+        self.runs.playingChanged.connect(self._playing_changed)
+        self.runs.added.connect(self._run_added)
+        self.runs.removed.connect(self._some_run_moved)
+        self.runs.hiddenChanged.connect(self._some_run_moved)
+        self._build_runs_dock()
+        self.branching = Branching(self.runs, self)
+        self.branching.notice.connect(lambda message: self.statusBar().showMessage(message, 5000))
+        self.branch_action = make_action(self, "Branch here…", "Ctrl+B", "Fork the selected run where it stands, with "
+                                         "settings changed: same data, start and shuffle order",
+                                         self.branching.open_dialog)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.branch_action)
+        self.menuBar().addMenu("&Run").addAction(self.branch_action)
         self.canvas.startPicked.connect(self.set_start)
         self.canvas.panesMade.connect(self._frame_timer.start)
         self.canvas.panesMade.connect(lambda: name_controls(self))
         self.hand.pointChosen.connect(self.set_start)
         self.hand.trainRequested.connect(self._train_from_here)
-        self.history.momentChosen.connect(self.run.seek)
+        self.history.momentChosen.connect(self._seek)
         self.file_actions = FileActions(self, self.file_menu, lambda: self.run.state, self.statusBar(), self.errors)
         self.file_actions.openRequested.connect(self.open_session)
         self.file_actions.saveRequested.connect(self.save_session)
@@ -116,36 +139,58 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @property
     def playing(self) -> bool:
-        return self.run.playing
+        """Whether any run plays."""
+        return self.runs.playing
 
-    def _bind_canvas(self, run: Run) -> None:
-        """The canvas draws this run: its signals reach the panes, and panes made later read its state."""
+    def _wire(self, run: Run) -> None:
+        """The canvas and the window follow this run (the selected one): its signals reach the panes, the panel and
+        the status bar, and panes made later read its state. The connections are kept to be undone when the
+        selection moves."""
         canvas = self.canvas
         canvas.read_state_from(lambda: run.state)
-        run.dataChanged.connect(canvas.show_data)
-        run.problemChanged.connect(canvas.set_problem)
-        run.surfaceChanged.connect(canvas.set_picture)
-        run.viewChanged.connect(canvas.show_view)
-        run.stepChanged.connect(canvas.show_update)
-        run.snapshotIntervalChanged.connect(canvas.label_snapshots)
+        self._wired = [signal.connect(slot) for signal, slot in (
+            (run.dataChanged, canvas.show_data), (run.problemChanged, canvas.set_problem),
+            (run.surfaceChanged, canvas.set_picture), (run.viewChanged, canvas.show_view),
+            (run.stepChanged, canvas.show_update), (run.snapshotIntervalChanged, canvas.label_snapshots),
+            (run.settingsAdopted, self._settings_adopted), (run.problemChanged, self._problem_changed),
+            (run.surfaceChanged, self._surface_changed), (run.viewChanged, self._view_drawn),
+            (run.diagnosisChanged, self._show_diagnosis), (run.viewsDropped, self.banner.hide),
+            (run.playingChanged, self._selected_playing), (run.busyChanged, self._set_task),
+            (run.notice, self.statusBar().showMessage), (run.refused, self.errors.show),
+            (run.failed, self.errors.show_fault), (run.sessionSaved, self.sessionSaved),
+            (run.momentsChanged, self.history.show_moments))]
 
-    def _connect_run(self, run: Run) -> None:
-        run.settingsAdopted.connect(self._settings_adopted)
-        run.problemChanged.connect(self._problem_changed)
-        run.surfaceChanged.connect(self._surface_changed)
-        run.viewChanged.connect(self._view_drawn)
-        run.diagnosisChanged.connect(self._show_diagnosis)
-        run.viewsDropped.connect(self.banner.hide)
-        run.playingChanged.connect(self._playing_changed)
-        run.busyChanged.connect(self._set_task)
-        run.notice.connect(self.statusBar().showMessage)
-        run.refused.connect(self.errors.show)
-        run.failed.connect(self.errors.show_fault)
-        run.sessionSaved.connect(self.sessionSaved)
-        run.momentsChanged.connect(self.history.show_moments)
+    def _run_added(self, run: Run) -> None:
+        run.viewChanged.connect(self._some_run_moved)
+        self._some_run_moved()
+
+    def _some_run_moved(self, *_: object) -> None:
+        """A run was added, removed, hidden or shown, or drew a view: what Play and the steps can act on may have
+        changed."""
+        self._refresh_enabled()
+
+    def _selection_moved(self, run: Run, previous: Run | None) -> None:
+        """Every view, the panel and the status bar now follow `run`, drawn as it stands."""
+        if previous is None:
+            return
+        for connection in self._wired:
+            QtCore.QObject.disconnect(connection)
+        self._wire(run)
+        self.landscape.follow(run)
+        self.banner.hide()
+        self.canvas.redraw(run.state)
+        self.history.show_moments(*run.moments)
+        state = run.state
+        if state is not None:
+            self._framed = state.picture is not None
+            self._settings_adopted(state.settings)
+            self._problem_changed(state.problem)
+            if state.view is not None:
+                self._show_numbers(state.view)
+                self._show_diagnosis(run.diagnosis())
 
     def _build_dock(self) -> None:
-        dock = QtWidgets.QDockWidget("Parameters")
+        dock = self.parameters_dock = QtWidgets.QDockWidget("Parameters")
         dock.setObjectName("parametersDock")
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -162,6 +207,20 @@ class MainWindow(QtWidgets.QMainWindow):
         scroll.setMinimumWidth(365)
         dock.setWidget(scroll)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+
+    def _build_runs_dock(self) -> None:
+        """The run list under the parameters: select, show or hide, rename and remove runs, and compare them."""
+        self.run_list = RunList(self.runs, COMPARE_COLUMNS)
+        self.compare = CompareControl(self.runs, self.run_list)
+        self.compare.notice.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        self.run_list.refused.connect(lambda message: self.statusBar().showMessage(message, 5000))
+        dock = QtWidgets.QDockWidget("Runs")
+        dock.setObjectName("runsDock")
+        dock.setFeatures(self.parameters_dock.features())
+        dock.setWidget(self.run_list)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.splitDockWidget(self.parameters_dock, dock, QtCore.Qt.Orientation.Vertical)
+        self.resizeDocks([dock], [RUNS_DOCK_HEIGHT], QtCore.Qt.Orientation.Vertical)
 
     def _build_actions(self) -> None:
         icon = QtWidgets.QStyle.StandardPixmap
@@ -183,12 +242,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.training_actions = [self.play_action, self.step_epoch_action, self.step_batch_action,
                                  self.run_to_end_action, self.reset_action]
         self.back_epoch_action = action("Step back epoch", "Left", "Show the run one epoch earlier",
-                                        lambda: self.run.step_back(False), icon.SP_MediaSeekBackward)
+                                        self._step_back_epoch, icon.SP_MediaSeekBackward)
         self.back_update_action = action("Step back update", "Shift+Left", "Show the run one update earlier",
                                          lambda: self.run.step_back(True), icon.SP_MediaSkipBackward)
         self.quit_action = action("Quit", "Ctrl+Q", "Close Neuron Lab", self.close)
 
-        toolbar = self.addToolBar("Training")
+        toolbar = self.toolbar = self.addToolBar("Training")
         toolbar.setObjectName("trainingToolbar")
         toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for made in self.training_actions:
@@ -243,23 +302,36 @@ class MainWindow(QtWidgets.QMainWindow):
             self.statusBar().addPermanentWidget(label)
 
     def toggle_play(self) -> None:
-        if self.run.playing or self.play_action.isEnabled():
-            self.run.toggle_play()
+        """Pause every run that plays, or play every run shown: they train in lockstep by epoch."""
+        if self.runs.playing:
+            for run in self.runs.runs:
+                if run.playing:
+                    run.toggle_play()
+        elif self.play_action.isEnabled():
+            self.runs.play()
 
     def _apply_now(self) -> None:
         self.run.apply_now()
 
+    def _seek(self, moment: Moment) -> None:
+        """The history slider moves every run shown to the same moment: runs are compared as they were then."""
+        self.runs.for_each(lambda run: run.seek(moment))
+
+    def _step_back_epoch(self) -> None:
+        """Left takes every run shown one epoch back, as Right takes them one forward."""
+        self.runs.for_each(lambda run: run.step_back(False))
+
     def _step_epoch(self) -> None:
-        self.run.step_epoch()
+        self.runs.for_each(Run.step_epoch)
 
     def _step_update(self) -> None:
         self.run.step_update()
 
     def _run_to_end(self) -> None:
-        self.run.run_to_end()
+        self.runs.play(Run.run_to_end)
 
     def _reset(self) -> None:
-        self.run.reset()
+        self.runs.for_each(Run.reset)
 
     def load_csv(self, path: str) -> None:
         """Train on a CSV file's samples (read and checked on the training thread)."""
@@ -269,7 +341,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.run.open_session(path)
 
     def save_session(self, path: str) -> None:
-        self.run.save_session(path)
+        """Save every run side by side (model.session.save_runs)."""
+        self.runs.save(path)
 
     def set_start(self, w: float, b: float) -> None:
         """Start training at (w, b), shown in the Model panel; a drag's points reach the run as it can take them.
@@ -411,19 +484,25 @@ class MainWindow(QtWidgets.QMainWindow):
         return self._updates_per_second
 
     def _refresh_enabled(self, view: TrainerView | None = None) -> None:
-        view = view or (self.run.state.view if self.run.state else None)
-        trainable = view is None or view.status not in (FINISHED, DIVERGED)
+        """Play, Step epoch and Run to end act on every run shown, Step update on the selected one."""
+        selected = _trainable(view or (self.run.state.view if self.run.state else None))
+        trainable = selected or any(_trainable(run.state.view if run.state else None) for run in self.runs.visible)
         valid = not self.panel.problems()
-        self.play_action.setEnabled(valid and (trainable or self.run.playing))
-        for made in (self.step_epoch_action, self.step_batch_action, self.run_to_end_action):
+        self.play_action.setEnabled(valid and (trainable or self.runs.playing))
+        for made in (self.step_epoch_action, self.run_to_end_action):
             made.setEnabled(valid and trainable)
+        self.step_batch_action.setEnabled(valid and selected)
         self.reset_action.setEnabled(valid)
 
-    def _playing_changed(self, playing: bool) -> None:
+    def _selected_playing(self, playing: bool) -> None:
+        """The selected run stopped (or started): draw the panes a turn-taking draw left behind."""
         if not playing:
             self.canvas.catch_up()
             if self.run.state is not None and self.run.state.view is not None:
                 self._show_numbers(self.run.state.view)
+
+    def _playing_changed(self, playing: bool) -> None:
+        """Some run plays, or none does any more."""
         self.play_action.setText("Pause" if playing else "Play")
         pixmaps = QtWidgets.QStyle.StandardPixmap
         pixmap = pixmaps.SP_MediaPause if playing else pixmaps.SP_MediaPlay
@@ -446,3 +525,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.canvas.save_layout(stored)
         self.runs.close()
         super().closeEvent(event)
+
+
+def _trainable(view: TrainerView | None) -> bool:
+    return view is None or view.status not in (FINISHED, DIVERGED)

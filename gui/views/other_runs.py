@@ -1,0 +1,91 @@
+"""The runs other than the selected one, drawn lighter over the selected run's views: each run's sigmoid on the
+neuron view, its loss curve on the loss view and its path with its current point on the parameter view, in the
+run's colour. They only draw what they are given, like the other views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+
+from gui.base import style
+from gui.views.parameter_view import thinned_path
+from model.neuron import sigmoid
+from model.trainer import TrainerView
+
+LINE_WIDTH = 1.8
+
+
+@dataclass
+class _Marks:
+    """One other run's items: the sigmoid, and (once the side panes exist) the loss curve, path and point."""
+
+    sigmoid: pg.PlotDataItem
+    loss: pg.PlotDataItem | None = None
+    path: pg.PlotDataItem | None = None
+    current: pg.ScatterPlotItem | None = None
+
+
+class OtherRuns:
+    """Lighter marks for each other run, keyed by whatever the caller names runs by."""
+
+    def __init__(self, neuron_plot: pg.PlotItem):
+        self._neuron_plot = neuron_plot
+        self._loss_plot: pg.PlotItem | None = None
+        self._parameter_plot: pg.PlotItem | None = None
+        self._marks: dict[int, _Marks] = {}
+        self.views: dict[int, tuple[str, TrainerView]] = {}
+        """The view each other run is drawn at, with its colour."""
+
+    def attach_side(self, loss_plot: pg.PlotItem, parameter_plot: pg.PlotItem) -> None:
+        """The loss and parameter views now exist: runs drawn so far get their marks there too."""
+        self._loss_plot, self._parameter_plot = loss_plot, parameter_plot
+        for key, marks in self._marks.items():
+            self._side_marks(marks, self.views[key][0])
+
+    def show(self, key: int, colour: str, view: TrainerView, grid: np.ndarray) -> None:
+        """Draw run `key` at `view`; grid is the x values the neuron view draws its curves at."""
+        marks = self._marks.get(key)
+        if marks is None or self.views[key][0] != colour:
+            self.drop(key)
+            marks = self._marks[key] = _Marks(self._neuron_plot.plot(pen=self._pen(colour)))
+            self._side_marks(marks, colour)
+        self.views[key] = (colour, view)
+        marks.sigmoid.setData(grid, sigmoid(view.w * grid + view.b))
+        if marks.loss is not None:
+            marks.loss.setData(view.history.epoch, view.history.loss)
+            w, b = thinned_path(view.history.w, view.history.b, np.array([[view.w, view.b]]))
+            marks.path.setData(w, b)
+            marks.current.setData([view.w], [view.b])
+
+    def drop(self, key: int) -> None:
+        marks = self._marks.pop(key, None)
+        self.views.pop(key, None)
+        if marks is None:
+            return
+        self._neuron_plot.removeItem(marks.sigmoid)
+        if marks.loss is not None:
+            self._loss_plot.removeItem(marks.loss)
+            self._parameter_plot.removeItem(marks.path)
+            self._parameter_plot.removeItem(marks.current)
+
+    def losses(self) -> list[np.ndarray]:
+        """Every other run's losses so far, so the loss axis can frame them all."""
+        return [view.history.loss for _, view in self.views.values()]
+
+    def _side_marks(self, marks: _Marks, colour: str) -> None:
+        if self._loss_plot is None or marks.loss is not None:
+            return
+        marks.loss = self._loss_plot.plot(pen=self._pen(colour), autoDownsampleFactor=1.0)
+        marks.loss.setDownsampling(auto=True, method="peak")
+        marks.loss.setClipToView(True)
+        marks.path = self._parameter_plot.plot(pen=self._pen(colour))
+        marks.current = pg.ScatterPlotItem(size=10, brush=style.brush(style.lighter(colour), 255),
+                                           pen=pg.mkPen("#FFFFFF", width=1))
+        marks.current.setZValue(9)
+        self._parameter_plot.addItem(marks.current)
+
+    @staticmethod
+    def _pen(colour: str) -> object:
+        return style.pen(style.lighter(colour), LINE_WIDTH)
