@@ -28,7 +28,7 @@ SCRIPT = "python main.py"
 """The command that runs the app from a checkout, named in usage and error lines unless the caller names another."""
 
 VALUE_OPTIONS = frozenset({"--preset", "--out", "--landscape-size", "--explain", *value_options(Settings)})
-FLAG_OPTIONS = frozenset({"--figures", "--landscape", "--quiet", "--help", *switch_options(Settings)})
+FLAG_OPTIONS = frozenset({"--figures", "--animation", "--landscape", "--quiet", "--help", *switch_options(Settings)})
 LANDSCAPE_SIZES = (2, 1000)
 DEFAULT_LANDSCAPE_SIZE = 200
 MAX_EXPLAINED = 10_000
@@ -38,6 +38,10 @@ COMMAND_LINE_REMEDY = Remedy("Run again with a lower --lr (now {lr:g}).",
 
 class UsageError(Exception):
     """A bad command line; printed as one line, exit code 2."""
+
+
+class DrawingUnavailableError(Exception):
+    """The drawing side cannot draw here (Qt is missing); printed as one line, exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +59,7 @@ class TrainCommand:
     explain: int = 0
     """How many first updates to write out worked, as the window's card shows them after Shift+Right."""
     """Grid points per side of landscape.csv, or None when it is not asked for."""
+    animation: bool = False
 
 
 def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
@@ -72,6 +77,9 @@ def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
                                                      "format --data reads) into DIR (created if needed)")
     output.add_argument("--figures", action="store_true",
                         help="also write the figures (PNG and SVG) into DIR; needs --out")
+    output.add_argument("--animation", action="store_true",
+                        help="also write training.gif into DIR: the canvas, one frame per snapshot (epoch 0, every "
+                             "--every epochs and the last epoch); needs --out")
     output.add_argument("--landscape", action="store_true",
                         help="also write landscape.csv (w,b,loss): the loss surface over the (w, b) window that frames "
                              "the path and the optimum, as the window's parameter view shows it; needs --out")
@@ -99,7 +107,8 @@ def parse_train_args(argv: Sequence[str], prog: str = SCRIPT) -> TrainCommand:
         clashing = [option_of(Settings, name) for name in GAUSSIAN_FIELDS if name in given]
         if args.preset is not None or clashing:
             raise UsageError(f"--data cannot be combined with {', '.join(clashing or ['--preset'])}.")
-    for flag, wanted in (("--figures", args.figures), ("--landscape", args.landscape)):
+    for flag, wanted in (("--figures", args.figures), ("--animation", args.animation),
+                         ("--landscape", args.landscape)):
         if wanted and args.out is None:
             raise UsageError(f"{flag} needs --out DIR to know where to write.")
     if args.landscape_size is not None and not args.landscape:
@@ -120,7 +129,7 @@ def parse_train_args(argv: Sequence[str], prog: str = SCRIPT) -> TrainCommand:
         name, message = next(iter(error.problems.items()))
         raise UsageError(f"{option_of(Settings, name)}: {message}") from None
     return TrainCommand(settings, None if args.out is None else Path(args.out), args.figures, args.quiet,
-                        size if args.landscape else None, args.explain)
+                        size if args.landscape else None, args.explain, args.animation)
 
 
 def _join_negative_values(argv: Sequence[str]) -> list[str]:
@@ -175,10 +184,13 @@ def _prepare_out(out: Path) -> None:
 
 
 FigureWriter = Callable[[Path, Settings, Dataset, TrainerView, Problem], list[Path]]
+AnimationWriter = Callable[[Path, Settings, Dataset, TrainerView, Problem], Path]
 
 
-def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, prog: str = SCRIPT) -> int:
-    """Run the command; returns the exit code. figure_writer draws the figures (the display side provides it).
+def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, prog: str = SCRIPT,
+              animation_writer: AnimationWriter | None = None) -> int:
+    """Run the command; returns the exit code. figure_writer draws the figures and animation_writer training.gif
+    (the display side provides them; either raises DrawingUnavailableError where it cannot draw).
 
     Every expected failure (bad arguments, a bad data file, a folder that cannot be written) ends as one line on
     stderr; anything else is a bug and keeps its traceback.
@@ -212,9 +224,14 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, pr
                                                                              command.landscape_size))
             if command.figures and figure_writer is not None:
                 figure_writer(command.out, settings, data, view, problem)
+            if command.animation and animation_writer is not None:
+                animation_writer(command.out, settings, data, view, problem)
         except (OSError, DataFileError) as error:
             reason = getattr(error, "strerror", None) or error
             print(f"{prog} train: error: cannot write to {command.out}: {reason}", file=sys.stderr)
+            return EXIT_USAGE
+        except DrawingUnavailableError as error:
+            print(f"{prog} train: error: {error}", file=sys.stderr)
             return EXIT_USAGE
     print(_summary(settings, view, problem))
     if view.status == DIVERGED:
