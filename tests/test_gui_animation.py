@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +17,10 @@ from PIL import GifImagePlugin, Image
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.base.style import configure_pyqtgraph
-from gui.export.animation import FRAME_SIZE, AnimatedRun, animation_content, frame_epochs
+from gui.export.animation import FRAME_SIZE, AnimatedRun, FrameRenderer, animation_content, frame_epochs
 from gui.export.animation_dialog import AnimationDialog
 from gui.export.animation_export import AnimationChoice, export_animation
-from gui.export.animation_file import VIDEO_HINT, Mp4File, video_available
+from gui.export.animation_file import VIDEO_HINT, GifFile, Mp4File, frame_pixels, video_available
 from model.data import generate
 from model.problem import study
 from model.settings import Settings
@@ -78,6 +80,20 @@ def test_an_export_is_reproducible_and_the_scale_sets_its_pixels(content, tmp_pa
         assert image.size == (FRAME_SIZE[0] // 2, FRAME_SIZE[1] // 2) and image.n_frames == 4
 
 
+def test_a_race_draws_every_further_run_in_its_own_colour(content):
+    other = Trainer(RUN.replace(lr=0.05), content.data)
+    other.run_to_end()
+    race = dataclasses.replace(content, runs=(*content.runs, AnimatedRun(other.view(), "#AA00FF")))
+    assert frame_epochs(race.runs) == [0, 10, 20, 30]
+    for kind in ("main", "parameters", "loss"):
+        renderers = [FrameRenderer(kind, shown) for shown in (content, race)]
+        alone, raced = (frame_pixels(renderer.render(20)) for renderer in renderers)
+        for renderer in renderers:
+            renderer.close()
+        in_colour = [np.all(pixels == (0xAA, 0x00, 0xFF), axis=-1).sum() for pixels in (alone, raced)]
+        assert in_colour[0] == 0 and in_colour[1] > 20, kind
+
+
 def test_train_animation_writes_one_frame_per_snapshot(tmp_path, monkeypatch):
     import main
 
@@ -116,6 +132,25 @@ def test_cancel_on_the_progress_dialog_leaves_no_file(qtbot, tmp_path, monkeypat
     assert list(tmp_path.iterdir()) == []
     assert "nothing was written" in window.statusBar().currentMessage()
     window.close()
+
+
+def test_cancel_while_the_file_is_encoded_leaves_no_file(qtbot, window, tmp_path, monkeypatch):
+    """The GIF is encoded on a thread of its own once every frame is drawn; a Cancel then waits for it to end and
+    throws its work away."""
+    release = threading.Event()
+    encode = GifFile.write
+
+    def slow_write(self):
+        release.wait(10)
+        encode(self)
+
+    monkeypatch.setattr(GifFile, "write", slow_write)
+    job = window.file_actions.export_animation(AnimationChoice("loss"), str(tmp_path / "run.gif"))
+    qtbot.waitUntil(lambda: job.progress.labelText() == "Writing the file…")
+    with qtbot.waitSignal(job.stopped) as stopped:
+        job.progress.findChild(QtWidgets.QPushButton).click()
+        release.set()
+    assert stopped.args == [""] and list(tmp_path.iterdir()) == []
 
 
 def test_the_window_exports_while_it_keeps_training(qtbot, tmp_path, monkeypatch):
@@ -171,7 +206,8 @@ def test_mp4_rounds_odd_sides_up_to_even(qapp, tmp_path):
     image.fill(QtGui.QColor("black"))
     video_file = Mp4File(tmp_path / "odd.mp4", 5, (101, 51))
     video_file.add(image)
-    video_file.finish()
+    video_file.write()
+    video_file.commit()
     with av.open(str(tmp_path / "odd.mp4")) as video:
         frame = next(video.decode(video=0)).to_ndarray(format="rgb24")
     assert frame.shape == (52, 102, 3)

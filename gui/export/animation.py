@@ -111,6 +111,7 @@ class FrameRenderer:
             self.snapshots = SnapshotGrid(layout, 3, SNAPSHOT_CELLS)
             self.snapshots.set_data(content.data, content.display)
             self.snapshots.fit_width(FRAME_SIZE[0])
+            self.snapshots.fix_row_height(FRAME_SIZE[1] / self.snapshots.max_rows - 12)
         layout.layout.setRowStretchFactor(0, 2)
         layout.layout.setRowStretchFactor(2, 1)
         self._others = [_RunCurves(self, run.colour) for run in content.runs[1:]]
@@ -119,7 +120,9 @@ class FrameRenderer:
                 view.plot.getAxis("left").setWidth(AXIS_WIDTH)
         self.widget.resize(*FRAME_SIZE)
         self.widget.show()
+        self.draw(max(int(run.view.history.epoch[-1]) for run in content.runs))
         settle_layout(self.widget)
+        """Laid out at the last moment, which shows the most (every snapshot cell): later frames move nothing."""
 
     @property
     def size(self) -> tuple[int, int]:

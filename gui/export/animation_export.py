@@ -67,9 +67,15 @@ class AnimationExport:
             self.done += 1
         return self.done < len(self.epochs)
 
-    def finish(self) -> Path:
+    def write(self) -> None:
+        """Encode what remains into the temporary file. No Qt object is touched, so this may run on any thread (a
+        GIF is encoded whole here, which takes a while); after a failure, cancel() on the GUI thread."""
+        self._file.write()
+
+    def commit(self) -> Path:
+        """Put the written file in place (on the GUI thread: the drawing is closed too)."""
         try:
-            return self._file.finish()
+            return self._file.commit()
         finally:
             self._renderer.close()
 
@@ -85,7 +91,12 @@ def export_animation(content: AnimationContent, choice: AnimationChoice, path: s
     export = AnimationExport(content, choice, path)
     while export.step():
         pass
-    return export.finish()
+    try:
+        export.write()
+    except BaseException:
+        export.cancel()
+        raise
+    return export.commit()
 
 
 def headless_animation_writer(out_dir: Path, settings: Settings, data: Dataset, view: TrainerView,

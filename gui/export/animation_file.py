@@ -34,13 +34,28 @@ def frame_pixels(image: QtGui.QImage) -> np.ndarray:
     return rows[:, :rgb.width() * 3].reshape(rgb.height(), rgb.width(), 3).copy()
 
 
-class GifFile:
+class _AtomicAnimation:
+    """What both formats share: a temporary file beside the target. write() encodes what remains into it and
+    touches no Qt object, so it may run on any thread; commit() puts the file in place; discard() leaves nothing."""
+
+    def __init__(self, path: str | os.PathLike):
+        self._file = AtomicFile(path)
+
+    def commit(self) -> Path:
+        self._file.commit()
+        return self._file.path
+
+    def discard(self) -> None:
+        self._file.discard()
+
+
+class GifFile(_AtomicAnimation):
     """A GIF whose frames share one palette, made from sample frames given first (the first and last moments hold
     every colour the views draw). Pillow writes a GIF in one call, so the frames are kept, as palette indices
-    (a byte a pixel), until finish()."""
+    (a byte a pixel), until write()."""
 
     def __init__(self, path: str | os.PathLike, fps: float, samples: list[QtGui.QImage]):
-        self._file = AtomicFile(path)
+        super().__init__(path)
         self._duration = round(1000 / fps)
         montage = np.concatenate([frame_pixels(image) for image in samples])
         self._palette = Image.fromarray(montage).quantize(PALETTE_COLOURS, Image.Quantize.MEDIANCUT)
@@ -50,37 +65,32 @@ class GifFile:
         frame = Image.fromarray(frame_pixels(image))
         self._frames.append(frame.quantize(palette=self._palette, dither=Image.Dither.NONE))
 
-    def finish(self) -> Path:
-        try:
-            first, *rest = self._frames
-            first.save(self._file.stream, format="GIF", save_all=True, append_images=rest, duration=self._duration,
-                       loop=0, optimize=False, palette=self._palette.getpalette())
-        except BaseException:
-            self._file.discard()
-            raise
-        self._file.commit()
-        return self._file.path
+    def write(self) -> None:
+        first, *rest = self._frames
+        first.save(self._file.stream, format="GIF", save_all=True, append_images=rest, duration=self._duration,
+                   loop=0, optimize=False, palette=self._palette.getpalette())
+        self._frames.clear()
 
     def discard(self) -> None:
         self._frames.clear()
-        self._file.discard()
+        super().discard()
 
 
-class Mp4File:
+class Mp4File(_AtomicAnimation):
     """An H.264 MP4 encoded frame by frame as they come. H.264's 4:2:0 colour needs even sides: an odd side gets
     one more row or column of white."""
 
     def __init__(self, path: str | os.PathLike, fps: float, size: tuple[int, int]):
         import av
 
-        self._file = AtomicFile(path)
+        super().__init__(path)
         try:
             self._container = av.open(self._file.stream, mode="w", format="mp4")
             self._stream = self._container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1000))
             self._stream.width, self._stream.height = (side + side % 2 for side in size)
             self._stream.pix_fmt = "yuv420p"
         except BaseException:
-            self._file.discard()
+            super().discard()
             raise
         self._frame = av.VideoFrame
 
@@ -88,24 +98,17 @@ class Mp4File:
         pixels = frame_pixels(image)
         height, width = pixels.shape[:2]
         padded = np.pad(pixels, ((0, height % 2), (0, width % 2), (0, 0)), constant_values=255)
-        frame = self._frame.from_ndarray(padded, format="rgb24")
-        self._container.mux(self._stream.encode(frame))
+        self._container.mux(self._stream.encode(self._frame.from_ndarray(padded, format="rgb24")))
 
-    def finish(self) -> Path:
-        try:
-            self._container.mux(self._stream.encode(None))
-            self._container.close()
-        except BaseException:
-            self._file.discard()
-            raise
-        self._file.commit()
-        return self._file.path
+    def write(self) -> None:
+        self._container.mux(self._stream.encode(None))
+        self._container.close()
 
     def discard(self) -> None:
         try:
             self._container.close()
         finally:
-            self._file.discard()
+            super().discard()
 
 
 AnimationFile = GifFile | Mp4File

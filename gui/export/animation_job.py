@@ -1,13 +1,19 @@
-"""An animated export from the window: its frames are drawn one per turn of the event loop on the GUI thread (Qt
-draws plots there only), so the window keeps playing and answering between them, under a progress dialog whose
-Cancel stops at once and leaves no file."""
+"""An animated export from the window. Its frames are drawn one per turn of the event loop on the GUI thread (Qt
+draws plots there only), so the window keeps playing and answering between them; the file is then encoded on a
+thread of its own (a GIF is encoded whole at the end), and put in place back on the GUI thread. A progress dialog
+shows how far it is; its Cancel leaves no file."""
 
 from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
 
 from PySide6 import QtCore, QtWidgets
 
 from gui.base.errors import reason
 from gui.export.animation_export import AnimationExport
+
+WRITE_POLL_MS = 20
 
 
 class AnimationJob(QtCore.QObject):
@@ -23,6 +29,8 @@ class AnimationJob(QtCore.QObject):
         super().__init__(parent)
         self.export = export
         self.running = True
+        self._cancelled = False
+        self._written: Future[None] | None = None
         total = len(export.epochs)
         self.progress = QtWidgets.QProgressDialog(f"Drawing {total} frames…", "Cancel", 0, total, parent)
         self.progress.setObjectName("animationProgress")
@@ -38,24 +46,62 @@ class AnimationJob(QtCore.QObject):
         self.progress.show()
 
     def cancel(self) -> None:
-        """Stop between two frames; the temporary file goes with it."""
-        if self.running:
-            self.export.cancel()
-            self._end()
-            self.stopped.emit("")
+        """Stop between two frames, or as soon as the file's encoding ends; the temporary file goes with it."""
+        if not self.running or self._cancelled:
+            return
+        self._cancelled = True
+        self.progress.hide()
+        if self._written is None:
+            self._stop("")
 
     def _next(self) -> None:
+        if self._written is not None:
+            self._after_writing()
+            return
         try:
-            if self.export.step():
-                self.progress.setValue(self.export.done)
-                return
-            path = self.export.finish()
+            more = self.export.step()
         except Exception as error:
+            self._stop(reason(error))
+            return
+        self.progress.setValue(self.export.done)
+        if not more:
+            self._write()
+
+    def _write(self) -> None:
+        self.progress.setLabelText("Writing the file…")
+        written = self._written = Future()
+
+        def write() -> None:
+            try:
+                self.export.write()
+            except BaseException as error:
+                written.set_exception(error)
+            else:
+                written.set_result(None)
+
+        threading.Thread(target=write, name="animation-writer", daemon=True).start()
+        self._timer.setInterval(WRITE_POLL_MS)
+
+    def _after_writing(self) -> None:
+        if not self._written.done():
+            return
+        error = self._written.exception()
+        if self._cancelled or error is not None:
+            self._stop("" if self._cancelled else reason(error))
+            return
+        try:
+            path = self.export.commit()
+        except OSError as failed:
             self._end()
-            self.stopped.emit(reason(error))
+            self.stopped.emit(reason(failed))
             return
         self._end()
         self.done.emit(path)
+
+    def _stop(self, message: str) -> None:
+        self.export.cancel()
+        self._end()
+        self.stopped.emit(message)
 
     def _end(self) -> None:
         """Stop and go: the job and its dialog are deleted once the signal saying how it ended has been handled."""
