@@ -24,8 +24,9 @@ def _write_figures(*args, **kwargs):
     return headless_figure_writer(*args, **kwargs)
 
 
-def _write_animation(*args, **kwargs):
-    """Load the drawing code only when an animation is asked for; without Qt, say so in one line."""
+def _animation_writer():
+    """The drawing code of --animation, loaded only when it is asked for; without Qt, one line says so before
+    anything is trained or written."""
     from model.cli import DrawingUnavailableError
 
     try:
@@ -33,7 +34,7 @@ def _write_animation(*args, **kwargs):
     except ImportError as error:
         raise DrawingUnavailableError(f"--animation needs Qt to draw ({error}); install PySide6-Essentials and "
                                       "Pillow, or leave --animation out.") from None
-    return headless_animation_writer(*args, **kwargs)
+    return headless_animation_writer
 
 
 def main(argv: Sequence[str] | None = None, prog: str = SCRIPT) -> int:
@@ -42,7 +43,7 @@ def main(argv: Sequence[str] | None = None, prog: str = SCRIPT) -> int:
     if argv[:1] == ["train"]:
         from model.cli import run_train
 
-        return run_train(argv[1:], figure_writer=_write_figures, prog=prog, animation_writer=_write_animation)
+        return run_train(argv[1:], figure_writer=_write_figures, prog=prog, load_animation_writer=_animation_writer)
     if argv[:1] in (["-h"], ["--help"]):
         print(usage(prog))
         return 0

@@ -41,7 +41,8 @@ class UsageError(Exception):
 
 
 class DrawingUnavailableError(Exception):
-    """The drawing side cannot draw here (Qt is missing); printed as one line, exit code 2."""
+    """The drawing side cannot be loaded here (Qt is missing); printed as one line, exit code 2, before anything is
+    trained or written."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -188,19 +189,20 @@ AnimationWriter = Callable[[Path, Settings, Dataset, TrainerView, Problem], Path
 
 
 def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, prog: str = SCRIPT,
-              animation_writer: AnimationWriter | None = None) -> int:
-    """Run the command; returns the exit code. figure_writer draws the figures and animation_writer training.gif
-    (the display side provides them; either raises DrawingUnavailableError where it cannot draw).
+              load_animation_writer: Callable[[], AnimationWriter] | None = None) -> int:
+    """Run the command; returns the exit code. figure_writer draws the figures; load_animation_writer gives what
+    draws training.gif, or raises DrawingUnavailableError (the display side provides both).
 
     Every expected failure (bad arguments, a bad data file, a folder that cannot be written) ends as one line on
     stderr; anything else is a bug and keeps its traceback.
     """
     try:
         command = parse_train_args(argv, prog)
+        animation_writer = load_animation_writer() if command.animation and load_animation_writer else None
         data = dataset_for(command.settings)
         if command.out is not None:
             _prepare_out(command.out)
-    except (UsageError, DataFileError, OSError) as error:
+    except (UsageError, DataFileError, OSError, DrawingUnavailableError) as error:
         print(f"{prog} train: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     settings = command.settings
@@ -224,14 +226,11 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, pr
                                                                              command.landscape_size))
             if command.figures and figure_writer is not None:
                 figure_writer(command.out, settings, data, view, problem)
-            if command.animation and animation_writer is not None:
+            if animation_writer is not None:
                 animation_writer(command.out, settings, data, view, problem)
         except (OSError, DataFileError) as error:
             reason = getattr(error, "strerror", None) or error
             print(f"{prog} train: error: cannot write to {command.out}: {reason}", file=sys.stderr)
-            return EXIT_USAGE
-        except DrawingUnavailableError as error:
-            print(f"{prog} train: error: {error}", file=sys.stderr)
             return EXIT_USAGE
     print(_summary(settings, view, problem))
     if view.status == DIVERGED:
