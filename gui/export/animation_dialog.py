@@ -7,6 +7,7 @@ from PySide6 import QtWidgets
 from gui.export.animation import ANIMATION_VIEWS, FRAME_SIZE
 from gui.export.animation_export import ANIMATION_SCALES, FRAME_RATES, AnimationChoice
 from gui.export.animation_file import ANIMATION_FORMATS, VIDEO_HINT, video_available
+from gui.export.export_dialog import lay_out_choices
 
 MAX_EVERY = 100_000
 
@@ -15,7 +16,6 @@ class AnimationDialog(QtWidgets.QDialog):
     def __init__(self, previous: AnimationChoice, fmt: str, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Export animation")
-        form = QtWidgets.QFormLayout(self)
         self.kind = _combo({description: kind for kind, description in ANIMATION_VIEWS.items()}, previous.kind)
         self.frames = _combo({"one per snapshot": False, "one every N epochs": True}, previous.every is not None)
         self.frames.setToolTip("Every frame is drawn from the stored history, so the window keeps playing.")
@@ -35,17 +35,8 @@ class AnimationDialog(QtWidgets.QDialog):
             mp4.setToolTip(VIDEO_HINT)
             self.fmt.setToolTip(VIDEO_HINT)
             self.fmt.setCurrentIndex(self.fmt.findData("gif"))
-        form.addRow("view", self.kind)
-        form.addRow("frames", self.frames)
-        form.addRow("", self.every)
-        form.addRow("frame rate", self.fps)
-        form.addRow("scale", self.scale)
-        form.addRow("format", self.fmt)
-        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Save
-                                             | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        lay_out_choices(self, [("view", self.kind), ("frames", self.frames), ("", self.every),
+                               ("frame rate", self.fps), ("scale", self.scale), ("format", self.fmt)])
 
     def choice(self) -> tuple[AnimationChoice, str]:
         """The animation asked for and its format ("gif" or "mp4")."""
