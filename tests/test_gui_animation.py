@@ -94,6 +94,28 @@ def test_a_race_draws_every_further_run_in_its_own_colour(content):
         assert in_colour[0] == 0 and in_colour[1] > 20, kind
 
 
+def test_a_run_raced_against_itself_is_drawn_over_its_twin_on_every_view(qapp):
+    """The further runs' curves lie where the first run's do, on a log loss axis too: wherever the twin's colour is
+    drawn, the run alone had drawn something."""
+    settings = RUN.replace(mu0=-4.0, mu1=4.0, sigma0=0.5, sigma1=0.5, lr=5.0)
+    data = generate(settings)
+    trainer = Trainer(settings, data)
+    trainer.run_to_end()
+    run = AnimatedRun(trainer.view())
+    problem = study(data, settings.loss, settings.l2)
+    alone = animation_content(data, settings.loss, settings.l2, [run], problem)
+    twins = dataclasses.replace(alone, runs=(run, AnimatedRun(run.view, "#AA00FF")))
+    for kind in ("main", "parameters", "loss"):
+        renderers = [FrameRenderer(kind, shown) for shown in (alone, twins)]
+        assert kind != "loss" or renderers[1].loss.log_axis
+        single, raced = (frame_pixels(renderer.render(30)) for renderer in renderers)
+        for renderer in renderers:
+            renderer.close()
+        twin = np.all(raced == (0xAA, 0x00, 0xFF), axis=-1)
+        assert twin.sum() > 100, kind
+        assert np.any(single[twin] != 255, axis=-1).mean() > 0.95, kind
+
+
 def test_train_animation_writes_one_frame_per_snapshot(tmp_path, monkeypatch):
     import main
 

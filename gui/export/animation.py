@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
@@ -43,7 +42,7 @@ FRAME_SIZE = (800, 500)
 SNAPSHOT_CELLS = 6
 """The snapshot grid of an animation: two rows of three, like the tutorial's figure."""
 SURFACE_SIZE = 200
-AXIS_WIDTH = 58
+AXIS_WIDTH = 66
 """The vertical axes keep this width whatever their labels, so the plots never shift from one frame to the next."""
 
 
@@ -112,17 +111,18 @@ class FrameRenderer:
             self.snapshots.set_data(content.data, content.display)
             self.snapshots.fit_width(FRAME_SIZE[0])
             self.snapshots.fix_row_height(FRAME_SIZE[1] / self.snapshots.max_rows - 12)
-        layout.layout.setRowStretchFactor(0, 2)
-        layout.layout.setRowStretchFactor(2, 1)
+        if kind == "canvas":
+            layout.layout.setRowStretchFactor(0, 2)
+            layout.layout.setRowStretchFactor(2, 1)
         self._others = [_RunCurves(self, run.colour) for run in content.runs[1:]]
         for view in (self.neuron, self.parameters, self.loss):
             if view is not None:
                 view.plot.getAxis("left").setWidth(AXIS_WIDTH)
         self.widget.resize(*FRAME_SIZE)
         self.widget.show()
+        # Laid out at the last moment, which shows the most (every snapshot cell): later frames move nothing.
         self.draw(max(int(run.view.history.epoch[-1]) for run in content.runs))
         settle_layout(self.widget)
-        """Laid out at the last moment, which shows the most (every snapshot cell): later frames move nothing."""
 
     @property
     def size(self) -> tuple[int, int]:
@@ -159,20 +159,23 @@ class _RunCurves:
 
     def __init__(self, renderer: FrameRenderer, colour: str):
         self._grid = curve_grid(renderer.content.data)
-        self.sigmoid = renderer.neuron and renderer.neuron.plot.plot(pen=style.pen(colour, 2.5))
-        self.path = renderer.parameters and renderer.parameters.plot.plot(pen=style.pen(colour, 2))
-        self.loss = renderer.loss and renderer.loss.plot.plot(pen=style.pen(colour, 2))
-        self._loss_view = renderer.loss
+        self.sigmoid = _curve(renderer.neuron, colour, 2.5)
+        self.path = _curve(renderer.parameters, colour, 2)
+        self.loss = _curve(renderer.loss, colour, 2)
 
     def show(self, history: HistoryView) -> None:
+        """The run at the last epoch of `history`; the loss plot puts the losses on its log scale when it has one."""
         w, b = float(history.w[-1]), float(history.b[-1])
         if self.sigmoid is not None:
             self.sigmoid.setData(self._grid, sigmoid(w * self._grid + b))
         if self.path is not None:
             self.path.setData(history.w, history.b)
         if self.loss is not None:
-            losses = np.log10(history.loss) if self._loss_view.log_axis else history.loss
-            self.loss.setData(history.epoch, losses)
+            self.loss.setData(history.epoch, history.loss)
+
+
+def _curve(view: NeuronView | ParameterView | LossView | None, colour: str, width: float) -> pg.PlotDataItem | None:
+    return None if view is None else view.plot.plot(pen=style.pen(colour, width))
 
 
 def _neuron(layout: pg.GraphicsLayout, content: AnimationContent) -> NeuronView:
