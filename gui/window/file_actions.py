@@ -105,7 +105,7 @@ class FileActions(QtCore.QObject):
         job = AnimationJob(export, self._parent)
         frames, (width, height) = len(export.epochs), export.size
         job.done.connect(lambda saved: self._status.showMessage(
-            f"Saved {saved.name} ({frames} frames, {width} × {height}).", 5000))
+            f"Saved {saved.name} ({frames} frame{'s' * (frames != 1)}, {width} × {height}).", 5000))
         job.stopped.connect(self._animation_stopped)
         return job
 
