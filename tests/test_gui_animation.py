@@ -17,7 +17,7 @@ from PIL import GifImagePlugin, Image
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.base.style import configure_pyqtgraph
-from gui.export.animation import FRAME_SIZE, AnimatedRun, FrameRenderer, animation_content, frame_epochs
+from gui.export.animation import FRAME_SIZE, MAX_FRAMES, AnimatedRun, FrameRenderer, animation_content, frame_epochs
 from gui.export.animation_dialog import AnimationDialog
 from gui.export.animation_export import AnimationChoice, export_animation
 from gui.export.animation_file import VIDEO_HINT, GifFile, Mp4File, frame_pixels, video_available
@@ -58,6 +58,18 @@ def test_frames_are_one_per_snapshot_or_per_n_epochs_and_end_at_the_last_epoch(c
     assert frame_epochs(content.runs) == [0, 10, 20, 30]
     assert frame_epochs(content.runs, every=7) == [0, 7, 14, 21, 28, 30]
     assert frame_epochs(content.runs, every=100) == [0, 30]
+
+
+def test_a_long_run_is_thinned_to_at_most_max_frames_evenly_from_start_to_end(qapp):
+    settings = Settings(n0=5, n1=5, epochs=3000, every=3)
+    trainer = Trainer(settings, generate(settings))
+    trainer.run_to_end()
+    runs = [AnimatedRun(trainer.view())]
+    every_epoch = frame_epochs(runs, every=1)
+    assert len(every_epoch) <= MAX_FRAMES and every_epoch[0] == 0 and every_epoch[-1] == 3000
+    assert set(np.diff(every_epoch[:-1])) == {8}  # of 3000 epochs every 8th: 375 frames (every 4th: 750)
+    snapshots = frame_epochs(runs)
+    assert len(snapshots) <= MAX_FRAMES and set(np.diff(snapshots[:-1])) == {12} and snapshots[-1] == 3000
 
 
 def test_gif_decodes_with_one_frame_per_moment_one_palette_and_frames_that_move(content, tmp_path, monkeypatch):

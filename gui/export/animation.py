@@ -42,6 +42,8 @@ FRAME_SIZE = (800, 500)
 SNAPSHOT_CELLS = 6
 """The snapshot grid of an animation: two rows of three, like the tutorial's figure."""
 SURFACE_SIZE = 200
+MAX_FRAMES = 500
+"""At most this many frames: 200 MB of a GIF's frames in memory at 1×, a 20 MB file."""
 AXIS_WIDTH = 66
 """The vertical axes keep this width whatever their labels, so the plots never shift from one frame to the next."""
 
@@ -79,13 +81,18 @@ def animation_content(data: Dataset, loss: str, l2: float, runs: Sequence[Animat
 
 def frame_epochs(runs: Sequence[AnimatedRun], every: int | None = None) -> list[int]:
     """The epochs drawn, one frame each: every snapshot's (every None), or 0, N, 2N, … (every N); both always end
-    with the last epoch trained."""
+    with the last epoch trained. Beyond MAX_FRAMES, every second (fourth, …) of them is drawn, as the snapshot grid
+    thins its cells: a GIF holds all its frames in memory until it is written."""
     last = max(int(run.view.history.epoch[-1]) for run in runs)
     if every is None:
         epochs = {record.epoch for run in runs for record in run.view.snapshots}
     else:
         epochs = set(range(0, last + 1, every))
-    return sorted({epoch for epoch in epochs if epoch <= last} | {0, last})
+    chosen = sorted({epoch for epoch in epochs if epoch < last} | {0})
+    step = 1
+    while -(-len(chosen) // step) >= MAX_FRAMES:
+        step *= 2
+    return [*chosen[::step], last] if last > 0 else [0]
 
 
 class FrameRenderer:
