@@ -169,6 +169,17 @@ def test_cancel_on_the_progress_dialog_leaves_no_file(qtbot, tmp_path, monkeypat
     window.close()
 
 
+def test_closing_the_window_mid_export_leaves_no_file(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, RUN.replace(epochs=60, speed=0.0))
+    _trained(qtbot, window, 60)
+    job = window.file_actions.export_animation(AnimationChoice("canvas", every=1), str(tmp_path / "run.gif"))
+    qtbot.waitUntil(lambda: job.progress.value() >= 2)
+    with qtbot.waitSignal(job.stopped):
+        window.close()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_cancel_while_the_file_is_encoded_leaves_no_file(qtbot, window, tmp_path, monkeypatch):
     """The GIF is encoded on a thread of its own once every frame is drawn; a Cancel then waits for it to end and
     throws its work away."""

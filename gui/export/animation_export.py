@@ -79,6 +79,10 @@ class AnimationExport:
         finally:
             self._renderer.close()
 
+    def discard_file(self) -> None:
+        """Remove the temporary file (on any thread; cancel() does it too)."""
+        self._file.discard()
+
     def cancel(self) -> None:
         try:
             self._file.discard()

@@ -1,7 +1,8 @@
 """An animated export from the window. Its frames are drawn one per turn of the event loop on the GUI thread (Qt
 draws plots there only), so the window keeps playing and answering between them; the file is then encoded on a
 thread of its own (a GIF is encoded whole at the end), and put in place back on the GUI thread. A progress dialog
-shows how far it is; its Cancel leaves no file."""
+shows how far it is; its Cancel, or closing the window, leaves no file. The encoding thread is not a daemon: were the
+app to quit meanwhile, Python waits for it, and it removes its file itself."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ class AnimationJob(QtCore.QObject):
         self.progress.setAutoClose(False)
         self.progress.setAutoReset(False)
         self.progress.canceled.connect(self.cancel)
+        parent.installEventFilter(self)
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._next)
@@ -53,6 +55,12 @@ class AnimationJob(QtCore.QObject):
         self.progress.hide()
         if self._written is None:
             self._stop("")
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        """Closing the window cancels the export: nothing would be left to finish it."""
+        if event.type() == QtCore.QEvent.Type.Close:
+            self.cancel()
+        return super().eventFilter(watched, event)
 
     def _next(self) -> None:
         if self._written is not None:
@@ -74,12 +82,14 @@ class AnimationJob(QtCore.QObject):
         def write() -> None:
             try:
                 self.export.write()
+                if self._cancelled:  # perhaps with the window closed, so that no one else would remove the file
+                    self.export.discard_file()
             except BaseException as error:
                 written.set_exception(error)
             else:
                 written.set_result(None)
 
-        threading.Thread(target=write, name="animation-writer", daemon=True).start()
+        threading.Thread(target=write, name="animation-writer").start()
         self._timer.setInterval(WRITE_POLL_MS)
 
     def _after_writing(self) -> None:
