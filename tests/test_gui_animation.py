@@ -149,17 +149,25 @@ def test_train_animation_without_qt_says_so_in_one_line_before_training_or_writi
     assert done.stdout == "" and not out.exists()
 
 
-def _trained(qtbot, window, epochs: int):
-    window.run_to_end_action.trigger()
-    return wait_for_view(qtbot, window, lambda v: v.epoch == epochs)
+def _export_from_window(qtbot, tmp_path, monkeypatch, kind: str, epochs: int, trained: int):
+    """A window planned for `epochs` that trained `trained` (all, or one), starting an export of one frame per
+    epoch to tmp_path/run.gif."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, RUN.replace(epochs=epochs, speed=0.0))
+    (window.run_to_end_action if trained == epochs else window.step_epoch_action).trigger()
+    wait_for_view(qtbot, window, lambda v: v.epoch == trained)
+    return window, window.file_actions.export_animation(AnimationChoice(kind, every=1), str(tmp_path / "run.gif"))
+
+
+def _exporting(qtbot, tmp_path, monkeypatch):
+    """A window that trained 60 epochs, two frames into an export of one frame per epoch."""
+    window, job = _export_from_window(qtbot, tmp_path, monkeypatch, "canvas", 60, 60)
+    qtbot.waitUntil(lambda: job.progress.value() >= 2)
+    return window, job
 
 
 def test_cancel_on_the_progress_dialog_leaves_no_file(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
-    window = open_window(qtbot, RUN.replace(epochs=60, speed=0.0))
-    _trained(qtbot, window, 60)
-    job = window.file_actions.export_animation(AnimationChoice("canvas", every=1), str(tmp_path / "run.gif"))
-    qtbot.waitUntil(lambda: job.progress.value() >= 2)
+    window, job = _exporting(qtbot, tmp_path, monkeypatch)
     cancel = job.progress.findChild(QtWidgets.QPushButton)
     with qtbot.waitSignal(job.stopped) as stopped:
         qtbot.mouseClick(cancel, QtCore.Qt.MouseButton.LeftButton)
@@ -170,11 +178,7 @@ def test_cancel_on_the_progress_dialog_leaves_no_file(qtbot, tmp_path, monkeypat
 
 
 def test_closing_the_window_mid_export_leaves_no_file(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
-    window = open_window(qtbot, RUN.replace(epochs=60, speed=0.0))
-    _trained(qtbot, window, 60)
-    job = window.file_actions.export_animation(AnimationChoice("canvas", every=1), str(tmp_path / "run.gif"))
-    qtbot.waitUntil(lambda: job.progress.value() >= 2)
+    window, job = _exporting(qtbot, tmp_path, monkeypatch)
     with qtbot.waitSignal(job.stopped):
         window.close()
     assert list(tmp_path.iterdir()) == []
@@ -200,11 +204,7 @@ def test_cancel_while_the_file_is_encoded_leaves_no_file(qtbot, window, tmp_path
 
 
 def test_the_window_exports_while_it_keeps_training(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
-    window = open_window(qtbot, RUN.replace(epochs=4000, speed=0.0))
-    window.step_epoch_action.trigger()
-    wait_for_view(qtbot, window, lambda v: v.epoch == 1)
-    job = window.file_actions.export_animation(AnimationChoice("main", every=1), str(tmp_path / "run.gif"))
+    window, job = _export_from_window(qtbot, tmp_path, monkeypatch, "main", 4000, 1)
     drawn = []
     window.canvas.main_plot.scene().changed.connect(lambda *_: drawn.append(window.canvas.last_view.epoch))
     said = []
