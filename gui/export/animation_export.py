@@ -36,8 +36,8 @@ class AnimationChoice:
 
 
 class AnimationExport:
-    """An export under way. step() draws and encodes the next frame; finish() puts the file in place; cancel()
-    leaves nothing. Nothing is written at the path itself before finish()."""
+    """An export under way. step() draws and encodes the next frame; then write() encodes the rest and commit()
+    puts the file in place; cancel() leaves nothing. Nothing is written at the path itself before commit()."""
 
     def __init__(self, content: AnimationContent, choice: AnimationChoice, path: str | os.PathLike):
         self.epochs = frame_epochs(content.runs, choice.every)

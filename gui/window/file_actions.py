@@ -65,13 +65,13 @@ class FileActions(QtCore.QObject):
                                           lambda: self._export_text_dialog("history.csv", self.export_history))
         self.samples_action = make_action(parent, "Export samples as CSV…", "", "x,label: the format Load CSV reads",
                                           lambda: self._export_text_dialog("samples.csv", self.export_samples))
-        for made in (self.open_action, self.save_action, None, self.export_action, self.animation_action,
-                     self.history_action,
+        for made in (self.open_action, self.save_action, None, self.export_action, self.history_action,
                      self.samples_action, None):
             if made is None:
                 menu.insertSeparator(first)
             else:
                 menu.insertAction(first, made)
+        menu.insertAction(self.history_action, self.animation_action)
 
     def export_figure(self, choice: ExportChoice, path: str) -> bool:
         state = self._state()
