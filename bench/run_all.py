@@ -13,7 +13,6 @@ Runs, in order (each also runs alone, with --help and --quick):
     bench_memory.py       peak memory at 10⁶ samples, 100 epochs
     bench_figures.py      `train --figures` at 10⁵ samples: time and file sizes
     bench_svg_size.py     `train --figures` at 10³ to 10⁵ samples per class: total SVG bytes and time
-    bench_animation.py    animated export of a 120-epoch run at 800 × 500: GIF of 7 and 121 frames, time and size
 
 Each prints a line naming the machine and a table: measured, reference, ratio, target and whether it is met.
 Figures are medians over repeats, measured offscreen (QT_QPA_PLATFORM=offscreen unless set). Exits with 1 if any
@@ -30,7 +29,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("sgd", "window", "data_change", "startup", "memory", "figures", "svg_size", "animation")
+SCRIPTS = ("sgd", "window", "data_change", "startup", "memory", "figures", "svg_size")
 
 
 def command(name: str, quick: bool) -> list[str]:

@@ -130,7 +130,7 @@ def parse_train_args(argv: Sequence[str], prog: str = SCRIPT) -> TrainCommand:
         name, message = next(iter(error.problems.items()))
         raise UsageError(f"{option_of(Settings, name)}: {message}") from None
     return TrainCommand(settings, None if args.out is None else Path(args.out), args.figures, args.quiet,
-                        size if args.landscape else None, args.explain, args.animation)
+                        size if args.landscape else None, args.explain, animation=args.animation)
 
 
 def _join_negative_values(argv: Sequence[str]) -> list[str]:

@@ -47,11 +47,10 @@ class HistoryView:
     def records(self) -> list[EpochRecord]:
         return [self.record(i) for i in range(len(self))]
 
-    def until(self, epoch: int) -> HistoryView:
-        """The rows up to and including `epoch`: the history as it stood then, for drawing a past moment again."""
-        end = int(np.searchsorted(self.epoch, epoch, side="right"))
-        return HistoryView(*(column[:end] for column in
-                             (self.epoch, self.w, self.b, self.loss, self.accuracy, self.boundary)))
+    def first(self, rows: int) -> HistoryView:
+        """The first `rows` rows: the history as it stood at an earlier epoch, without a copy."""
+        return HistoryView(*(column[:rows] for column in (self.epoch, self.w, self.b, self.loss, self.accuracy,
+                                                           self.boundary)))
 
 
 class Snapshots(Sequence[EpochRecord]):

@@ -72,6 +72,18 @@ def test_a_long_run_is_thinned_to_at_most_max_frames_evenly_from_start_to_end(qa
     assert len(snapshots) <= MAX_FRAMES and set(np.diff(snapshots[:-1])) == {12} and snapshots[-1] == 3000
 
 
+def test_a_frame_draws_the_run_as_it_stood_at_its_epoch(content):
+    history = content.runs[0].view.history
+    renderer = FrameRenderer("canvas", content)
+    renderer.draw(10)
+    epochs, losses = renderer.loss.curve.getData()
+    path_w, path_b = renderer.parameters.path.getData()
+    assert list(epochs) == list(range(11)) and np.array_equal(losses, history.loss[:11])
+    assert np.array_equal(path_w, history.w[:11]) and np.array_equal(path_b, history.b[:11])
+    assert "Epoch 10 ·" in renderer.neuron.plot.titleLabel.text
+    renderer.close()
+
+
 def test_gif_decodes_with_one_frame_per_moment_one_palette_and_frames_that_move(content, tmp_path, monkeypatch):
     path = export_animation(content, AnimationChoice("canvas", every=5, fps=10), tmp_path / "run.gif")
     frames, palettes = gif_frames(path, monkeypatch)

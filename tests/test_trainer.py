@@ -83,16 +83,6 @@ def test_history_has_epoch_zero_and_one_row_per_epoch_with_the_full_data_loss():
     assert history.loss[-1] < history.loss[0]
 
 
-def test_history_until_an_epoch_is_the_history_as_it_stood_then():
-    trainer = _trainer()
-    trainer.run_epochs(4)
-    then = trainer.view().history
-    trainer.run_to_end()
-    history = trainer.view().history
-    assert history.until(4).records() == then.records()
-    assert len(history.until(0)) == 1 and len(history.until(99)) == 11
-
-
 def test_snapshots_every_n_epochs_including_the_start():
     trainer = _trainer()
     trainer.run_to_end()
