@@ -24,13 +24,26 @@ def _write_figures(*args, **kwargs):
     return headless_figure_writer(*args, **kwargs)
 
 
+def _animation_writer():
+    """The drawing code of --animation, loaded only when it is asked for; without Qt, one line says so before
+    anything is trained or written."""
+    from model.cli import DrawingUnavailableError
+
+    try:
+        from gui.export.animation_export import headless_animation_writer
+    except ImportError as error:
+        raise DrawingUnavailableError(f"--animation needs Qt to draw ({error}); install PySide6-Essentials and "
+                                      "Pillow, or leave --animation out.") from None
+    return headless_animation_writer
+
+
 def main(argv: Sequence[str] | None = None, prog: str = SCRIPT) -> int:
     """Open the window or run `train`; prog is the command as the user typed it, for usage and error lines."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["train"]:
         from model.cli import run_train
 
-        return run_train(argv[1:], figure_writer=_write_figures, prog=prog)
+        return run_train(argv[1:], figure_writer=_write_figures, prog=prog, load_animation_writer=_animation_writer)
     if argv[:1] in (["-h"], ["--help"]):
         print(usage(prog))
         return 0

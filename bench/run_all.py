@@ -16,6 +16,7 @@ Runs, in order (each also runs alone, with --help and --quick):
     bench_memory.py       peak memory at 10⁶ samples, 100 epochs
     bench_figures.py      `train --figures` at 10⁵ samples: time and file sizes
     bench_svg_size.py     `train --figures` at 10³ to 10⁵ samples per class: total SVG bytes and time
+    bench_animation.py    animated export of a 120-epoch run at 800 × 500: GIF (and MP4) time and size
 
 Each prints a line naming the machine and a table: measured, reference, ratio, target and whether it is met.
 Figures are medians over repeats, measured offscreen (QT_QPA_PLATFORM=offscreen unless set). Exits with 1 if any
@@ -33,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("sgd", "rules", "window", "race_window", "scrub", "data_change", "startup", "memory", "figures",
-           "svg_size")
+           "svg_size", "animation")
 
 
 def command(name: str, quick: bool) -> list[str]:

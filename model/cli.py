@@ -35,7 +35,8 @@ SCRIPT = "python main.py"
 
 VALUE_OPTIONS = frozenset({"--preset", "--example", "--lesson", "--out", "--landscape-size", "--explain", "--race",
                            "--branch-at", *value_options(Settings)})
-FLAG_OPTIONS = frozenset({"--figures", "--landscape", "--quiet", "--help", "--race-best-lr", *switch_options(Settings)})
+FLAG_OPTIONS = frozenset({"--figures", "--animation", "--landscape", "--quiet", "--help", "--race-best-lr",
+                          *switch_options(Settings)})
 LANDSCAPE_SIZES = (2, 1000)
 DEFAULT_LANDSCAPE_SIZE = 200
 MAX_EXPLAINED = 10_000
@@ -45,6 +46,11 @@ COMMAND_LINE_REMEDY = Remedy("Run again with a lower --lr (now {lr:g}).",
 
 class UsageError(Exception):
     """A bad command line; printed as one line, exit code 2."""
+
+
+class DrawingUnavailableError(Exception):
+    """The drawing side cannot be loaded here (Qt is missing); printed as one line, exit code 2, before anything is
+    trained or written."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,6 +72,7 @@ class TrainCommand:
     """The settings changes of each raced run (none without --race)."""
     branch_at: int = 0
     race_best_lr: bool = False
+    animation: bool = False
 
 
 def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
@@ -89,6 +96,9 @@ def build_parser(prog: str = SCRIPT) -> argparse.ArgumentParser:
                                                      "format --data reads) into DIR (created if needed)")
     output.add_argument("--figures", action="store_true",
                         help="also write the figures (PNG and SVG) into DIR; needs --out")
+    output.add_argument("--animation", action="store_true",
+                        help="also write training.gif into DIR: the canvas, one frame per snapshot (epoch 0, every "
+                             "--every epochs and the last epoch); needs --out")
     output.add_argument("--landscape", action="store_true",
                         help="also write landscape.csv (w,b,loss): the loss surface over the (w, b) window that frames "
                              "the path and the optimum, as the window's parameter view shows it; needs --out")
@@ -136,7 +146,8 @@ def parse_train_args(argv: Sequence[str], prog: str = SCRIPT) -> TrainCommand:
         if args.preset is not None or clashing:
             source = "--example" if args.example is not None else "--data"
             raise UsageError(f"{source} cannot be combined with {', '.join(clashing or ['--preset'])}.")
-    for flag, wanted in (("--figures", args.figures), ("--landscape", args.landscape)):
+    for flag, wanted in (("--figures", args.figures), ("--animation", args.animation),
+                         ("--landscape", args.landscape)):
         if wanted and args.out is None:
             raise UsageError(f"{flag} needs --out DIR to know where to write.")
     if args.landscape_size is not None and not args.landscape:
@@ -158,7 +169,7 @@ def parse_train_args(argv: Sequence[str], prog: str = SCRIPT) -> TrainCommand:
         raise UsageError(f"{option_of(Settings, name)}: {message}") from None
     return TrainCommand(settings, None if args.out is None else Path(args.out), args.figures, args.quiet,
                         size if args.landscape else None, args.explain, _races(args, settings),
-                        args.branch_at or 0, args.race_best_lr)
+                        args.branch_at or 0, args.race_best_lr, animation=args.animation)
 
 
 def _races(args: argparse.Namespace, settings: Settings) -> tuple[dict[str, Any], ...]:
@@ -248,20 +259,24 @@ def _prepare_out(out: Path) -> None:
 
 
 FigureWriter = Callable[[Path, Settings, Dataset, TrainerView, Problem], list[Path]]
+AnimationWriter = Callable[[Path, Settings, Dataset, TrainerView, Problem], Path]
 
 
-def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, prog: str = SCRIPT) -> int:
-    """Run the command; returns the exit code. figure_writer draws the figures (the display side provides it).
+def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, prog: str = SCRIPT,
+              load_animation_writer: Callable[[], AnimationWriter] | None = None) -> int:
+    """Run the command; returns the exit code. figure_writer draws the figures; load_animation_writer gives what
+    draws training.gif, or raises DrawingUnavailableError (the display side provides both).
 
     Every expected failure (bad arguments, a bad data file, a folder that cannot be written) ends as one line on
     stderr; anything else is a bug and keeps its traceback.
     """
     try:
         command = parse_train_args(argv, prog)
+        animation_writer = load_animation_writer() if command.animation and load_animation_writer else None
         data = dataset_for(command.settings)
         if command.out is not None:
             _prepare_out(command.out)
-    except (UsageError, DataFileError, OSError) as error:
+    except (UsageError, DataFileError, OSError, DrawingUnavailableError) as error:
         print(f"{prog} train: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     settings = command.settings
@@ -290,6 +305,8 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, pr
                 figure_writer(command.out, settings, data, view, problem)
             if runs:
                 write_race(command.out, runs, data, command.branch_at)
+            if animation_writer is not None:
+                animation_writer(command.out, settings, data, view, problem)
         except (OSError, DataFileError) as error:
             reason = getattr(error, "strerror", None) or error
             print(f"{prog} train: error: cannot write to {command.out}: {reason}", file=sys.stderr)

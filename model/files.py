@@ -80,22 +80,43 @@ def _size_text(size: int) -> str:
 
 
 def write_bytes_atomic(path: str | os.PathLike, content: bytes) -> None:
-    """Write to a temporary file beside the target, then rename it over the target in one step.
-
-    Temporary files left beside the same target by an earlier write that was killed are removed afterwards.
-    """
-    path = Path(path)
-    handle, temporary = _create_temporary(path)
+    """Write to a temporary file beside the target, then rename it over the target in one step."""
+    file = AtomicFile(path)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        file.stream.write(content)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        file.discard()
         raise
-    _remove_leftovers(path)
+    file.commit()
+
+
+class AtomicFile:
+    """A file written beside its target and renamed over it in one step once complete, for writes that take many
+    steps (an animation's frames) and may be abandoned: discard() leaves no trace and the target untouched.
+
+    Temporary files left beside the same target by an earlier write that was killed are removed on commit.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        handle, self._temporary = _create_temporary(self.path)
+        self.stream = os.fdopen(handle, "wb")
+
+    def commit(self) -> None:
+        """Make the written bytes durable and put them in place of the target; on failure nothing is left."""
+        try:
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
+            self.stream.close()
+            os.replace(self._temporary, self.path)
+        except BaseException:
+            self.discard()
+            raise
+        _remove_leftovers(self.path)
+
+    def discard(self) -> None:
+        self.stream.close()
+        Path(self._temporary).unlink(missing_ok=True)
 
 
 def _create_temporary(path: Path) -> tuple[int, str]:

@@ -10,7 +10,7 @@ import pytest
 
 from model import csv_io, session
 from model.csv_io import DataFileError, load_csv
-from model.files import FileTooLargeError, NotRegularFileError, read_regular_file, write_text_atomic
+from model.files import AtomicFile, FileTooLargeError, NotRegularFileError, read_regular_file, write_text_atomic
 from model.session import SessionError, load_session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,6 +104,21 @@ def test_read_regular_file_reads_up_to_the_limit_and_refuses_more(tmp_path):
     with pytest.raises(NotRegularFileError) as caught:
         read_regular_file(tmp_path, 9)
     assert caught.value.kind == "a folder"
+
+
+def test_a_write_in_many_steps_appears_whole_on_commit_and_leaves_nothing_when_discarded(tmp_path):
+    target = tmp_path / "run.gif"
+    target.write_bytes(b"before")
+    kept = AtomicFile(target)
+    kept.stream.write(b"GIF")
+    kept.stream.write(b"89a")
+    assert target.read_bytes() == b"before"
+    kept.commit()
+    assert target.read_bytes() == b"GIF89a"
+    dropped = AtomicFile(tmp_path / "other.gif")
+    dropped.stream.write(b"half")
+    dropped.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.gif"]
 
 
 def test_leftovers_of_an_interrupted_save_are_removed_by_the_next_save(tmp_path):

@@ -1,1 +1,1 @@
-"""Figures and their files, drawn offscreen."""
+"""Figures and animations and their files, drawn offscreen."""

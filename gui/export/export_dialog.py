@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6 import QtWidgets
@@ -21,7 +22,6 @@ class ExportDialog(QtWidgets.QDialog):
     def __init__(self, previous: ExportChoice, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Export figure")
-        form = QtWidgets.QFormLayout(self)
         self.kind = QtWidgets.QComboBox()
         for kind, description in FIGURES.items():
             self.kind.addItem(description, kind)
@@ -39,14 +39,19 @@ class ExportDialog(QtWidgets.QDialog):
         self.scale.setToolTip("Pixels per screen pixel: 3× or 4× for print.")
         self.fmt.currentIndexChanged.connect(lambda: self.scale.setEnabled(self.fmt.currentData() == "png"))
         self.scale.setEnabled(previous.fmt == "png")
-        form.addRow("figure", self.kind)
-        form.addRow("format", self.fmt)
-        form.addRow("PNG scale", self.scale)
-        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Save
-                                             | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        lay_out_choices(self, [("figure", self.kind), ("format", self.fmt), ("PNG scale", self.scale)])
 
     def choice(self) -> ExportChoice:
         return ExportChoice(self.kind.currentData(), self.fmt.currentData(), self.scale.currentData())
+
+
+def lay_out_choices(dialog: QtWidgets.QDialog, rows: Sequence[tuple[str, QtWidgets.QWidget]]) -> None:
+    """An export dialog's rows of choices, then Save and Cancel."""
+    form = QtWidgets.QFormLayout(dialog)
+    for label, widget in rows:
+        form.addRow(label, widget)
+    buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Save
+                                         | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)

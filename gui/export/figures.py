@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtWidgets
 from gui.base.state import PLAIN, DisplayOptions
 from gui.base.style import configure_pyqtgraph
 from gui.base.surface_picture import SurfacePicture, picture_of
-from gui.export.render import render_png, render_svg
+from gui.export.render import render_png, render_svg, settle_layout
 from gui.views.parameter_view import ParameterView
 from gui.views.plots import LossView, NeuronView, SnapshotGrid, legend_below, neuron_title
 from model.data import Dataset
@@ -89,7 +89,7 @@ class Figure:
             width, height = max(width, grid_width), height + CELL_SIZE[1] * max(1, grid.rows)
         self.widget.resize(width, height)
         self.widget.show()
-        _settle_layout(self.widget)
+        settle_layout(self.widget)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -202,14 +202,3 @@ def _draw_snapshots(layout: pg.GraphicsLayout, content: FigureContent) -> Snapsh
     grid.set_data(content.data, content.display)
     grid.show(content.view.snapshots)
     return grid
-
-
-def _settle_layout(widget: pg.GraphicsLayoutWidget) -> None:
-    """Lay the figure out as a shown window would be, without running the event loop (an export must not handle the
-    learner's clicks halfway through): axes size themselves to their tick labels while they paint, and the layout
-    they then ask for is applied at once."""
-    widget.ci.layout.activate()
-    widget.grab()
-    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
-    widget.ci.layout.activate()
-

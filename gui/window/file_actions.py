@@ -15,6 +15,10 @@ from PySide6 import QtCore, QtWidgets
 from gui.base.actions import make_action
 from gui.base.errors import ErrorReporter, reason
 from gui.base.state import RunState
+from gui.export.animation import AnimatedRun, animation_content
+from gui.export.animation_dialog import AnimationDialog
+from gui.export.animation_export import AnimationChoice, AnimationExport
+from gui.export.animation_job import AnimationJob
 from gui.export.export_dialog import ExportChoice, ExportDialog
 from gui.export.figures import FIGURES, FORMATS, FigureContent, export_figure
 from gui.export.render import PNG_SCALES
@@ -55,6 +59,10 @@ class FileActions(QtCore.QObject):
                                        self.save_session_dialog)
         self.export_action = make_action(parent, "Export figure…", "Ctrl+E", "Save a figure as PNG or SVG",
                                          self.export_figure_dialog)
+        self.animation_action = make_action(parent, "Export animation…", "Ctrl+Shift+E",
+                                            "Save the run as an animated GIF or MP4, drawn from its stored history",
+                                            self.export_animation_dialog)
+        self.animation_choice, self.animation_format = AnimationChoice(), "gif"
         self.history_action = make_action(parent, "Export history as CSV…", "",
                                           "epoch, w, b, loss, accuracy, boundary",
                                           lambda: self._export_text_dialog("history.csv", self.export_history))
@@ -67,6 +75,7 @@ class FileActions(QtCore.QObject):
                 menu.insertSeparator(first)
             else:
                 menu.insertAction(first, made)
+        menu.insertAction(self.history_action, self.animation_action)
 
     def _example_menu(self, parent: QtWidgets.QWidget) -> QtWidgets.QMenu:
         """One click trains on a real data set; each entry's tooltip is its file's header: source, licence, what it
@@ -93,6 +102,34 @@ class FileActions(QtCore.QObject):
             return False
         self._status.showMessage(f"Saved {Path(path).name} ({width} × {height}).", 5000)
         return True
+
+    def export_animation(self, choice: AnimationChoice, path: str) -> AnimationJob | None:
+        """Start drawing the run as it stands into an animation at path; the job reports its end in the status bar
+        (or, when it fails, in an error box)."""
+        state = self._state()
+        if state is None or state.view is None:
+            self._nothing_yet()
+            return None
+        settings = state.settings
+        content = animation_content(state.data, settings.loss, settings.l2, [AnimatedRun(state.view)],
+                                    state.problem, state.display)
+        try:
+            export = AnimationExport(content, choice, path)
+        except (OSError, ValueError) as error:
+            self._errors.show("The animation could not be saved", reason(error))
+            return None
+        job = AnimationJob(export, self._parent)
+        frames, (width, height) = len(export.epochs), export.size
+        job.done.connect(lambda saved: self._status.showMessage(
+            f"Saved {saved.name} ({frames} frame{'s' * (frames != 1)}, {width} × {height}).", 5000))
+        job.stopped.connect(self._animation_stopped)
+        return job
+
+    def _animation_stopped(self, message: str) -> None:
+        if message:
+            self._errors.show("The animation could not be saved", message)
+        else:
+            self._status.showMessage("Animation export cancelled; nothing was written.", 5000)
 
     def export_history(self, path: str) -> bool:
         state = self._state()
@@ -132,6 +169,16 @@ class FileActions(QtCore.QObject):
                               f"{choice.fmt.upper()} images (*.{choice.fmt})")
         if path:
             self.export_figure(choice, path)
+
+    def export_animation_dialog(self) -> None:
+        dialog = AnimationDialog(self.animation_choice, self.animation_format, self._parent)
+        if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+            return
+        self.animation_choice, self.animation_format = dialog.choice()
+        fmt = self.animation_format
+        path = self._ask_path(True, EXPORT_FOLDER_KEY, f"training.{fmt}", f"{fmt.upper()} animations (*.{fmt})")
+        if path:
+            self.export_animation(self.animation_choice, path)
 
     def _export_text_dialog(self, name: str, write: Callable[[str], bool]) -> None:
         path = self._ask_path(True, EXPORT_FOLDER_KEY, name, "CSV files (*.csv)")
