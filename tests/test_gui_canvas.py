@@ -55,8 +55,9 @@ def test_the_window_paints_its_neuron_view_first_and_makes_the_other_panes_unask
     view = window.canvas.last_view
     assert side.parameters.current.getData()[0][0] == view.w
     assert side.parameters.current.getData()[1][0] == view.b
-    qtbot.waitUntil(lambda: side.param_widget.isVisible() and side.loss_plot.isVisible()
-                    and side.snapshot_widget.isVisible())
+    qtbot.waitUntil(lambda: side.param_widget.isVisible() and side.loss_plot.isVisible())
+    window.canvas.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(side.snapshot_widget.isVisible)
     window.close()
 
 

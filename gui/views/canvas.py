@@ -25,7 +25,7 @@ from model.neuron import sigmoid
 from model.problem import Problem, Window
 from model.trainer import TrainerView
 
-SPLITTERS = ("canvasSplitter", "topSplitter", "bottomSplitter")
+SPLITTERS = ("columnSplitter", "sideSplitter")
 SIDE_PANES_LATEST_MS = 300
 
 
@@ -66,11 +66,11 @@ class Canvas(QtWidgets.QWidget):
         legend_below(layout, shares_plot, row=3, columns=3)
         shares_plot.setXLink(neuron_plot)
         self.shares = SharesView(shares_plot)
-        layout.layout.setRowStretchFactor(0, 3)
-        layout.layout.setRowStretchFactor(2, 1)
+        layout.layout.setRowStretchFactor(0, 5)
+        layout.layout.setRowStretchFactor(2, 4)
         self.readout = QtWidgets.QLabel("Hover over the plot to read ŷ at any x.")
         self.readout.setObjectName("readout")
-        self._boxes = (_column(), _column(), _column())
+        self._boxes = tuple(_column(name=name) for name in ("parameterPane", "lossPane", "snapshotPane", "cardPane"))
         self._lay_out()
         self._hover_proxy = pg.SignalProxy(self.main_plot.scene().sigMouseMoved, rateLimit=HOVER_RATE,
                                            slot=self._hover)
@@ -81,11 +81,19 @@ class Canvas(QtWidgets.QWidget):
         self.main_plot.viewport().installEventFilter(self)
 
     def _lay_out(self) -> None:
+        """Two columns that fit a 1366 × 768 laptop with room for a slim row under them: the neuron view over the
+        shares (x-linked, so each stem stands under its sample), and the parameter view over tabs for the panes
+        one looks at in turn: the loss curve, the snapshots and the worked update."""
         main_box = _column(self.main_plot, self.readout)
-        param_box, loss_box, snapshot_box = self._boxes
-        top = _splitter("topSplitter", QtCore.Qt.Orientation.Horizontal, [main_box, param_box], [540, 460])
-        bottom = _splitter("bottomSplitter", QtCore.Qt.Orientation.Horizontal, [loss_box, snapshot_box], [400, 600])
-        self.splitter = _splitter("canvasSplitter", QtCore.Qt.Orientation.Vertical, [top, bottom], [640, 230])
+        param_box, loss_box, snapshot_box, card_box = self._boxes
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setObjectName("paneTabs")
+        self.tabs.setDocumentMode(True)
+        for box, title in ((loss_box, "Loss per epoch"), (snapshot_box, "Snapshots"),
+                           (card_box, "One update, worked out")):
+            self.tabs.addTab(box, title)
+        side = _splitter("sideSplitter", QtCore.Qt.Orientation.Vertical, [param_box, self.tabs], [365, 295])
+        self.splitter = _splitter("columnSplitter", QtCore.Qt.Orientation.Horizontal, [main_box, side], [540, 450])
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -196,7 +204,7 @@ class Canvas(QtWidgets.QWidget):
         if pane == "loss":
             side.loss.show(view.history, view.total_epochs)
         elif pane == "snapshots":
-            side.snapshots.show(view.snapshots)
+            side.show_snapshots(view.snapshots)
             self.label_snapshots()
         else:
             side.parameters.show_path(view.history.w, view.history.b, self._recent)
@@ -263,8 +271,9 @@ class Canvas(QtWidgets.QWidget):
             f"x = {x:.3f}   z = w·x + b = {number(z, 3)}   ŷ = σ(z) = {y_hat:.3f}   → class {int(y_hat > 0.5)}")
 
 
-def _column(*widgets: QtWidgets.QWidget) -> QtWidgets.QWidget:
+def _column(*widgets: QtWidgets.QWidget, name: str = "") -> QtWidgets.QWidget:
     box = QtWidgets.QWidget()
+    box.setObjectName(name)
     layout = QtWidgets.QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
     for widget in widgets:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.base import style
 from gui.base.state import NOT_YET, PLAIN, DisplayOptions
@@ -49,6 +49,7 @@ def legend_below(layout: pg.GraphicsLayout, plot: pg.PlotItem, row: int, col: in
     """A legend in its own layout cell under the plot, so it never covers the data."""
     legend = pg.LegendItem(colCount=columns, labelTextSize=f"{style.LEGEND_FONT_SIZE}pt", verSpacing=-6,
                            horSpacing=12)
+    legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
     layout.addItem(legend, row=row, col=col)
     plot.legend = legend
     return legend
@@ -206,10 +207,12 @@ class NeuronView:
 
 class LossView:
     """Loss after each epoch, with the exact optimum's loss as a dashed level when there is one. The y axis always
-    shows every recorded epoch and that level; it turns logarithmic when the values span LOG_AXIS_RATIO or more."""
+    shows every recorded epoch and that level; it turns logarithmic when the values span LOG_AXIS_RATIO or more.
+    Untitled, it leaves naming the plot to what holds it (the window's tab) and its axis labels."""
 
-    def __init__(self, plot: pg.PlotItem):
+    def __init__(self, plot: pg.PlotItem, titled: bool = True):
         self.plot = plot
+        self.titled = titled
         plot.setLabel("bottom", "epoch")
         style.light_grid(plot)
         plot.getAxis("left").enableAutoSIPrefix(False)
@@ -233,7 +236,8 @@ class LossView:
     def set_loss_name(self, loss: str) -> None:
         self._loss_name = LOSS_NAMES[loss]
         self._label_axis()
-        self.plot.setTitle(style.title_html(f"Loss ({self._loss_name}) per epoch"))
+        if self.titled:
+            self.plot.setTitle(style.title_html(f"Loss ({self._loss_name}) per epoch"))
 
     def set_optimum(self, optimum: Optimum) -> None:
         """Draw the best loss this data allows, so the learner sees how far gradient descent still has to go."""

@@ -4,6 +4,8 @@ painted the first view (or as soon as anything asks for them): the window appear
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -15,10 +17,11 @@ from gui.views.picking import PickingViewBox
 from gui.views.plots import LossView, SnapshotGrid, legend_below
 from model.anatomy import UpdateStep, card
 from model.data import Dataset
+from model.history import EpochRecord
 from model.problem import Problem, Window
 from model.trainer import TrainerView
 
-SNAPSHOT_ROW_HEIGHT = 190
+SNAPSHOT_ROW_HEIGHT = 204
 PREBUILD_INTERVAL_MS = 40
 CARD_HINT = "One update, worked out with its numbers, appears here after Shift+Right."
 
@@ -34,7 +37,8 @@ class SidePanes(QtCore.QObject):
     rangeMoved = QtCore.Signal()
 
     def __init__(self, parameter_box: QtWidgets.QWidget, loss_box: QtWidgets.QWidget,
-                 snapshot_box: QtWidgets.QWidget, picked: QtCore.SignalInstance, fit: QtCore.SignalInstance):
+                 snapshot_box: QtWidgets.QWidget, card_box: QtWidgets.QWidget, picked: QtCore.SignalInstance,
+                 fit: QtCore.SignalInstance):
         super().__init__(parameter_box)
         self.param_widget = pg.GraphicsLayoutWidget()
         picking = PickingViewBox()
@@ -61,18 +65,19 @@ class SidePanes(QtCore.QObject):
         self.card.setObjectName("updateCard")
         self.card.setReadOnly(True)
         self.card.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
-        self.card.setMaximumHeight(124)
         self.card.setPlaceholderText(CARD_HINT)
 
         self.loss_plot = pg.GraphicsLayoutWidget()
         loss_plot = self.loss_plot.ci.addPlot(row=0, col=0)
         legend_below(self.loss_plot.ci, loss_plot, row=1, columns=2)
-        self.loss = LossView(loss_plot)
+        self.loss = LossView(loss_plot, titled=False)
         self.snapshot_widget = pg.GraphicsLayoutWidget()
         self.snapshots = SnapshotGrid(self.snapshot_widget.ci)
-        self.snapshot_widget.setMinimumHeight(round(self.snapshots.fix_row_height(SNAPSHOT_ROW_HEIGHT)))
+        self.snapshots.fix_row_height(SNAPSHOT_ROW_HEIGHT)
+        self._fit_snapshot_rows()
         self.snapshot_label = QtWidgets.QLabel()
         self._fill(parameter_box, loss_box, snapshot_box)
+        card_box.layout().addWidget(self.card)
         self._hover_proxy = pg.SignalProxy(self.param_widget.scene().sigMouseMoved, rateLimit=HOVER_RATE,
                                            slot=self._hover)
         self._prebuild_timer = QtCore.QTimer(self)
@@ -88,7 +93,6 @@ class SidePanes(QtCore.QObject):
         controls.addWidget(self.fit_button)
         parameter_box.layout().addWidget(self.param_widget, 1)
         parameter_box.layout().addLayout(controls)
-        parameter_box.layout().addWidget(self.card)
         loss_box.layout().addWidget(self.loss_plot)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
@@ -108,8 +112,20 @@ class SidePanes(QtCore.QObject):
 
     def set_data(self, data: Dataset, loss: str, display: DisplayOptions) -> None:
         self.snapshots.clear()
+        self._fit_snapshot_rows()
         self.snapshots.set_data(data, display)
         self.loss.set_loss_name(loss)
+
+    def show_snapshots(self, snapshots: Sequence[EpochRecord]) -> None:
+        self.snapshots.show(snapshots)
+        self._fit_snapshot_rows()
+
+    def _fit_snapshot_rows(self) -> None:
+        """The grid is as tall as its rows on show (one at least): one row fits its pane without scrolling, and
+        only a second row brings the scroll bar. The height changes only when a row is added or taken away."""
+        height = SNAPSHOT_ROW_HEIGHT * max(1, self.snapshots.rows)
+        if self.snapshot_widget.minimumHeight() != height:
+            self.snapshot_widget.setMinimumHeight(height)
 
     def set_problem(self, problem: Problem) -> None:
         optimum = problem.optimum

@@ -1,0 +1,55 @@
+"""The window fits a 1366 × 768 laptop: every plot on show keeps at least MIN_PLOT_HEIGHT pixels of data area, no
+legend covers data or is cut off, no label is cut short and nothing scrolls but a snapshot grid of several rows,
+with room to spare for a slim row under the canvas."""
+
+from __future__ import annotations
+
+import pytest
+from gui_helpers import SMALL, wait_for_view
+from layout_helpers import SLIM_ROW, measure, open_at_laptop_size, settle
+from PySide6 import QtWidgets
+
+MIN_PLOT_HEIGHT = 150
+SNAPSHOT_SCROLL = "QScrollArea in snapshotPane"
+
+
+def _check(figures, snapshot_rows: int) -> None:
+    report = f"\n{figures}"
+    assert figures.plots, report
+    for plot in figures.plots:
+        assert plot.height >= MIN_PLOT_HEIGHT, report
+        assert not plot.legend_over_data and not plot.legend_clipped and not plot.labels_clipped, report
+    allowed = {SNAPSHOT_SCROLL} if snapshot_rows > 1 else set()
+    assert set(figures.scrolling) <= allowed, report
+
+
+@pytest.mark.parametrize("slim_row", [False, True], ids=["as is", "with a slim row under the canvas"])
+def test_every_plot_keeps_room_for_its_data_at_1366_by_768(qtbot, monkeypatch, slim_row):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_at_laptop_size(qtbot, SMALL.replace(epochs=40, every=5, l2=0.05))
+    if slim_row:
+        row = QtWidgets.QWidget()
+        row.setFixedHeight(SLIM_ROW)
+        window.canvas.layout().addWidget(row)
+    settle(qtbot)
+    _check(measure(window), 1)
+    window.step_epoch_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.epoch == 1)
+    window.step_batch_action.trigger()
+    qtbot.waitUntil(lambda: window.state.step is not None)
+    settle(qtbot)
+    _check(measure(window), 1)
+    tabs = window.canvas.tabs
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        settle(qtbot)
+        _check(measure(window), 1)
+    window.run_to_end_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    tabs.setCurrentWidget(window.canvas.findChild(QtWidgets.QWidget, "snapshotPane"))
+    settle(qtbot)
+    figures = measure(window)
+    assert window.canvas.side.snapshots.rows == 3
+    assert SNAPSHOT_SCROLL in figures.scrolling
+    _check(figures, window.canvas.side.snapshots.rows)
+    window.close()
