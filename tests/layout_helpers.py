@@ -157,9 +157,13 @@ def _scroll_name(area: QtWidgets.QAbstractScrollArea) -> str:
 
 
 def open_at_laptop_size(qtbot, settings=None):
-    """The window at 1366 × 768 with its panes made and its first view drawn."""
+    """The window at 1366 × 768 as a new user first sees it (no layout remembered from an earlier window), with its
+    panes made and its first view drawn."""
     from gui_helpers import SMALL, open_window
 
+    from gui.window.file_actions import app_settings
+
+    app_settings().clear()
     window = open_window(qtbot, settings or SMALL)
     window.resize(*LAPTOP)
     window.canvas.side.parameters.plot.getViewBox()

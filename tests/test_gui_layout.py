@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from gui_helpers import SMALL, wait_for_view
 from layout_helpers import SLIM_ROW, measure, open_at_laptop_size, settle
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 MIN_PLOT_HEIGHT = 150
 SNAPSHOT_SCROLL = "QScrollArea in snapshotPane"
@@ -53,3 +53,39 @@ def test_every_plot_keeps_room_for_its_data_at_1366_by_768(qtbot, monkeypatch, s
     assert SNAPSHOT_SCROLL in figures.scrolling
     _check(figures, window.canvas.side.snapshots.rows)
     window.close()
+
+
+def test_the_settings_fit_the_dock_at_its_narrowest(qtbot, monkeypatch):
+    """Dragged (or restored) to its narrowest, the dock once came out narrower than its settings, which were cut
+    off at the right edge."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_at_laptop_size(qtbot)
+    dock = window.findChild(QtWidgets.QDockWidget)
+    window.resizeDocks([dock], [1], QtCore.Qt.Orientation.Horizontal)
+    settle(qtbot)
+    _check(measure(window), 1)
+    window.close()
+
+
+def test_empty_panes_say_what_to_do_until_there_is_something_to_show(qtbot, window):
+    canvas = window.canvas
+    side = canvas.side
+    shares_hint, loss_hint = canvas.shares.hint, side.loss_hint
+    tabs, loss_pane, card_pane = canvas.tabs, side.loss_plot.parentWidget(), side.card.parentWidget()
+    assert shares_hint.shown and shares_hint.text.startswith("Shift+Right takes one update apart here")
+    qtbot.waitUntil(lambda: loss_hint.shown)
+    assert loss_hint.text.startswith("Play or Space trains; the loss")
+    for hint, plot in ((shares_hint, canvas.shares.plot), (loss_hint, side.loss.plot)):
+        assert plot.vb.sceneBoundingRect().contains(hint.backing.sceneBoundingRect())
+    assert side.card.toPlainText() == "" and "after Shift+Right" in side.card.placeholderText()
+    assert tabs.currentWidget() is loss_pane
+
+    qtbot.keyClick(canvas.main_plot, QtCore.Qt.Key.Key_Right, QtCore.Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not shares_hint.shown)
+    assert tabs.currentWidget() is card_pane and side.card.toPlainText().startswith("x = ")
+    assert loss_hint.shown, "no epoch is trained yet"
+
+    qtbot.keyClick(canvas.main_plot, QtCore.Qt.Key.Key_Space)
+    wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    qtbot.waitUntil(lambda: not loss_hint.shown and shares_hint.shown)
+    assert tabs.currentWidget() is loss_pane and side.card.toPlainText() == ""

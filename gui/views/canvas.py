@@ -21,12 +21,15 @@ from gui.views.plots import NeuronView, legend_below, neuron_title
 from gui.views.side_panes import HOVER_RATE, SidePanes
 from gui.views.update_views import SharesView
 from model.anatomy import UpdateStep
+from model.diagnosis import Diagnosis
 from model.neuron import sigmoid
 from model.problem import Problem, Window
 from model.trainer import TrainerView
 
 SPLITTERS = ("columnSplitter", "sideSplitter")
 SIDE_PANES_LATEST_MS = 300
+LEFT_AXIS_WIDTH = 64
+"""The neuron view's and the shares' left axes are as wide as each other, so each stem stands under its sample."""
 
 
 class Canvas(QtWidgets.QWidget):
@@ -55,6 +58,8 @@ class Canvas(QtWidgets.QWidget):
         self._turn = 0
         self._recent = np.empty((0, 2))
         self._side: SidePanes | None = None
+        self._diagnosis: Diagnosis | None = None
+        self._tab_before_update = 0
         self._frame: Window | None = None
 
         self.main_plot = pg.GraphicsLayoutWidget()
@@ -66,6 +71,8 @@ class Canvas(QtWidgets.QWidget):
         legend_below(layout, shares_plot, row=3, columns=3)
         shares_plot.setXLink(neuron_plot)
         self.shares = SharesView(shares_plot)
+        for plot in (neuron_plot, shares_plot):
+            plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         layout.layout.setRowStretchFactor(0, 5)
         layout.layout.setRowStretchFactor(2, 4)
         self.readout = QtWidgets.QLabel("Hover over the plot to read ŷ at any x.")
@@ -134,6 +141,8 @@ class Canvas(QtWidgets.QWidget):
             side.set_problem(state.problem)
             side.set_picture(state.picture)
             side.show_update(state.step)
+        if self._diagnosis is not None:
+            side.show_diagnosis(self._diagnosis)
         if self._frame is not None:
             side.frame(self._frame)
         self.label_snapshots()
@@ -160,7 +169,6 @@ class Canvas(QtWidgets.QWidget):
         """New samples or display options: redraw the samples and start the snapshot grid again."""
         self.neuron.set_data(state.data, state.display)
         self.show_update(None)
-        self.shares.place_hint(state.data.x_range)
         if self._side is not None:
             self._side.set_data(state.data, state.settings.loss, state.display)
         self.label_snapshots()
@@ -202,7 +210,7 @@ class Canvas(QtWidgets.QWidget):
             return
         self._stale.discard(pane)
         if pane == "loss":
-            side.loss.show(view.history, view.total_epochs)
+            side.show_loss(view.history, view.total_epochs)
         elif pane == "snapshots":
             side.show_snapshots(view.snapshots)
             self.label_snapshots()
@@ -222,6 +230,23 @@ class Canvas(QtWidgets.QWidget):
             self.shares.show(update, state.data.x, state.data.y, step.share_w, step.share_b)
         if self._side is not None:
             self._side.show_update(step)
+        self._show_card_tab(step is not None)
+
+    def _show_card_tab(self, on: bool) -> None:
+        """An update taken apart brings its worked card to the front; once training moves on, the tab in front
+        before comes back."""
+        card_tab = self.tabs.indexOf(self._boxes[3])
+        if on and self.tabs.currentIndex() != card_tab:
+            self._tab_before_update = self.tabs.currentIndex()
+            self.tabs.setCurrentIndex(card_tab)
+        elif not on and self.tabs.currentIndex() == card_tab:
+            self.tabs.setCurrentIndex(self._tab_before_update)
+
+    def show_diagnosis(self, diagnosis: Diagnosis) -> None:
+        """The run's verdict, for the worked update's card."""
+        self._diagnosis = diagnosis
+        if self._side is not None:
+            self._side.show_diagnosis(diagnosis)
 
     def show_batch_loss(self, picture: SurfacePicture) -> None:
         """Iso-lines of the shown update's own batch loss, coloured as the surface is."""

@@ -28,6 +28,8 @@ LOG_AXIS_RATIO = 1e3
 under a thousandth of the top lies on the bottom pixel row, and a runaway loss (up to 1e23 and more) would flatten
 the whole run into its last epoch."""
 LOSS_PADDING = 0.05
+GHOST_OPACITY = 0.3
+"""The curves before an update taken apart, drawn faintly under the curves after it."""
 
 
 def neuron_title(epoch: int, loss: float, accuracy: float | None = None, separator: str = " · ") -> str:
@@ -69,6 +71,23 @@ def _optimum_in_legend(legend: pg.LegendItem, item: pg.GraphicsObject, name: str
     return optimum.exists
 
 
+def _keep_entry(legend: pg.LegendItem, sample: pg.GraphicsObject, name: str, on: bool) -> None:
+    """Add or remove one legend entry, touching the legend only when that changes it: each change lays the plot
+    out again."""
+    present = any(entry.item is sample for entry, _ in legend.items)
+    if on and not present:
+        legend.addItem(sample, name)
+    elif present and not on:
+        legend.removeItem(sample)
+
+
+def _faint(colour: str) -> QtGui.QColor:
+    """A colour as a ghost curve shows it on white."""
+    faint = QtGui.QColor(colour)
+    faint.setAlphaF(GHOST_OPACITY)
+    return faint
+
+
 class NeuronView:
     """Samples of both classes, the line z = w·x + b, the sigmoid ŷ = σ(z) and the boundary x* on one plot.
 
@@ -106,9 +125,14 @@ class NeuronView:
         self.ghost_z = plot.plot(pen=style.pen(style.Z_LINE_COLOUR, 1, dashed=True))
         self.ghost_sigmoid = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 2))
         for ghost in (self.ghost_z, self.ghost_sigmoid):
-            ghost.setOpacity(0.3)
+            ghost.setOpacity(GHOST_OPACITY)
         self.batch = pg.ScatterPlotItem(size=17, brush=None, pen=pg.mkPen(style.BATCH_COLOUR, width=2.5))
         plot.addItem(self.batch)
+        self.update_keys = (
+            (pg.PlotDataItem(pen=style.pen(_faint(style.Z_LINE_COLOUR), 1, dashed=True)), "z before the update"),
+            (pg.PlotDataItem(pen=style.pen(_faint(style.SIGMOID_COLOUR), 2)), "ŷ before the update"),
+            (pg.ScatterPlotItem(size=13, brush=None, pen=pg.mkPen(style.BATCH_COLOUR, width=2)), "samples it used"))
+        """Legend entries for the marks of an update taken apart, shown exactly while they are drawn."""
         self.z_line = plot.plot(pen=style.pen(style.Z_LINE_COLOUR, 1.5, dashed=True), name="z = w·x + b")
         self.sigmoid = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 3), name="ŷ = σ(z)")
         self.optimum = plot.plot(pen=style.pen(style.OPTIMUM_COLOUR, 2, dotted=True))
@@ -182,6 +206,9 @@ class NeuronView:
     def show_update(self, before: tuple[float, float] | None, batch_x: np.ndarray | None = None,
                     batch_y: np.ndarray | None = None) -> None:
         """Ghost the curves at (w, b) before an update and ring the samples it used; None clears both."""
+        if not self.compact:
+            for sample, name in self.update_keys:
+                _keep_entry(self.plot.legend, sample, name, before is not None)
         if before is None:
             self.ghost_z.setData([], [])
             self.ghost_sigmoid.setData([], [])

@@ -10,20 +10,23 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.base.state import DisplayOptions
-from gui.base.style import number
+from gui.base.style import VERDICT_WORDS, number
 from gui.base.surface_picture import SurfacePicture
+from gui.views.hints import FrameHint
 from gui.views.parameter_view import ParameterView
 from gui.views.picking import PickingViewBox
 from gui.views.plots import LossView, SnapshotGrid, legend_below
 from model.anatomy import UpdateStep, card
 from model.data import Dataset
-from model.history import EpochRecord
+from model.diagnosis import Diagnosis
+from model.history import EpochRecord, HistoryView
 from model.problem import Problem, Window
 from model.trainer import TrainerView
 
 SNAPSHOT_ROW_HEIGHT = 204
 PREBUILD_INTERVAL_MS = 40
 CARD_HINT = "One update, worked out with its numbers, appears here after Shift+Right."
+LOSS_HINT = "Play or Space trains; the loss after each epoch appears here."
 
 
 HOVER_RATE = 60
@@ -71,6 +74,9 @@ class SidePanes(QtCore.QObject):
         loss_plot = self.loss_plot.ci.addPlot(row=0, col=0)
         legend_below(self.loss_plot.ci, loss_plot, row=1, columns=2)
         self.loss = LossView(loss_plot, titled=False)
+        self.loss_hint = FrameHint(loss_plot, LOSS_HINT)
+        self._diagnosis: Diagnosis | None = None
+        self._step: UpdateStep | None = None
         self.snapshot_widget = pg.GraphicsLayoutWidget()
         self.snapshots = SnapshotGrid(self.snapshot_widget.ci)
         self.snapshots.fix_row_height(SNAPSHOT_ROW_HEIGHT)
@@ -116,6 +122,11 @@ class SidePanes(QtCore.QObject):
         self.snapshots.set_data(data, display)
         self.loss.set_loss_name(loss)
 
+    def show_loss(self, history: HistoryView, total_epochs: int) -> None:
+        """The loss curve, or what to do while no epoch has been trained."""
+        self.loss.show(history, total_epochs)
+        self.loss_hint.show(history.epoch.size < 2)
+
     def show_snapshots(self, snapshots: Sequence[EpochRecord]) -> None:
         self.snapshots.show(snapshots)
         self._fit_snapshot_rows()
@@ -131,7 +142,8 @@ class SidePanes(QtCore.QObject):
         optimum = problem.optimum
         self.loss.set_optimum(optimum)
         self.parameters.set_optimum(optimum, problem.ray)
-        self.card.setPlaceholderText(self.parameters.reason if problem.ray is not None else CARD_HINT)
+        reason = self.parameters.reason if problem.ray is not None else ""
+        self.card.setPlaceholderText("\n\n".join(filter(None, (CARD_HINT, reason))))
         self.card.viewport().update()
 
     def set_picture(self, picture: SurfacePicture | None) -> None:
@@ -140,12 +152,23 @@ class SidePanes(QtCore.QObject):
         self.parameters.set_picture(picture)
 
     def show_update(self, step: UpdateStep | None) -> None:
-        if step is None:
-            self.parameters.show_update(None)
+        self._step = step
+        self.parameters.show_update(None if step is None else step.update)
+        self._write_card()
+
+    def show_diagnosis(self, diagnosis: Diagnosis) -> None:
+        """The run's verdict, which the worked update ends with."""
+        self._diagnosis = diagnosis
+        self._write_card()
+
+    def _write_card(self) -> None:
+        if self._step is None:
             self.card.clear()
             return
-        self.parameters.show_update(step.update)
-        self.card.setPlainText("\n".join(card(step.update)))
+        lines = card(self._step.update)
+        if self._diagnosis is not None:
+            lines += ["", f"Verdict: {VERDICT_WORDS[self._diagnosis.verdict]}. {self._diagnosis.text}"]
+        self.card.setPlainText("\n".join(lines))
 
     def show_batch_loss(self, picture: SurfacePicture) -> None:
         self.parameters.show_batch_contours(picture.contour_lines(self.log_colours.isChecked()))

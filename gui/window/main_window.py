@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gui.base.actions import make_action
 from gui.base.errors import ErrorReporter
 from gui.base.state import UNSTUDIED, DisplayOptions, RunState
-from gui.base.style import number
+from gui.base.style import VERDICT_WORDS, number
 from gui.base.surface_picture import SurfacePicture
 from gui.runs.run import Run, RunSet
 from gui.views.canvas import Canvas
@@ -31,8 +31,6 @@ from model.trainer import DIVERGED, FINISHED, TrainerView
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 RATE_WINDOW_S = 1.0
-VERDICT_WORDS = {Verdict.STABLE: "η stable", Verdict.BEYOND_LIMIT: "η ≥ η_max", Verdict.OSCILLATING: "oscillating",
-                 Verdict.DIVERGED: "diverged", Verdict.NO_OPTIMUM: "no optimum"}
 BANNER_ALARM = "QLabel { background: #FDECEA; color: #8A1C00; padding: 6px; font-weight: bold; }"
 BANNER_NOTICE = "QLabel { background: #FFF4D6; color: #6B4A00; padding: 6px; }"
 
@@ -117,6 +115,7 @@ class MainWindow(QtWidgets.QMainWindow):
         run.surfaceChanged.connect(canvas.set_picture)
         run.viewChanged.connect(canvas.show_view)
         run.stepChanged.connect(canvas.show_update)
+        run.diagnosisChanged.connect(canvas.show_diagnosis)
         run.snapshotIntervalChanged.connect(canvas.label_snapshots)
 
     def _connect_run(self, run: Run) -> None:
@@ -143,7 +142,7 @@ class MainWindow(QtWidgets.QMainWindow):
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.panel.add_to_page("View", self.hand)
         scroll.setWidget(self.panel)
-        scroll.setMinimumWidth(365)
+        scroll.setMinimumWidth(max(365, self.panel.minimumSizeHint().width() + 2 * scroll.frameWidth()))
         dock.setWidget(scroll)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
 
