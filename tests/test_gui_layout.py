@@ -67,6 +67,34 @@ def test_the_settings_fit_the_dock_at_its_narrowest(qtbot, monkeypatch):
     window.close()
 
 
+def test_a_thinned_snapshot_grid_leaves_the_neuron_view_whole(qtbot, monkeypatch):
+    """Its longer label ('showing 11 of 41') once widened the tabs' column and cut the neuron view off at the side."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_at_laptop_size(qtbot, SMALL.replace(every=1, epochs=40))
+    window.run_to_end_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    qtbot.waitUntil(lambda: "showing" in window.canvas.side.snapshot_label.text())
+    window.canvas.tabs.setCurrentWidget(window.canvas.findChild(QtWidgets.QWidget, "snapshotPane"))
+    settle(qtbot)
+    _check(measure(window), window.canvas.side.snapshots.rows)
+    window.close()
+
+
+def test_a_run_that_ran_away_keeps_every_plot_its_room_and_says_why_its_loss_is_empty(qtbot, monkeypatch):
+    """The banner sits over the neuron's column, which has room to give; across the whole canvas it took the loss
+    curve under 150 px. The loss pane says why it is empty rather than inviting a Play that is disabled."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_at_laptop_size(qtbot, SMALL.replace(lr=10.0, l2=1.0))
+    window.play_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.status == "diverged" and v.epoch == 0)
+    qtbot.waitUntil(window.banner.isVisible)
+    settle(qtbot)
+    _check(measure(window), 1)
+    hint = window.canvas.side.loss_hint
+    assert hint.shown and "diverged" in hint.text and "Play" not in hint.text
+    window.close()
+
+
 def test_empty_panes_say_what_to_do_until_there_is_something_to_show(qtbot, window):
     canvas = window.canvas
     side = canvas.side

@@ -24,7 +24,7 @@ from model.anatomy import UpdateStep
 from model.diagnosis import Diagnosis
 from model.neuron import sigmoid
 from model.problem import Problem, Window
-from model.trainer import TrainerView
+from model.trainer import DIVERGED, TrainerView
 
 SPLITTERS = ("columnSplitter", "sideSplitter")
 SIDE_PANES_LATEST_MS = 300
@@ -73,8 +73,8 @@ class Canvas(QtWidgets.QWidget):
         self.shares = SharesView(shares_plot)
         for plot in (neuron_plot, shares_plot):
             plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
-        layout.layout.setRowStretchFactor(0, 5)
-        layout.layout.setRowStretchFactor(2, 4)
+        layout.layout.setRowStretchFactor(0, 15)
+        layout.layout.setRowStretchFactor(2, 13)
         self.readout = QtWidgets.QLabel("Hover over the plot to read ŷ at any x.")
         self.readout.setObjectName("readout")
         self._boxes = tuple(_column(name=name) for name in ("parameterPane", "lossPane", "snapshotPane", "cardPane"))
@@ -91,7 +91,9 @@ class Canvas(QtWidgets.QWidget):
         """Two columns that fit a 1366 × 768 laptop with room for a slim row under them: the neuron view over the
         shares (x-linked, so each stem stands under its sample), and the parameter view over tabs for the panes
         one looks at in turn: the loss curve, the snapshots and the worked update."""
-        main_box = _column(self.main_plot, self.readout)
+        main_box = self.main_column = _column(self.main_plot, self.readout)
+        """The neuron view's column: a notice over it (the window's banner) leaves the other column's plots
+        their height."""
         param_box, loss_box, snapshot_box, card_box = self._boxes
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setObjectName("paneTabs")
@@ -210,7 +212,7 @@ class Canvas(QtWidgets.QWidget):
             return
         self._stale.discard(pane)
         if pane == "loss":
-            side.show_loss(view.history, view.total_epochs)
+            side.show_loss(view.history, view.total_epochs, view.status == DIVERGED)
         elif pane == "snapshots":
             side.show_snapshots(view.snapshots)
             self.label_snapshots()

@@ -40,6 +40,11 @@ class FrameHint:
         """Whether the hint is up (it shows whenever its plot does)."""
         return self.backing.isVisibleTo(self.backing.parentItem())
 
+    def set_text(self, text: str) -> None:
+        if text != self.text:
+            self.item.setPlainText(text)
+            self._place()
+
     def show(self, on: bool) -> None:
         self.backing.setVisible(on)
 

@@ -27,6 +27,7 @@ SNAPSHOT_ROW_HEIGHT = 204
 PREBUILD_INTERVAL_MS = 40
 CARD_HINT = "One update, worked out with its numbers, appears here after Shift+Right."
 LOSS_HINT = "Play or Space trains; the loss after each epoch appears here."
+LOSS_DIVERGED_HINT = "The run diverged before its first epoch ended, so there is no loss to draw. Ctrl+R resets it."
 
 
 HOVER_RATE = 60
@@ -82,6 +83,8 @@ class SidePanes(QtCore.QObject):
         self.snapshots.fix_row_height(SNAPSHOT_ROW_HEIGHT)
         self._fit_snapshot_rows()
         self.snapshot_label = QtWidgets.QLabel()
+        self.snapshot_label.setWordWrap(True)
+        """Wrapped, a long label (a thinned grid's) never widens its pane at the neuron view's cost."""
         self._fill(parameter_box, loss_box, snapshot_box)
         card_box.layout().addWidget(self.card)
         self._hover_proxy = pg.SignalProxy(self.param_widget.scene().sigMouseMoved, rateLimit=HOVER_RATE,
@@ -122,9 +125,10 @@ class SidePanes(QtCore.QObject):
         self.snapshots.set_data(data, display)
         self.loss.set_loss_name(loss)
 
-    def show_loss(self, history: HistoryView, total_epochs: int) -> None:
+    def show_loss(self, history: HistoryView, total_epochs: int, diverged: bool) -> None:
         """The loss curve, or what to do while no epoch has been trained."""
         self.loss.show(history, total_epochs)
+        self.loss_hint.set_text(LOSS_DIVERGED_HINT if diverged else LOSS_HINT)
         self.loss_hint.show(history.epoch.size < 2)
 
     def show_snapshots(self, snapshots: Sequence[EpochRecord]) -> None:

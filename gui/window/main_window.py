@@ -63,7 +63,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.banner.hide()
-        self.canvas.layout().insertWidget(0, self.banner)
+        self.canvas.main_column.layout().insertWidget(0, self.banner)
 
         self._build_actions()
         self._build_status_bar()
