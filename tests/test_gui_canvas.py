@@ -184,7 +184,7 @@ def _entries(plot: pg.PlotItem) -> set[str]:
     return set(_legend_names(plot))
 
 
-UPDATE_KEYS = {"z before the update", "ŷ before the update", "samples it used"}
+UPDATE_KEYS = {"z before update", "ŷ before update", "update's samples"}
 SHARES_KEYS = {"pull on w (ŷ − y)·x", "pull on b ŷ − y", "this update"}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from gui_helpers import SMALL, wait_for_view
-from layout_helpers import SLIM_ROW, measure, open_at_laptop_size, settle
+from layout_helpers import LAPTOP, OPENED_ON_LAPTOP, SLIM_ROW, measure, open_at_laptop_size, settle
 from PySide6 import QtCore, QtWidgets
 
 MIN_PLOT_HEIGHT = 150
@@ -23,10 +23,11 @@ def _check(figures, snapshot_rows: int) -> None:
     assert set(figures.scrolling) <= allowed, report
 
 
-@pytest.mark.parametrize("slim_row", [False, True], ids=["as is", "with a slim row under the canvas"])
-def test_every_plot_keeps_room_for_its_data_at_1366_by_768(qtbot, monkeypatch, slim_row):
+@pytest.mark.parametrize(("size", "slim_row"), [(LAPTOP, False), (LAPTOP, True), (OPENED_ON_LAPTOP, False)],
+                         ids=["1366x768", "1366x768 with a slim row under", "as opened on a 1366x768 screen"])
+def test_every_plot_keeps_room_for_its_data_at_1366_by_768(qtbot, monkeypatch, size, slim_row):
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
-    window = open_at_laptop_size(qtbot, SMALL.replace(epochs=40, every=5, l2=0.05))
+    window = open_at_laptop_size(qtbot, SMALL.replace(epochs=40, every=5, l2=0.05), size)
     if slim_row:
         row = QtWidgets.QWidget()
         row.setFixedHeight(SLIM_ROW)

@@ -101,7 +101,7 @@ class Canvas(QtWidgets.QWidget):
         for box, title in ((loss_box, "Loss per epoch"), (snapshot_box, "Snapshots"),
                            (card_box, "One update, worked out")):
             self.tabs.addTab(box, title)
-        side = _splitter("sideSplitter", QtCore.Qt.Orientation.Vertical, [param_box, self.tabs], [365, 295])
+        side = _splitter("sideSplitter", QtCore.Qt.Orientation.Vertical, [param_box, self.tabs], [340, 320])
         self.splitter = _splitter("columnSplitter", QtCore.Qt.Orientation.Horizontal, [main_box, side], [540, 450])
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

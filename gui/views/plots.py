@@ -28,6 +28,11 @@ LOG_AXIS_RATIO = 1e3
 under a thousandth of the top lies on the bottom pixel row, and a runaway loss (up to 1e23 and more) would flatten
 the whole run into its last epoch."""
 LOSS_PADDING = 0.05
+CELL_AXIS_WIDTH = 26
+"""A snapshot's left axis is this wide in every cell: an axis keeps the widest tick text it ever drew, and a reused
+cell wider than the others widened its whole column and pushed the last column out of the grid's pane."""
+MIN_CELL_WIDTH = 100.0
+"""Snapshot cells are never narrower than this: below it their axes crowd out the curves."""
 GHOST_OPACITY = 0.3
 """The curves before an update taken apart, drawn faintly under the curves after it."""
 
@@ -101,6 +106,8 @@ class NeuronView:
             plot.setLabel("bottom", "x (input)")
             plot.setLabel("left", "class · z · ŷ")
             style.light_grid(plot)
+        else:
+            plot.getAxis("left").setWidth(CELL_AXIS_WIDTH)
         plot.setYRange(*style.Y_RANGE, padding=0)
         plot.setMouseEnabled(x=True, y=False)
         size = 6 if compact else 9
@@ -129,9 +136,9 @@ class NeuronView:
         self.batch = pg.ScatterPlotItem(size=17, brush=None, pen=pg.mkPen(style.BATCH_COLOUR, width=2.5))
         plot.addItem(self.batch)
         self.update_keys = (
-            (pg.PlotDataItem(pen=style.pen(_faint(style.Z_LINE_COLOUR), 1, dashed=True)), "z before the update"),
-            (pg.PlotDataItem(pen=style.pen(_faint(style.SIGMOID_COLOUR), 2)), "ŷ before the update"),
-            (pg.ScatterPlotItem(size=13, brush=None, pen=pg.mkPen(style.BATCH_COLOUR, width=2)), "samples it used"))
+            (pg.PlotDataItem(pen=style.pen(_faint(style.Z_LINE_COLOUR), 1, dashed=True)), "z before update"),
+            (pg.PlotDataItem(pen=style.pen(_faint(style.SIGMOID_COLOUR), 2)), "ŷ before update"),
+            (pg.ScatterPlotItem(size=13, brush=None, pen=pg.mkPen(style.BATCH_COLOUR, width=2)), "update's samples"))
         """Legend entries for the marks of an update taken apart, shown exactly while they are drawn."""
         self.z_line = plot.plot(pen=style.pen(style.Z_LINE_COLOUR, 1.5, dashed=True), name="z = w·x + b")
         self.sigmoid = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 3), name="ŷ = σ(z)")
@@ -344,9 +351,13 @@ class SnapshotGrid:
         self.epochs = [-1] * len(self.cells)
 
     def fit_width(self, width: float) -> None:
-        """Give every column the same width, so the first snapshot does not stretch across the whole row."""
+        """Give every column the same width, so the first snapshot does not stretch across the whole row, and all of
+        them together the width given less the grid's margins and spacing, so the last column is never cut off."""
+        grid = self.layout.layout
+        left, _, right, _ = grid.getContentsMargins()
+        room = width - left - right - grid.horizontalSpacing() * (self.columns - 1)
         for column in range(self.columns):
-            self.layout.layout.setColumnFixedWidth(column, max(120.0, width / self.columns - 12))
+            grid.setColumnFixedWidth(column, max(MIN_CELL_WIDTH, room / self.columns))
 
     def fix_row_height(self, height: float) -> float:
         """Give every row, shown or not yet, this height; returns the height of all of them. A live grid that never

@@ -13,6 +13,7 @@ from gui.base.state import DisplayOptions
 from gui.base.style import VERDICT_WORDS, number
 from gui.base.surface_picture import SurfacePicture
 from gui.views.hints import FrameHint
+from gui.views.parameter_view import TITLE as PARAMETER_TITLE
 from gui.views.parameter_view import ParameterView
 from gui.views.picking import PickingViewBox
 from gui.views.plots import LossView, SnapshotGrid, legend_below
@@ -50,7 +51,7 @@ class SidePanes(QtCore.QObject):
         param_plot = pg.PlotItem(viewBox=picking)
         self.param_widget.addItem(param_plot, row=0, col=0)
         legend_below(self.param_widget.ci, param_plot, row=1, columns=3)
-        self.parameters = ParameterView(param_plot)
+        self.parameters = ParameterView(param_plot, titled=False)
         picking.sigRangeChangedManually.connect(self.rangeMoved)
         self.param_widget.setToolTip("Click or drag to start training there; Shift+drag pans, the wheel zooms.")
         self.log_colours = QtWidgets.QCheckBox("log colours")
@@ -63,8 +64,11 @@ class SidePanes(QtCore.QObject):
         self.fit_button.setToolTip("Frame the start, the whole path and the optimum (F)")
         self.fit_button.setShortcut(QtGui.QKeySequence("F"))
         self.fit_button.clicked.connect(fit)
-        self.param_readout = QtWidgets.QLabel("Hover to read w, b and the loss.")
+        self.param_readout = QtWidgets.QLabel(f"{PARAMETER_TITLE}: hover to read it.")
         self.param_readout.setObjectName("paramReadout")
+        self.param_readout.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                                         QtWidgets.QSizePolicy.Policy.Preferred)
+        """A long read-out never widens its column at the neuron view's cost."""
         self.card = QtWidgets.QPlainTextEdit()
         self.card.setObjectName("updateCard")
         self.card.setReadOnly(True)
