@@ -6,16 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from gui_helpers import SMALL
+from gui_helpers import SMALL, open_window
 from PySide6 import QtCore
 
 from gui.base.state import NOT_YET, PLAIN, UNSTUDIED, RunState
-from gui.base.style import configure_pyqtgraph
+from gui.base.style import VERDICT_WORDS, configure_pyqtgraph
 from gui.views.canvas import Canvas
 from gui.views.plots import LossView, NeuronView, legend_below
 from gui.window.main_window import MainWindow
 from model.anatomy import card, take_one_update
 from model.data import generate
+from model.diagnosis import Verdict, diagnose_view
 from model.problem import study
 from model.settings import Settings
 from model.trainer import Trainer
@@ -55,8 +56,9 @@ def test_the_window_paints_its_neuron_view_first_and_makes_the_other_panes_unask
     view = window.canvas.last_view
     assert side.parameters.current.getData()[0][0] == view.w
     assert side.parameters.current.getData()[1][0] == view.b
-    qtbot.waitUntil(lambda: side.param_widget.isVisible() and side.loss_plot.isVisible()
-                    and side.snapshot_widget.isVisible())
+    qtbot.waitUntil(lambda: side.param_widget.isVisible() and side.loss_plot.isVisible())
+    window.canvas.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(side.snapshot_widget.isVisible)
     window.close()
 
 
@@ -193,3 +195,49 @@ def test_a_snapshot_of_the_same_epoch_from_another_start_is_redrawn(qtbot):
     grid.show([EpochRecord(0, 0.01, 0.0, 0.6835, 0.7, 0.0)])
     assert "0.6835" in grid.cells[0].plot.titleLabel.text
     assert grid.cells[0].z_line.getData()[1][-1] == pytest.approx(0.01 * grid.cells[0].z_line.getData()[0][-1])
+
+
+def _entries(plot: pg.PlotItem) -> set[str]:
+    return set(_legend_names(plot))
+
+
+UPDATE_KEYS = {"z before update", "ŷ before update", "update's samples"}
+SHARES_KEYS = {"pull on w (ŷ − y)·x", "pull on b ŷ − y", "this update"}
+
+
+def test_an_update_taken_apart_is_keyed_exactly_while_it_is_drawn(qtbot, window):
+    """The ghost curves and the rings on the batch have legend entries while they are drawn and none after; the
+    shares view keys nothing while it shows only its hint."""
+    neuron, shares = window.canvas.neuron, window.canvas.shares
+    assert not UPDATE_KEYS & _entries(neuron.plot)
+    assert _entries(shares.plot) == set() and shares.hint.shown
+    window.step_batch_action.trigger()
+    qtbot.waitUntil(lambda: window.state.step is not None)
+    assert len(neuron.ghost_z.getData()[0]) > 0 and len(neuron.ghost_sigmoid.getData()[0]) > 0
+    assert len(neuron.batch.data) == 1
+    assert _entries(neuron.plot) >= UPDATE_KEYS
+    assert _entries(shares.plot) == SHARES_KEYS and not shares.hint.shown
+    window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: window.state.step is None)
+    assert neuron.ghost_z.getData()[0] is None or len(neuron.ghost_z.getData()[0]) == 0
+    assert len(neuron.batch.data) == 0
+    assert not UPDATE_KEYS & _entries(neuron.plot)
+    assert _entries(shares.plot) == set() and shares.hint.shown
+
+
+@pytest.mark.parametrize(("lr", "verdict"), [(0.05, Verdict.STABLE), (60.0, Verdict.BEYOND_LIMIT)])
+def test_the_worked_update_ends_with_the_runs_verdict(qtbot, monkeypatch, lr, verdict):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_window(qtbot, OVERLAPPING.replace(l2=0.1, optimizer="batch", batch_size=8, lr=lr))
+    qtbot.waitUntil(lambda: window.state.problem.lr_limit is not None, timeout=10000)
+    window.step_batch_action.trigger()
+    qtbot.waitUntil(lambda: window.state.step is not None and window.run.settled)
+    state = window.state
+    expected = diagnose_view(state.problem, state.settings.lr, state.view)
+    assert expected.verdict == verdict
+    line = f"Verdict: {VERDICT_WORDS[verdict]}. {expected.text}"
+    card_box = window.canvas.side.card
+    qtbot.waitUntil(lambda: card_box.toPlainText().splitlines()[-1] == line)
+    assert card_box.toPlainText().splitlines()[:-2] == card(state.step.update)
+    assert window.status_fields["verdict"].text() == VERDICT_WORDS[verdict]
+    window.close()

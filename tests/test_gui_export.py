@@ -207,13 +207,13 @@ def test_window_layout_is_remembered_between_launches(qtbot, monkeypatch):
     size = (first.minimumSizeHint().width(), 650)
     first.resize(*size)
     qtbot.waitUntil(lambda: (first.width(), first.height()) == size)
-    top = first.canvas.findChild(QtWidgets.QSplitter, "topSplitter")
+    top = first.canvas.findChild(QtWidgets.QSplitter, "columnSplitter")
     top.setSizes([300, 700])
     chosen = top.sizes()
     first.close()
     second = open_window(qtbot)
     assert (second.width(), second.height()) == size
-    assert second.canvas.findChild(QtWidgets.QSplitter, "topSplitter").sizes() == chosen
+    assert second.canvas.findChild(QtWidgets.QSplitter, "columnSplitter").sizes() == chosen
     second.close()
 
 

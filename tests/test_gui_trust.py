@@ -134,7 +134,7 @@ def test_the_divergence_banner_shows_text_from_a_file_as_plain_text(qtbot, windo
     window.open_session(str(path))
     qtbot.waitUntil(lambda: window.banner.isVisible())
     assert window.banner.textFormat() == QtCore.Qt.TextFormat.PlainText
-    assert window.banner.text() == markup
+    assert window.banner.text().startswith(markup), "the η_max sentence follows once the samples are studied"
 
 
 def test_svg_export_draws_every_sample_as_a_vector_circle(qtbot, window, tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from model.diagnosis import Verdict
+
 CLASS_COLOURS = ("#0072B2", "#E69F00")
 """Class 0 blue, class 1 orange."""
 Z_LINE_COLOUR = "#555555"
@@ -99,7 +101,12 @@ def number(value: float, decimals: int = 4, sign: bool = False) -> str:
     return f"{value:{plus}.{decimals}f}" if abs(value) < 1e5 else f"{value:{plus}.3e}"
 
 
-def pen(colour: str, width: float = 2.0, dashed: bool = False, dotted: bool = False) -> QtGui.QPen:
+VERDICT_WORDS = {Verdict.STABLE: "η stable", Verdict.BEYOND_LIMIT: "η ≥ η_max", Verdict.OSCILLATING: "oscillating",
+                 Verdict.DIVERGED: "diverged", Verdict.NO_OPTIMUM: "no optimum", Verdict.NO_LIMIT: "Adam: no η_max"}
+"""The engine's verdict in the few words the status bar and the worked update show."""
+
+
+def pen(colour: str | QtGui.QColor, width: float = 2.0, dashed: bool = False, dotted: bool = False) -> QtGui.QPen:
     styles = QtCore.Qt.PenStyle
     style = styles.DotLine if dotted else styles.DashLine if dashed else styles.SolidLine
     return pg.mkPen(colour, width=width, style=style)

@@ -22,15 +22,18 @@ from gui.views.plots import NeuronView, input_label, legend_below, neuron_title
 from gui.views.side_panes import HOVER_RATE, SidePanes
 from gui.views.update_views import SharesView
 from model.anatomy import UpdateStep
+from model.diagnosis import Diagnosis
 from model.neuron import sigmoid
 from model.problem import Problem, Window
-from model.trainer import TrainerView
+from model.trainer import DIVERGED, TrainerView
 from model.truth import TrueAnswer
 
-SPLITTERS = ("canvasSplitter", "topSplitter", "bottomSplitter")
+SPLITTERS = ("columnSplitter", "sideSplitter")
 PANES = ("neuron", "parameters", "loss", "snapshots")
 """The panes a lesson may show, by the names lessons give them (model.lesson.PANES)."""
 SIDE_PANES_LATEST_MS = 300
+LEFT_AXIS_WIDTH = 64
+"""The neuron view's and the shares' left axes are as wide as each other, so each stem stands under its sample."""
 OTHER_RUNS_INTERVAL_MS = 33
 """Other runs' views are drawn together at most this often: five of them arriving one by one would otherwise each
 cost a frame of their own."""
@@ -63,8 +66,9 @@ class Canvas(QtWidgets.QWidget):
         self._turn = 0
         self._recent = np.empty((0, 2))
         self._side: SidePanes | None = None
+        self._diagnosis: Diagnosis | None = None
+        self._tab_before_update = 0
         self._frame: Window | None = None
-        self._full_sizes: list[int] | None = None
         self._guess_line: pg.InfiniteLine | None = None
         self._guess_point: pg.ScatterPlotItem | None = None
         self._accent: str | None = None
@@ -84,11 +88,13 @@ class Canvas(QtWidgets.QWidget):
         legend_below(layout, shares_plot, row=3, columns=3)
         shares_plot.setXLink(neuron_plot)
         self.shares = SharesView(shares_plot)
-        layout.layout.setRowStretchFactor(0, 3)
-        layout.layout.setRowStretchFactor(2, 1)
+        for plot in (neuron_plot, shares_plot):
+            plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        layout.layout.setRowStretchFactor(0, 15)
+        layout.layout.setRowStretchFactor(2, 13)
         self.readout = QtWidgets.QLabel("Hover over the plot to read ŷ at any x.")
         self.readout.setObjectName("readout")
-        self._boxes = (_column(), _column(), _column())
+        self._boxes = tuple(_column(name=name) for name in ("parameterPane", "lossPane", "snapshotPane", "cardPane"))
         self._lay_out()
         self._hover_proxy = pg.SignalProxy(self.main_plot.scene().sigMouseMoved, rateLimit=HOVER_RATE,
                                            slot=self._hover)
@@ -100,39 +106,52 @@ class Canvas(QtWidgets.QWidget):
         self.main_plot.scene().sigMouseClicked.connect(self._clicked)
 
     def _lay_out(self) -> None:
-        main_box = _column(self.main_plot, self.readout)
-        param_box, loss_box, snapshot_box = self._boxes
-        top = _splitter("topSplitter", QtCore.Qt.Orientation.Horizontal, [main_box, param_box], [540, 460])
-        bottom = _splitter("bottomSplitter", QtCore.Qt.Orientation.Horizontal, [loss_box, snapshot_box], [400, 600])
-        self.splitter = _splitter("canvasSplitter", QtCore.Qt.Orientation.Vertical, [top, bottom], [640, 230])
+        """Two columns that fit a 1366 × 768 laptop with room for a slim row under them: the neuron view over the
+        shares (x-linked, so each stem stands under its sample), and the parameter view over tabs for the panes
+        one looks at in turn: the loss curve, the snapshots and the worked update."""
+        main_box = self.main_column = _column(self.main_plot, self.readout)
+        """The neuron view's column: a notice over it (the window's banner) leaves the other column's plots
+        their height."""
+        param_box, loss_box, snapshot_box, card_box = self._boxes
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setObjectName("paneTabs")
+        self.tabs.setDocumentMode(True)
+        for box, title in ((loss_box, "Loss per epoch"), (snapshot_box, "Snapshots"),
+                           (card_box, "One update, worked out")):
+            self.tabs.addTab(box, title)
+        side = _splitter("sideSplitter", QtCore.Qt.Orientation.Vertical, [param_box, self.tabs], [340, 320])
+        self.splitter = _splitter("columnSplitter", QtCore.Qt.Orientation.Horizontal, [main_box, side], [540, 450])
         self._pane_boxes = dict(zip(PANES, (main_box, param_box, loss_box, snapshot_box), strict=True))
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
     def show_panes(self, names: tuple[str, ...] | list[str]) -> None:
-        """Show only these panes (the neuron view always), each row of the canvas only if it holds one of them, the
-        lower row a third of the height. show_all_panes() restores the rows' heights."""
+        """Show only these panes (the neuron view always): the parameter view above the tabs only if named, of the
+        tabs only the named ones and the worked update, and the side column only if it holds a named pane.
+        show_all_panes() brings every pane back."""
         shown = {"neuron", *names}
-        if self._full_sizes is None:
-            self._full_sizes = self.splitter.sizes()
-        for name, box in self._pane_boxes.items():
-            box.setVisible(name in shown)
-        bottom = self._pane_boxes["loss"].parentWidget()
-        bottom.setVisible(bool(shown & {"loss", "snapshots"}))
-        if bottom.isVisibleTo(self):
-            height = sum(self._full_sizes)
-            upper = height * 2 // 3
-            self.splitter.setSizes([upper, height - upper])
+        self._pane_boxes["parameters"].setVisible("parameters" in shown)
+        for name in ("loss", "snapshots"):
+            self.tabs.setTabVisible(self.tabs.indexOf(self._pane_boxes[name]), name in shown)
+        first = next((name for name in ("loss", "snapshots") if name in shown), None)
+        if first is not None:
+            self.tabs.setCurrentWidget(self._pane_boxes[first])
+        self.tabs.parentWidget().setVisible(bool(shown - {"neuron"}))
 
     def show_all_panes(self) -> None:
-        """The full canvas again: every pane, at the heights it had."""
-        for box in self._pane_boxes.values():
-            box.setVisible(True)
-        self._pane_boxes["loss"].parentWidget().setVisible(True)
-        if self._full_sizes is not None:
-            self.splitter.setSizes(self._full_sizes)
-            self._full_sizes = None
+        """The full canvas again: every pane and every tab."""
+        self.tabs.parentWidget().setVisible(True)
+        self._pane_boxes["parameters"].setVisible(True)
+        for index in range(self.tabs.count()):
+            self.tabs.setTabVisible(index, True)
+
+    def shown_panes(self) -> tuple[str, ...]:
+        """The panes a learner can see now, by their lesson names."""
+        visible = {"neuron": True, "parameters": self._pane_boxes["parameters"].isVisibleTo(self),
+                   **{name: self.tabs.isTabVisible(self.tabs.indexOf(self._pane_boxes[name]))
+                      for name in ("loss", "snapshots")}}
+        return tuple(name for name in PANES if visible[name])
 
     def mark_guess(self, guess: float | tuple[float, float] | None) -> None:
         """A lesson's guess beside the truth the views then show: a dashed line at x in the neuron view, a cross at
@@ -158,10 +177,6 @@ class Canvas(QtWidgets.QWidget):
             return float(self._guess_line.value())
         w, b = self._guess_point.getData()
         return (float(w[0]), float(b[0])) if len(w) else None
-
-    def shown_panes(self) -> tuple[str, ...]:
-        """The panes shown now, in the canvas's order."""
-        return tuple(name for name, box in self._pane_boxes.items() if not box.isHidden())
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
         """The other panes are made on the turn of the event loop after the neuron view has painted its first view
@@ -201,6 +216,8 @@ class Canvas(QtWidgets.QWidget):
             side.set_problem(state.problem)
             side.set_picture(state.picture)
             side.show_update(state.step)
+        if self._diagnosis is not None:
+            side.show_diagnosis(self._diagnosis)
         if self._frame is not None:
             side.frame(self._frame)
         self.label_snapshots()
@@ -231,7 +248,6 @@ class Canvas(QtWidgets.QWidget):
         self.neuron.label_x(state.data.scale)
         self.shares.plot.setLabel("bottom", input_label(state.data.scale))
         self.show_update(None)
-        self.shares.place_hint(state.data.x_range)
         if self._side is not None:
             self._side.set_data(state.data, state.settings.loss, state.display)
         self.label_snapshots()
@@ -316,9 +332,9 @@ class Canvas(QtWidgets.QWidget):
             return
         self._stale.discard(pane)
         if pane == "loss":
-            side.loss.show(view.history, view.total_epochs, self.others.losses())
+            side.show_loss(view.history, view.total_epochs, view.status == DIVERGED, self.others.losses())
         elif pane == "snapshots":
-            side.snapshots.show(view.snapshots)
+            side.show_snapshots(view.snapshots)
             self.label_snapshots()
         else:
             side.parameters.show_path(view.history.w, view.history.b, self._recent)
@@ -336,6 +352,23 @@ class Canvas(QtWidgets.QWidget):
             self.shares.show(update, state.data.x, state.data.y, step.share_w, step.share_b)
         if self._side is not None:
             self._side.show_update(step)
+        self._show_card_tab(step is not None)
+
+    def _show_card_tab(self, on: bool) -> None:
+        """An update taken apart brings its worked card to the front; once training moves on, the tab in front
+        before comes back."""
+        card_tab = self.tabs.indexOf(self._boxes[3])
+        if on and self.tabs.currentIndex() != card_tab:
+            self._tab_before_update = self.tabs.currentIndex()
+            self.tabs.setCurrentIndex(card_tab)
+        elif not on and self.tabs.currentIndex() == card_tab:
+            self.tabs.setCurrentIndex(self._tab_before_update)
+
+    def show_diagnosis(self, diagnosis: Diagnosis) -> None:
+        """The run's verdict, for the worked update's card."""
+        self._diagnosis = diagnosis
+        if self._side is not None:
+            self._side.show_diagnosis(diagnosis)
 
     def show_batch_loss(self, picture: SurfacePicture) -> None:
         """Iso-lines of the shown update's own batch loss, coloured as the surface is."""
@@ -391,8 +424,9 @@ class Canvas(QtWidgets.QWidget):
             f"x = {x:.3f}   z = w·x + b = {number(z, 3)}   ŷ = σ(z) = {y_hat:.3f}   → class {int(y_hat > 0.5)}")
 
 
-def _column(*widgets: QtWidgets.QWidget) -> QtWidgets.QWidget:
+def _column(*widgets: QtWidgets.QWidget, name: str = "") -> QtWidgets.QWidget:
     box = QtWidgets.QWidget()
+    box.setObjectName(name)
     layout = QtWidgets.QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
     for widget in widgets:

@@ -24,21 +24,24 @@ from model.optimum import Optimum
 COLOUR_MAP = "cividis"
 STEP_KEY = "step taken −η·arrow"
 """The step is −η times the gradient for plain descent, the velocity for momentum, Adam's m̂/(√ŝ + ε) for Adam."""
+TITLE = "Loss over (w, b)"
 PATH_POINT_LIMIT = 1500
 """Longer paths are thinned to this many points (always keeping the newest)."""
 
 
 class ParameterView:
     """Loss surface over (w, b) with the path of training on it. A legend under the plot (views.legend_below,
-    made before this view) gets a key to every mark."""
+    made before this view) gets a key to every mark. Untitled, it leaves its name to what holds it (the window
+    names it in the read-out under it, where the title's height goes to the plots)."""
 
-    def __init__(self, plot: pg.PlotItem):
+    def __init__(self, plot: pg.PlotItem, titled: bool = True):
         self.plot = plot
         plot.setLabel("bottom", "w (weight)")
         plot.setLabel("left", "b (bias)")
         plot.getAxis("left").enableAutoSIPrefix(False)
         plot.getAxis("bottom").enableAutoSIPrefix(False)
-        plot.setTitle(style.title_html("Loss over (w, b)"))
+        if titled:
+            plot.setTitle(style.title_html(TITLE))
         plot.vb.setLimits(xMin=-PLANE_LIMIT, xMax=PLANE_LIMIT, yMin=-PLANE_LIMIT, yMax=PLANE_LIMIT)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-20)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.base import style
 from gui.base.state import NOT_YET, PLAIN, DisplayOptions
@@ -29,6 +29,13 @@ LOG_AXIS_RATIO = 1e3
 under a thousandth of the top lies on the bottom pixel row, and a runaway loss (up to 1e23 and more) would flatten
 the whole run into its last epoch."""
 LOSS_PADDING = 0.05
+CELL_AXIS_WIDTH = 26
+"""A snapshot's left axis is this wide in every cell: an axis keeps the widest tick text it ever drew, and a reused
+cell wider than the others widened its whole column and pushed the last column out of the grid's pane."""
+MIN_CELL_WIDTH = 100.0
+"""Snapshot cells are never narrower than this: below it their axes crowd out the curves."""
+GHOST_OPACITY = 0.3
+"""The curves before an update taken apart, drawn faintly under the curves after it."""
 
 
 def neuron_title(epoch: int, loss: float, accuracy: float | None = None, separator: str = " · ") -> str:
@@ -57,6 +64,7 @@ def legend_below(layout: pg.GraphicsLayout, plot: pg.PlotItem, row: int, col: in
     """A legend in its own layout cell under the plot, so it never covers the data."""
     legend = pg.LegendItem(colCount=columns, labelTextSize=f"{style.LEGEND_FONT_SIZE}pt", verSpacing=-6,
                            horSpacing=12)
+    legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
     layout.addItem(legend, row=row, col=col)
     plot.legend = legend
     return legend
@@ -76,6 +84,23 @@ def _optimum_in_legend(legend: pg.LegendItem, item: pg.GraphicsObject, name: str
     return optimum.exists
 
 
+def _keep_entry(legend: pg.LegendItem, sample: pg.GraphicsObject, name: str, on: bool) -> None:
+    """Add or remove one legend entry, touching the legend only when that changes it: each change lays the plot
+    out again."""
+    present = any(entry.item is sample for entry, _ in legend.items)
+    if on and not present:
+        legend.addItem(sample, name)
+    elif present and not on:
+        legend.removeItem(sample)
+
+
+def _faint(colour: str) -> QtGui.QColor:
+    """A colour as a ghost curve shows it on white."""
+    faint = QtGui.QColor(colour)
+    faint.setAlphaF(GHOST_OPACITY)
+    return faint
+
+
 class NeuronView:
     """Samples of both classes, the line z = w·x + b, the sigmoid ŷ = σ(z) and the boundary x* on one plot.
 
@@ -89,6 +114,8 @@ class NeuronView:
             self.label_x(None)
             plot.setLabel("left", "class · z · ŷ")
             style.light_grid(plot)
+        else:
+            plot.getAxis("left").setWidth(CELL_AXIS_WIDTH)
         plot.setYRange(*style.Y_RANGE, padding=0)
         plot.setMouseEnabled(x=True, y=False)
         size = 6 if compact else 9
@@ -113,9 +140,14 @@ class NeuronView:
         self.ghost_z = plot.plot(pen=style.pen(style.Z_LINE_COLOUR, 1, dashed=True))
         self.ghost_sigmoid = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 2))
         for ghost in (self.ghost_z, self.ghost_sigmoid):
-            ghost.setOpacity(0.3)
+            ghost.setOpacity(GHOST_OPACITY)
         self.batch = pg.ScatterPlotItem(size=17, brush=None, pen=pg.mkPen(style.BATCH_COLOUR, width=2.5))
         plot.addItem(self.batch)
+        self.update_keys = (
+            (pg.PlotDataItem(pen=style.pen(_faint(style.Z_LINE_COLOUR), 1, dashed=True)), "z before update"),
+            (pg.PlotDataItem(pen=style.pen(_faint(style.SIGMOID_COLOUR), 2)), "ŷ before update"),
+            (pg.ScatterPlotItem(size=13, brush=None, pen=pg.mkPen(style.BATCH_COLOUR, width=2)), "update's samples"))
+        """Legend entries for the marks of an update taken apart, shown exactly while they are drawn."""
         self.z_line = plot.plot(pen=style.pen(style.Z_LINE_COLOUR, 1.5, dashed=True), name="z = w·x + b")
         self.sigmoid = plot.plot(pen=style.pen(style.SIGMOID_COLOUR, 3), name="ŷ = σ(z)")
         self.optimum = plot.plot(pen=style.pen(style.OPTIMUM_COLOUR, 2, dotted=True))
@@ -223,6 +255,9 @@ class NeuronView:
     def show_update(self, before: tuple[float, float] | None, batch_x: np.ndarray | None = None,
                     batch_y: np.ndarray | None = None) -> None:
         """Ghost the curves at (w, b) before an update and ring the samples it used; None clears both."""
+        if not self.compact:
+            for sample, name in self.update_keys:
+                _keep_entry(self.plot.legend, sample, name, before is not None)
         if before is None:
             self.ghost_z.setData([], [])
             self.ghost_sigmoid.setData([], [])
@@ -258,10 +293,12 @@ class NeuronView:
 
 class LossView:
     """Loss after each epoch, with the exact optimum's loss as a dashed level when there is one. The y axis always
-    shows every recorded epoch and that level; it turns logarithmic when the values span LOG_AXIS_RATIO or more."""
+    shows every recorded epoch and that level; it turns logarithmic when the values span LOG_AXIS_RATIO or more.
+    Untitled, it leaves naming the plot to what holds it (the window's tab) and its axis labels."""
 
-    def __init__(self, plot: pg.PlotItem):
+    def __init__(self, plot: pg.PlotItem, titled: bool = True):
         self.plot = plot
+        self.titled = titled
         plot.setLabel("bottom", "epoch")
         style.light_grid(plot)
         plot.getAxis("left").enableAutoSIPrefix(False)
@@ -285,7 +322,8 @@ class LossView:
     def set_loss_name(self, loss: str) -> None:
         self._loss_name = LOSS_NAMES[loss]
         self._label_axis()
-        self.plot.setTitle(style.title_html(f"Loss ({self._loss_name}) per epoch"))
+        if self.titled:
+            self.plot.setTitle(style.title_html(f"Loss ({self._loss_name}) per epoch"))
 
     def set_optimum(self, optimum: Optimum) -> None:
         """Draw the best loss this data allows, so the learner sees how far gradient descent still has to go."""
@@ -382,9 +420,13 @@ class SnapshotGrid:
         self.drawn = [None] * len(self.cells)
 
     def fit_width(self, width: float) -> None:
-        """Give every column the same width, so the first snapshot does not stretch across the whole row."""
+        """Give every column the same width, so the first snapshot does not stretch across the whole row, and all of
+        them together the width given less the grid's margins and spacing, so the last column is never cut off."""
+        grid = self.layout.layout
+        left, _, right, _ = grid.getContentsMargins()
+        room = width - left - right - grid.horizontalSpacing() * (self.columns - 1)
         for column in range(self.columns):
-            self.layout.layout.setColumnFixedWidth(column, max(120.0, width / self.columns - 12))
+            grid.setColumnFixedWidth(column, max(MIN_CELL_WIDTH, room / self.columns))
 
     def fix_row_height(self, height: float) -> float:
         """Give every row, shown or not yet, this height; returns the height of all of them. A live grid that never

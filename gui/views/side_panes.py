@@ -4,25 +4,34 @@ painted the first view (or as soon as anything asks for them): the window appear
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.base.state import DisplayOptions
-from gui.base.style import number
+from gui.base.style import VERDICT_WORDS, number
 from gui.base.surface_picture import SurfacePicture
+from gui.views.hints import FrameHint
+from gui.views.parameter_view import TITLE as PARAMETER_TITLE
 from gui.views.parameter_view import ParameterView
 from gui.views.picking import PickingViewBox
 from gui.views.plots import LossView, SnapshotGrid, legend_below
 from model.anatomy import UpdateStep, card
 from model.data import Dataset, Scale
+from model.diagnosis import Diagnosis
+from model.history import EpochRecord, HistoryView
 from model.neuron import boundary
 from model.optimum import Optimum
 from model.problem import Problem, Window
 from model.trainer import TrainerView
 
-SNAPSHOT_ROW_HEIGHT = 190
+SNAPSHOT_ROW_HEIGHT = 204
 PREBUILD_INTERVAL_MS = 40
 CARD_HINT = "One update, worked out with its numbers, appears here after Shift+Right."
+LOSS_HINT = "Play or Space trains; the loss after each epoch appears here."
+LOSS_DIVERGED_HINT = "The run diverged before its first epoch ended, so there is no loss to draw. Ctrl+R resets it."
 
 
 HOVER_RATE = 60
@@ -36,7 +45,8 @@ class SidePanes(QtCore.QObject):
     rangeMoved = QtCore.Signal()
 
     def __init__(self, parameter_box: QtWidgets.QWidget, loss_box: QtWidgets.QWidget,
-                 snapshot_box: QtWidgets.QWidget, picked: QtCore.SignalInstance, fit: QtCore.SignalInstance):
+                 snapshot_box: QtWidgets.QWidget, card_box: QtWidgets.QWidget, picked: QtCore.SignalInstance,
+                 fit: QtCore.SignalInstance):
         super().__init__(parameter_box)
         self.param_widget = pg.GraphicsLayoutWidget()
         picking = PickingViewBox()
@@ -44,7 +54,7 @@ class SidePanes(QtCore.QObject):
         param_plot = pg.PlotItem(viewBox=picking)
         self.param_widget.addItem(param_plot, row=0, col=0)
         legend_below(self.param_widget.ci, param_plot, row=1, columns=3)
-        self.parameters = ParameterView(param_plot)
+        self.parameters = ParameterView(param_plot, titled=False)
         picking.sigRangeChangedManually.connect(self.rangeMoved)
         self.param_widget.setToolTip("Click or drag to start training there; Shift+drag pans, the wheel zooms.")
         self.log_colours = QtWidgets.QCheckBox("log colours")
@@ -57,26 +67,35 @@ class SidePanes(QtCore.QObject):
         self.fit_button.setToolTip("Frame the start, the whole path and the optimum (F)")
         self.fit_button.setShortcut(QtGui.QKeySequence("F"))
         self.fit_button.clicked.connect(fit)
-        self.param_readout = QtWidgets.QLabel("Hover to read w, b and the loss.")
+        self.param_readout = QtWidgets.QLabel(f"{PARAMETER_TITLE}: hover to read it.")
         self.param_readout.setObjectName("paramReadout")
+        self.param_readout.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                                         QtWidgets.QSizePolicy.Policy.Preferred)
+        """A long read-out never widens its column at the neuron view's cost."""
         self.card = QtWidgets.QPlainTextEdit()
         self.card.setObjectName("updateCard")
         self.card.setReadOnly(True)
         self.card.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
-        self.card.setMaximumHeight(124)
         self.card.setPlaceholderText(CARD_HINT)
 
         self.loss_plot = pg.GraphicsLayoutWidget()
         loss_plot = self.loss_plot.ci.addPlot(row=0, col=0)
         legend_below(self.loss_plot.ci, loss_plot, row=1, columns=2)
-        self.loss = LossView(loss_plot)
+        self.loss = LossView(loss_plot, titled=False)
+        self.loss_hint = FrameHint(loss_plot, LOSS_HINT)
+        self._diagnosis: Diagnosis | None = None
+        self._step: UpdateStep | None = None
         self.snapshot_widget = pg.GraphicsLayoutWidget()
         self.snapshots = SnapshotGrid(self.snapshot_widget.ci)
-        self.snapshot_widget.setMinimumHeight(round(self.snapshots.fix_row_height(SNAPSHOT_ROW_HEIGHT)))
+        self.snapshots.fix_row_height(SNAPSHOT_ROW_HEIGHT)
+        self._fit_snapshot_rows()
         self.snapshot_label = QtWidgets.QLabel()
         self._scale: Scale | None = None
         """How the samples shown were standardised, for the optimum's card."""
+        self.snapshot_label.setWordWrap(True)
+        """Wrapped, a long label (a thinned grid's) never widens its pane at the neuron view's cost."""
         self._fill(parameter_box, loss_box, snapshot_box)
+        card_box.layout().addWidget(self.card)
         self._hover_proxy = pg.SignalProxy(self.param_widget.scene().sigMouseMoved, rateLimit=HOVER_RATE,
                                            slot=self._hover)
         self._prebuild_timer = QtCore.QTimer(self)
@@ -92,7 +111,6 @@ class SidePanes(QtCore.QObject):
         controls.addWidget(self.fit_button)
         parameter_box.layout().addWidget(self.param_widget, 1)
         parameter_box.layout().addLayout(controls)
-        parameter_box.layout().addWidget(self.card)
         loss_box.layout().addWidget(self.loss_plot)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
@@ -113,8 +131,27 @@ class SidePanes(QtCore.QObject):
     def set_data(self, data: Dataset, loss: str, display: DisplayOptions) -> None:
         self._scale = data.scale
         self.snapshots.clear()
+        self._fit_snapshot_rows()
         self.snapshots.set_data(data, display)
         self.loss.set_loss_name(loss)
+
+    def show_loss(self, history: HistoryView, total_epochs: int, diverged: bool,
+                  others: Sequence[np.ndarray] = ()) -> None:
+        """The loss curve (framing the other runs' losses too), or what to do while no epoch has been trained."""
+        self.loss.show(history, total_epochs, others)
+        self.loss_hint.set_text(LOSS_DIVERGED_HINT if diverged else LOSS_HINT)
+        self.loss_hint.show(history.epoch.size < 2)
+
+    def show_snapshots(self, snapshots: Sequence[EpochRecord]) -> None:
+        self.snapshots.show(snapshots)
+        self._fit_snapshot_rows()
+
+    def _fit_snapshot_rows(self) -> None:
+        """The grid is as tall as its rows on show (one at least): one row fits its pane without scrolling, and
+        only a second row brings the scroll bar. The height changes only when a row is added or taken away."""
+        height = SNAPSHOT_ROW_HEIGHT * max(1, self.snapshots.rows)
+        if self.snapshot_widget.minimumHeight() != height:
+            self.snapshot_widget.setMinimumHeight(height)
 
     def set_problem(self, problem: Problem) -> None:
         optimum = problem.optimum
@@ -136,12 +173,23 @@ class SidePanes(QtCore.QObject):
         self.snapshots.set_accent(colour)
 
     def show_update(self, step: UpdateStep | None) -> None:
-        if step is None:
-            self.parameters.show_update(None)
+        self._step = step
+        self.parameters.show_update(None if step is None else step.update)
+        self._write_card()
+
+    def show_diagnosis(self, diagnosis: Diagnosis) -> None:
+        """The run's verdict, which the worked update ends with."""
+        self._diagnosis = diagnosis
+        self._write_card()
+
+    def _write_card(self) -> None:
+        if self._step is None:
             self.card.clear()
             return
-        self.parameters.show_update(step.update)
-        self.card.setPlainText("\n".join(card(step.update)))
+        lines = card(self._step.update)
+        if self._diagnosis is not None:
+            lines += ["", f"Verdict: {VERDICT_WORDS[self._diagnosis.verdict]}. {self._diagnosis.text}"]
+        self.card.setPlainText("\n".join(lines))
 
     def show_batch_loss(self, picture: SurfacePicture) -> None:
         self.parameters.show_batch_contours(picture.contour_lines(self.log_colours.isChecked()))
@@ -191,7 +239,7 @@ def optimum_card(problem: Problem, reason: str, scale: Scale | None = None) -> s
     falling), or the exact optimum with the scikit-learn calls that return it, or that squared error has none; then
     the hint."""
     if problem.ray is not None:
-        return reason
+        return "\n".join([reason, CARD_HINT])
     library, optimum = problem.library, problem.optimum
     if library is None:
         return CARD_HINT

@@ -7,17 +7,19 @@ import numpy as np
 import pyqtgraph as pg
 
 from gui.base import style
+from gui.views.hints import FrameHint
+from gui.views.legend import KeyedLegend
 from model.anatomy import UpdateAnatomy
 
 MAX_STEMS = 5000
 """More samples than this are drawn as an even subset (the update's own samples always)."""
-HINT = "Step one update (Shift+Right) to see each sample's pull on w and b"
+HINT = "Shift+Right takes one update apart here: each sample's pull on w and b"
 
 
 class SharesView:
     """Stems of (ŷ − y)·x, each sample's pull on w, and dots of ŷ − y, its pull on b (for squared error both carry
     the extra factor 2ŷ(1 − ŷ)). The gradient is their mean, plus λw for w. Its plot must have a legend (see
-    views.legend_below)."""
+    views.legend_below), which keys only what is drawn: nothing while the view shows its hint."""
 
     def __init__(self, plot: pg.PlotItem):
         self.plot = plot
@@ -28,12 +30,12 @@ class SharesView:
         plot.setMouseEnabled(x=True, y=False)
         plot.addItem(pg.InfiniteLine(angle=0, pen=style.pen("#999999", 1)))
         self.stems = [plot.plot(pen=style.pen(colour, 1.2), connect="pairs") for colour in style.CLASS_COLOURS]
-        plot.legend.addItem(self.stems[0], "pull on w (ŷ − y)·x")
-        self.dots = pg.ScatterPlotItem(size=5, brush=style.brush("#444444", 200), pen=None, name="pull on b ŷ − y")
+        self.dots = pg.ScatterPlotItem(size=5, brush=style.brush("#444444", 200), pen=None)
         plot.addItem(self.dots)
-        self.batch = plot.plot(pen=style.pen(style.BATCH_COLOUR, 3.5), connect="pairs", name="this update")
-        self.note = pg.TextItem(HINT, color="#555555", anchor=(0.5, 0.5))
-        plot.addItem(self.note, ignoreBounds=True)
+        self.batch = plot.plot(pen=style.pen(style.BATCH_COLOUR, 3.5), connect="pairs")
+        self.legend = KeyedLegend(plot.legend, ((self.stems[0], "pull on w (ŷ − y)·x"), (self.dots, "pull on b ŷ − y"),
+                                                (self.batch, "this update")))
+        self.hint = FrameHint(plot, HINT)
         self.shown = 0
 
     def show(self, update: UpdateAnatomy | None, x: np.ndarray | None = None, y: np.ndarray | None = None,
@@ -43,10 +45,11 @@ class SharesView:
             for item in (*self.stems, self.batch):
                 item.setData([], [])
             self.dots.setData([], [])
-            self.note.setVisible(True)
+            self.hint.show(True)
+            self.legend.refresh()
             self.shown = 0
             return
-        self.note.setVisible(False)
+        self.hint.show(False)
         chosen = _subset(x.size)
         self.shown = chosen.size
         for label, stems in enumerate(self.stems):
@@ -55,9 +58,7 @@ class SharesView:
         self.dots.setData(x=x[chosen], y=share_b[chosen])
         self.batch.setData(*_stems(update.x, update.signal * update.x))
         self.plot.enableAutoRange(y=True)
-
-    def place_hint(self, x_range: tuple[float, float]) -> None:
-        self.note.setPos(0.5 * (x_range[0] + x_range[1]), 0.0)
+        self.legend.refresh()
 
 
 def _subset(count: int) -> np.ndarray:

@@ -22,6 +22,9 @@ INVALID_STYLE = "QLineEdit { border: 2px solid #D55E00; background: #FFF1EA; }"
 CUSTOM_PRESET = "custom"
 LR_SLIDER_STEPS_PER_DECADE = 20
 LOCKED_TIP = "Locked by the lesson. Press Full window to unlock."
+PAGES = {"Data": "Data", "Model": "Model and training", "Training": "Model and training", "Animation": "View"}
+"""The tab each group of settings sits on: at a laptop's 768 pixels all of them stacked needed scrolling, and the
+groups changed together share a tab. A group not named here gets a tab of its own."""
 
 
 class SettingsPanel(QtWidgets.QWidget):
@@ -53,6 +56,10 @@ class SettingsPanel(QtWidgets.QWidget):
         after = {"Data": self._add_data_source, "Animation": self._add_display_options}
         after_row = {"lr": self._add_lr_limit}
         layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setObjectName("settingsTabs")
+        layout.addWidget(self.tabs)
         for title, items in groups(type(settings)):
             box = QtWidgets.QGroupBox(title)
             form = QtWidgets.QFormLayout(box)
@@ -64,8 +71,7 @@ class SettingsPanel(QtWidgets.QWidget):
                     after_row[item.name](form)
             if title in after:
                 after[title](form)
-            layout.addWidget(box)
-        layout.addStretch(1)
+            self.add_to_page(PAGES.get(title, title), box)
         self.set_settings(settings)
 
     @property
@@ -77,6 +83,17 @@ class SettingsPanel(QtWidgets.QWidget):
     def random_starts(self) -> Mapping[str, QtWidgets.QCheckBox]:
         """The 'random start' switch of each initial weight, by setting name."""
         return MappingProxyType(self._random)
+    def add_to_page(self, name: str, group: QtWidgets.QWidget) -> None:
+        """Put a group under the last on the tab of this name, made on first use."""
+        found = [index for index in range(self.tabs.count()) if self.tabs.tabText(index) == name]
+        if found:
+            column = self.tabs.widget(found[0]).layout()
+        else:
+            page = QtWidgets.QWidget()
+            column = QtWidgets.QVBoxLayout(page)
+            column.addStretch(1)
+            self.tabs.addTab(page, name)
+        column.insertWidget(column.count() - 1, group)
 
     def _add_row(self, form: QtWidgets.QFormLayout, item: Declared) -> None:
         if item.kind is bool:

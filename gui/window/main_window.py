@@ -16,7 +16,7 @@ from gui.base.accessibility import name_controls
 from gui.base.actions import make_action
 from gui.base.errors import ErrorReporter
 from gui.base.state import UNSTUDIED, DisplayOptions, RunState
-from gui.base.style import number
+from gui.base.style import VERDICT_WORDS, number
 from gui.base.surface_picture import SurfacePicture
 from gui.runs.run import Run, RunSet
 from gui.views.canvas import Canvas
@@ -40,10 +40,6 @@ from model.trainer import DIVERGED, FINISHED, TrainerView
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 RATE_WINDOW_S = 1.0
-RUNS_DOCK_HEIGHT = 250
-"""The Runs pane's first height: six rows of runs, their buttons and the best η's words, at 1366×768."""
-VERDICT_WORDS = {Verdict.STABLE: "η stable", Verdict.BEYOND_LIMIT: "η ≥ η_max", Verdict.OSCILLATING: "oscillating",
-                 Verdict.DIVERGED: "diverged", Verdict.NO_OPTIMUM: "no optimum", Verdict.NO_LIMIT: "Adam: no η_max"}
 BANNER_ALARM = "QLabel { background: #FDECEA; color: #8A1C00; padding: 6px; font-weight: bold; }"
 BANNER_NOTICE = "QLabel { background: #FFF4D6; color: #6B4A00; padding: 6px; }"
 
@@ -76,7 +72,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.banner.hide()
-        self.canvas.layout().insertWidget(0, self.banner)
+        self.canvas.main_column.layout().insertWidget(0, self.banner)
         self.history = HistorySlider()
         self.canvas.layout().addWidget(self.history)
 
@@ -151,7 +147,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._wired = [signal.connect(slot) for signal, slot in (
             (run.dataChanged, canvas.show_data), (run.problemChanged, canvas.set_problem),
             (run.surfaceChanged, canvas.set_picture), (run.viewChanged, canvas.show_view),
-            (run.stepChanged, canvas.show_update), (run.snapshotIntervalChanged, canvas.label_snapshots),
+            (run.stepChanged, canvas.show_update), (run.diagnosisChanged, canvas.show_diagnosis),
+            (run.snapshotIntervalChanged, canvas.label_snapshots),
             (run.settingsAdopted, self._settings_adopted), (run.problemChanged, self._problem_changed),
             (run.surfaceChanged, self._surface_changed), (run.viewChanged, self._view_drawn),
             (run.diagnosisChanged, self._show_diagnosis), (run.viewsDropped, self.banner.hide),
@@ -162,6 +159,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _run_added(self, run: Run) -> None:
         run.viewChanged.connect(self._some_run_moved)
+        if len(self.runs.runs) == 2:
+            self.runs_dock.raise_()
         self._some_run_moved()
 
     def _some_run_moved(self, *_: object) -> None:
@@ -197,30 +196,26 @@ class MainWindow(QtWidgets.QMainWindow):
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        content = QtWidgets.QWidget()
-        column = QtWidgets.QVBoxLayout(content)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.panel)
-        column.addWidget(self.hand)
-        column.addStretch(1)
-        scroll.setWidget(content)
-        scroll.setMinimumWidth(365)
+        self.panel.add_to_page("View", self.hand)
+        scroll.setWidget(self.panel)
+        scroll.setMinimumWidth(max(365, self.panel.minimumSizeHint().width() + 2 * scroll.frameWidth()))
         dock.setWidget(scroll)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
 
     def _build_runs_dock(self) -> None:
-        """The run list under the parameters: select, show or hide, rename and remove runs, and compare them."""
+        """The run list on a tab beside the parameters (stacked, both would scroll at 768 pixels): select, show or
+        hide, rename and remove runs, and compare them. It comes to the front when a second run joins."""
         self.run_list = RunList(self.runs, COMPARE_COLUMNS)
         self.compare = CompareControl(self.runs, self.run_list)
         self.compare.notice.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.run_list.refused.connect(lambda message: self.statusBar().showMessage(message, 5000))
-        dock = QtWidgets.QDockWidget("Runs")
+        dock = self.runs_dock = QtWidgets.QDockWidget("Runs")
         dock.setObjectName("runsDock")
         dock.setFeatures(self.parameters_dock.features())
         dock.setWidget(self.run_list)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.splitDockWidget(self.parameters_dock, dock, QtCore.Qt.Orientation.Vertical)
-        self.resizeDocks([dock], [RUNS_DOCK_HEIGHT], QtCore.Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.parameters_dock, dock)
+        self.parameters_dock.raise_()
 
     def _build_actions(self) -> None:
         icon = QtWidgets.QStyle.StandardPixmap

@@ -1,0 +1,122 @@
+"""The window fits a 1366 × 768 laptop: every plot on show keeps at least MIN_PLOT_HEIGHT pixels of data area, no
+legend covers data or is cut off, no label is cut short and nothing scrolls but a snapshot grid of several rows,
+with room to spare for a slim row under the canvas."""
+
+from __future__ import annotations
+
+import pytest
+from gui_helpers import SMALL, wait_for_view
+from layout_helpers import LAPTOP, OPENED_ON_LAPTOP, SLIM_ROW, measure, open_at_laptop_size, settle
+from PySide6 import QtCore, QtWidgets
+
+MIN_PLOT_HEIGHT = 150
+SNAPSHOT_SCROLL = "QScrollArea in snapshotPane"
+
+
+def _check(figures, snapshot_rows: int) -> None:
+    report = f"\n{figures}"
+    assert figures.plots, report
+    for plot in figures.plots:
+        assert plot.height >= MIN_PLOT_HEIGHT, report
+        assert not plot.legend_over_data and not plot.legend_clipped and not plot.labels_clipped, report
+    allowed = {SNAPSHOT_SCROLL} if snapshot_rows > 1 else set()
+    assert set(figures.scrolling) <= allowed, report
+
+
+@pytest.mark.parametrize(("size", "slim_row"), [(LAPTOP, False), (LAPTOP, True), (OPENED_ON_LAPTOP, False)],
+                         ids=["1366x768", "1366x768 with a slim row under", "as opened on a 1366x768 screen"])
+def test_every_plot_keeps_room_for_its_data_at_1366_by_768(qtbot, monkeypatch, size, slim_row):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_at_laptop_size(qtbot, SMALL.replace(epochs=40, every=5, l2=0.05), size)
+    if slim_row:
+        row = QtWidgets.QWidget()
+        row.setFixedHeight(SLIM_ROW)
+        window.canvas.layout().addWidget(row)
+    settle(qtbot)
+    _check(measure(window), 1)
+    window.step_epoch_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.epoch == 1)
+    window.step_batch_action.trigger()
+    qtbot.waitUntil(lambda: window.state.step is not None)
+    settle(qtbot)
+    _check(measure(window), 1)
+    tabs = window.canvas.tabs
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        settle(qtbot)
+        _check(measure(window), 1)
+    window.run_to_end_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    tabs.setCurrentWidget(window.canvas.findChild(QtWidgets.QWidget, "snapshotPane"))
+    settle(qtbot)
+    figures = measure(window)
+    assert window.canvas.side.snapshots.rows == 3
+    assert SNAPSHOT_SCROLL in figures.scrolling
+    _check(figures, window.canvas.side.snapshots.rows)
+    window.close()
+
+
+def test_the_settings_fit_the_dock_at_its_narrowest(qtbot, monkeypatch):
+    """Dragged (or restored) to its narrowest, the dock once came out narrower than its settings, which were cut
+    off at the right edge."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_at_laptop_size(qtbot)
+    dock = window.findChild(QtWidgets.QDockWidget)
+    window.resizeDocks([dock], [1], QtCore.Qt.Orientation.Horizontal)
+    settle(qtbot)
+    _check(measure(window), 1)
+    window.close()
+
+
+def test_a_thinned_snapshot_grid_leaves_the_neuron_view_whole(qtbot, monkeypatch):
+    """Its longer label ('showing 11 of 41') once widened the tabs' column and cut the neuron view off at the side."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_at_laptop_size(qtbot, SMALL.replace(every=1, epochs=40))
+    window.run_to_end_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    qtbot.waitUntil(lambda: "showing" in window.canvas.side.snapshot_label.text())
+    window.canvas.tabs.setCurrentWidget(window.canvas.findChild(QtWidgets.QWidget, "snapshotPane"))
+    settle(qtbot)
+    _check(measure(window), window.canvas.side.snapshots.rows)
+    window.close()
+
+
+def test_a_run_that_ran_away_keeps_every_plot_its_room_and_says_why_its_loss_is_empty(qtbot, monkeypatch):
+    """The banner sits over the neuron's column, which has room to give; across the whole canvas it took the loss
+    curve under 150 px. The loss pane says why it is empty rather than inviting a Play that is disabled."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    window = open_at_laptop_size(qtbot, SMALL.replace(lr=10.0, l2=1.0))
+    window.play_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.status == "diverged" and v.epoch == 0)
+    qtbot.waitUntil(window.banner.isVisible)
+    settle(qtbot)
+    _check(measure(window), 1)
+    hint = window.canvas.side.loss_hint
+    assert hint.shown and "diverged" in hint.text and "Play" not in hint.text
+    window.close()
+
+
+def test_empty_panes_say_what_to_do_until_there_is_something_to_show(qtbot):
+    window = open_at_laptop_size(qtbot, SMALL, LAPTOP)
+    settle(qtbot)
+    canvas = window.canvas
+    side = canvas.side
+    shares_hint, loss_hint = canvas.shares.hint, side.loss_hint
+    tabs, loss_pane, card_pane = canvas.tabs, side.loss_plot.parentWidget(), side.card.parentWidget()
+    assert shares_hint.shown and shares_hint.text.startswith("Shift+Right takes one update apart here")
+    qtbot.waitUntil(lambda: loss_hint.shown)
+    assert loss_hint.text.startswith("Play or Space trains; the loss")
+    for hint, plot in ((shares_hint, canvas.shares.plot), (loss_hint, side.loss.plot)):
+        assert plot.vb.sceneBoundingRect().contains(hint.backing.sceneBoundingRect())
+    assert side.card.toPlainText() == "" and "after Shift+Right" in side.card.placeholderText()
+    assert tabs.currentWidget() is loss_pane
+
+    qtbot.keyClick(canvas.main_plot, QtCore.Qt.Key.Key_Right, QtCore.Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not shares_hint.shown)
+    assert tabs.currentWidget() is card_pane and side.card.toPlainText().startswith("x = ")
+    assert loss_hint.shown, "no epoch is trained yet"
+
+    qtbot.keyClick(canvas.main_plot, QtCore.Qt.Key.Key_Space)
+    wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    qtbot.waitUntil(lambda: not loss_hint.shown and shares_hint.shown)
+    assert tabs.currentWidget() is loss_pane and side.card.toPlainText() == ""
