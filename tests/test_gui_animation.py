@@ -16,7 +16,7 @@ from gui_helpers import open_window, wait_for_view
 from PIL import GifImagePlugin, Image
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.base.style import configure_pyqtgraph
+from gui.base.style import RUN_COLOURS, configure_pyqtgraph
 from gui.export.animation import FRAME_SIZE, MAX_FRAMES, AnimatedRun, FrameRenderer, animation_content, frame_epochs
 from gui.export.animation_dialog import AnimationDialog
 from gui.export.animation_export import AnimationChoice, export_animation
@@ -270,3 +270,17 @@ def test_mp4_rounds_odd_sides_up_to_even(qapp, tmp_path):
         frame = next(video.decode(video=0)).to_ndarray(format="rgb24")
     assert frame.shape == (52, 102, 3)
     assert frame[:40, :90].max() < 40 and frame[-1, :90].min() > 200
+
+
+def test_the_window_exports_a_race_with_each_run_in_its_colour(qtbot, tmp_path, monkeypatch):
+    """A branch with another η races its parent: the animation holds both, the selected run first."""
+    window, _ = _export_from_window(qtbot, tmp_path, monkeypatch, "loss", 6, 6)
+    parent = window.run
+    window.runs.make(window.state.settings.replace(lr=0.5))
+    branch = window.runs.runs[-1]
+    qtbot.waitUntil(lambda: branch.state is not None and branch.state.view is not None)
+    window.runs.select(parent)
+    runs = window.raced_runs()
+    assert [run.view for run in runs] == [parent.state.view, branch.state.view]
+    assert [run.colour for run in runs] == [RUN_COLOURS[parent.colour], RUN_COLOURS[branch.colour]]
+    window.close()

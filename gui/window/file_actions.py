@@ -46,10 +46,14 @@ class FileActions(QtCore.QObject):
     """The path of a shipped example data file to train on."""
 
     def __init__(self, parent: QtWidgets.QWidget, menu: QtWidgets.QMenu, state: Callable[[], RunState | None],
-                 status: QtWidgets.QStatusBar, errors: ErrorReporter):
+                 status: QtWidgets.QStatusBar, errors: ErrorReporter,
+                 raced: Callable[[], list[AnimatedRun]] = list):
+        """`state` is the selected run's; `raced` gives the selected run and the other runs shown, each in its colour,
+        for an animation of a race (the selected run alone when it returns nothing)."""
         super().__init__(parent)
         self._parent = parent
         self._state = state
+        self._raced = raced
         self._status = status
         self._errors = errors
         first = menu.actions()[0] if menu.actions() else None
@@ -104,15 +108,15 @@ class FileActions(QtCore.QObject):
         return True
 
     def export_animation(self, choice: AnimationChoice, path: str) -> AnimationJob | None:
-        """Start drawing the run as it stands into an animation at path; the job reports its end in the status bar
-        (or, when it fails, in an error box)."""
+        """Start drawing the run as it stands (with the runs it races) into an animation at path; the job reports
+        its end in the status bar (or, when it fails, in an error box)."""
         state = self._state()
         if state is None or state.view is None:
             self._nothing_yet()
             return None
         settings = state.settings
-        content = animation_content(state.data, settings.loss, settings.l2, [AnimatedRun(state.view)],
-                                    state.problem, state.display)
+        runs = self._raced() or [AnimatedRun(state.view)]
+        content = animation_content(state.data, settings.loss, settings.l2, runs, state.problem, state.display)
         try:
             export = AnimationExport(content, choice, path)
         except (OSError, ValueError) as error:

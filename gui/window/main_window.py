@@ -16,8 +16,9 @@ from gui.base.accessibility import name_controls
 from gui.base.actions import make_action
 from gui.base.errors import ErrorReporter
 from gui.base.state import UNSTUDIED, DisplayOptions, RunState
-from gui.base.style import VERDICT_WORDS, number
+from gui.base.style import RUN_COLOURS, VERDICT_WORDS, number
 from gui.base.surface_picture import SurfacePicture
+from gui.export.animation import AnimatedRun
 from gui.runs.run import Run, RunSet
 from gui.views.canvas import Canvas
 from gui.widgets.hand_controls import HandControls
@@ -108,7 +109,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.hand.pointChosen.connect(self.set_start)
         self.hand.trainRequested.connect(self._train_from_here)
         self.history.momentChosen.connect(self._seek)
-        self.file_actions = FileActions(self, self.file_menu, lambda: self.run.state, self.statusBar(), self.errors)
+        self.file_actions = FileActions(self, self.file_menu, lambda: self.run.state, self.statusBar(), self.errors,
+                                        self.raced_runs)
         self.file_actions.openRequested.connect(self.open_session)
         self.file_actions.saveRequested.connect(self.save_session)
         self.file_actions.exampleRequested.connect(self.load_csv)
@@ -311,6 +313,18 @@ class MainWindow(QtWidgets.QMainWindow):
     def _seek(self, moment: Moment) -> None:
         """The history slider moves every run shown to the same moment: runs are compared as they were then."""
         self.runs.for_each(lambda run: run.seek(moment))
+
+    def raced_runs(self) -> list[AnimatedRun]:
+        """The selected run first, then each other run shown that trains on the same samples with the same loss (an
+        animation draws them over one loss surface), each in its colour."""
+        selected = self.run.state
+        if selected is None or selected.view is None:
+            return []
+        same = [run for run in self.runs.visible if run is self.run or (
+            run.state is not None and run.state.view is not None and run.state.data == selected.data
+            and run.state.settings.loss == selected.settings.loss)]
+        same.sort(key=lambda run: run is not self.run)
+        return [AnimatedRun(run.state.view, RUN_COLOURS[run.colour]) for run in same]
 
     def _step_back_epoch(self) -> None:
         """Left takes every run shown one epoch back, as Right takes them one forward."""
