@@ -161,3 +161,12 @@ def test_lesson_eight_shows_the_true_answer_with_its_two_boundaries(qtbot, windo
     qtbot.waitUntil(lambda: len(truth.getData()[0]) == 2)
     state = window.run.state
     assert list(truth.getData()[0]) == pytest.approx(TrueAnswer.of(state.settings).boundaries())
+
+
+def test_a_lesson_opened_beside_a_race_shows_its_run_alone(qtbot, window, lessons):
+    other = window.runs.make(window.state.settings.replace(lr=0.5))
+    qtbot.waitUntil(lambda: id(other) in window.canvas.others.views)
+    _open_from_menu(qtbot, window, "03-exact-optimum")
+    assert other.hidden and other in window.runs.runs
+    assert id(other) not in window.canvas.others.views
+    assert window.run.name == "lesson"

@@ -172,8 +172,13 @@ class LessonControl(QtCore.QObject):
         return outcome
 
     def _restart(self, settings: Settings) -> None:
-        """The window's run with these settings, from epoch 0, as the headless run has them."""
+        """The window's run with these settings, from epoch 0, as the headless run has them. Other runs are hidden
+        (not removed: the Runs pane shows them again), so the lesson's views show its run alone."""
         window = self._window
+        for other in window.runs.runs:
+            if other is not window.run:
+                window.runs.set_hidden(other, True)
+        window.runs.rename(window.run, "lesson")
         window.panel.set_settings(settings)
         window.run.edit(settings, {})
         window.run.apply_now()
