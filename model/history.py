@@ -52,6 +52,10 @@ class HistoryView:
         return HistoryView(*(column[:rows] for column in (self.epoch, self.w, self.b, self.loss, self.accuracy,
                                                            self.boundary)))
 
+    def until(self, epoch: int) -> HistoryView:
+        """The rows up to and including `epoch`: the history as it stood then."""
+        return self.first(int(np.searchsorted(self.epoch, epoch, side="right")))
+
 
 class Snapshots(Sequence[EpochRecord]):
     """The first records of an append-only list, read-only. A view of the trainer hands these out many times a

@@ -229,7 +229,7 @@ class Timeline:
     def _shown(self, view: TrainerView, epoch: int) -> TrainerView:
         """The view with the head's history and snapshots up to `epoch`."""
         snapshots = Snapshots(self.head.snapshots, self._snapshots_until(epoch))
-        return dataclasses.replace(view, history=self.head.history.view().first(epoch + 1), snapshots=snapshots)
+        return dataclasses.replace(view, history=self.head.history.view().until(epoch), snapshots=snapshots)
 
     def _snapshots_until(self, epoch: int) -> int:
         return bisect.bisect_right(self.head.snapshots, epoch, key=_epoch)

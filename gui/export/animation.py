@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
@@ -96,11 +95,6 @@ def frame_epochs(runs: Sequence[AnimatedRun], every: int | None = None) -> list[
     return [*chosen[::step], last] if last > 0 else [0]
 
 
-def until(history: HistoryView, epoch: int) -> HistoryView:
-    """The rows up to and including `epoch`: the history as it stood then."""
-    return history.first(int(np.searchsorted(history.epoch, epoch, side="right")))
-
-
 class FrameRenderer:
     """An offscreen layout of one view (or the canvas) that draws the runs as they stood at any epoch."""
 
@@ -149,7 +143,7 @@ class FrameRenderer:
 
     def draw(self, epoch: int) -> None:
         first = self.content.runs[0]
-        history = until(first.view.history, epoch)
+        history = first.view.history.until(epoch)
         record = history.record(-1)
         if self.neuron is not None:
             self.neuron.show(record.w, record.b, neuron_title(record.epoch, record.loss, record.accuracy))
@@ -160,7 +154,7 @@ class FrameRenderer:
         if self.snapshots is not None:
             self.snapshots.show([snapshot for snapshot in first.view.snapshots if snapshot.epoch <= epoch])
         for curves, run in zip(self._others, self.content.runs[1:], strict=True):
-            curves.show(until(run.view.history, epoch))
+            curves.show(run.view.history.until(epoch))
 
     def close(self) -> None:
         self.widget.close()
