@@ -167,6 +167,11 @@ class Settings:
             raise SettingsError(found)
         return self
 
+    @property
+    def planned_snapshots(self) -> int:
+        """How many snapshots a run to its end takes: epoch 0, then every `every`-th epoch."""
+        return self.epochs // self.every + 1
+
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (not validated, so a panel can show what is wrong)."""
         return dataclasses.replace(self, **changes)

@@ -180,6 +180,33 @@ def test_legends_keep_the_optimum_while_a_new_one_is_computed(qtbot):
     assert "exact optimum" not in _legend_names(loss_plot)
 
 
+def test_a_legend_takes_more_rows_rather_than_widen_its_plot_past_the_window(qtbot):
+    """Three more entries (an update taken apart) in three columns once needed more width than the parameter view
+    had, and pushed the plot and its colour bar off the view's right edge."""
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    plot = widget.ci.addPlot(row=0, col=0)
+    legend = legend_below(widget.ci, plot, row=1, columns=3)
+    names = ["training path", "where it started", "now", "the exact optimum", "gradient", "step taken by the rule"]
+    for name in names:
+        legend.addItem(plot.plot([0, 1], [0, 1]), name)
+    widget.resize(900, 300)
+    widget.show()
+    qtbot.waitUntil(lambda: legend.columnCount == 3 and widget.ci.geometry().width() == 900)
+    wide_height = legend.geometry().height()
+
+    widget.resize(260, 300)
+
+    def within_the_view() -> bool:
+        seen = widget.mapToScene(widget.viewport().rect()).boundingRect()
+        return all(seen.contains(item.sceneBoundingRect()) for item in (plot, legend))
+
+    qtbot.waitUntil(lambda: legend.columnCount < 3 and legend.geometry().height() > wide_height and within_the_view())
+    assert [label.text for _, label in legend.items] == names
+    widget.resize(900, 300)
+    qtbot.waitUntil(lambda: legend.columnCount == 3 and legend.geometry().height() == wide_height)
+
+
 def test_a_snapshot_of_the_same_epoch_from_another_start_is_redrawn(qtbot):
     """A new start (a lesson's step, the hand controls, new samples) makes a new epoch-0 snapshot: the grid draws
     it, not the previous run's, though both are of epoch 0."""

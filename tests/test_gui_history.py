@@ -80,7 +80,7 @@ def test_left_and_shift_left_step_back_one_epoch_and_one_update(qtbot, window):
     window.canvas.main_plot.setFocus()
     qtbot.keyClick(window.canvas.main_plot, QtCore.Qt.Key.Key_Left)
     wait_for_view(qtbot, window, lambda v: v.epoch == 3 and v.position == 0)
-    assert window.history.slider.value() == 3
+    qtbot.waitUntil(lambda: window.history.slider.value() == 3)
     qtbot.keyClick(window.canvas.main_plot, QtCore.Qt.Key.Key_Left, SHIFT)
     view = wait_for_view(qtbot, window, lambda v: v.epoch == 2 and v.position == 59)
     reference = _trainer_at(window, 2, 59)
@@ -110,7 +110,7 @@ def test_play_after_going_back_trains_on_to_the_run_that_never_went_back(qtbot, 
     assert (view.w, view.b, view.updates) == (final.w, final.b, final.updates)
     for column in ("w", "b", "loss", "accuracy"):
         np.testing.assert_array_equal(getattr(view.history, column), getattr(final.history, column))
-    assert window.history.slider.value() == window.history.slider.maximum() == 12
+    qtbot.waitUntil(lambda: window.history.slider.value() == window.history.slider.maximum() == 12)
 
 
 def test_a_step_from_an_earlier_moment_gives_up_the_moments_after_it(qtbot, window):
@@ -132,8 +132,8 @@ def test_every_control_in_the_window_has_a_name_a_screen_reader_reads(qtbot, win
     assert len(names) > 30
     assert names[window.history.slider] == "History"
     panel = window.panel
-    assert names[panel._edits["lr"]] == "learning rate η"
-    assert names[panel._random["init_w"]] == "initial w: random ±0.01"
+    assert names[panel.fields["lr"]] == "learning rate η"
+    assert names[panel.random_starts["init_w"]] == "initial w: random ±0.01"
 
 
 def test_a_fast_drag_asks_the_worker_for_the_first_and_the_newest_moment_only(qtbot, window):
@@ -151,7 +151,7 @@ def test_going_back_before_a_live_edit_shows_the_settings_then_and_trains_on_wit
     for epoch in (1, 2, 3):
         window.step_epoch_action.trigger()
         wait_for_view(qtbot, window, lambda v, e=epoch: v.epoch == e)
-    edit = window.panel._edits["lr"]
+    edit = window.panel.fields["lr"]
     edit.selectAll()
     qtbot.keyClicks(edit, "0.2")
     qtbot.waitUntil(lambda: window.state.settings.lr == 0.2)

@@ -46,7 +46,8 @@ def test_every_plot_keeps_room_for_its_data_at_1366_by_768(qtbot, monkeypatch, s
     window.step_epoch_action.trigger()
     wait_for_view(qtbot, window, lambda v: v.epoch == 1)
     window.step_batch_action.trigger()
-    qtbot.waitUntil(lambda: window.state.step is not None)
+    legend = window.canvas.side.parameters.plot.legend
+    qtbot.waitUntil(lambda: "batch's own loss" in [label.text for _, label in legend.items])
     settle(qtbot)
     _check(qtbot, window)
     tabs = window.canvas.tabs

@@ -182,6 +182,24 @@ def test_the_surface_is_computed_off_the_gui_thread_and_the_window_answers_meanw
     assert all(thread is not threading.main_thread() for thread in threads)
 
 
+def test_an_update_taken_apart_before_the_surface_arrives_gets_its_batch_contours_with_it(qtbot, window):
+    """Once the update's contours were asked for only when it was taken apart, so a learner quick with Shift+Right
+    never saw the batch's own loss."""
+    held = HeldSurfaces(window)
+    _set_l2(qtbot, window, "0.2")
+    qtbot.waitUntil(lambda: bool(held.threads), timeout=10000)
+    window.step_batch_action.trigger()
+    qtbot.waitUntil(lambda: window.state.step is not None)
+    assert window.state.picture is None
+    held.release.set()
+    contours = window.canvas.side.parameters.batch_contours
+    qtbot.waitUntil(lambda: contours.xData is not None and contours.xData.size > 0, timeout=10000)
+    surface = window.state.picture.surface
+    w, b = contours.xData[np.isfinite(contours.xData)], contours.yData[np.isfinite(contours.yData)]
+    for values, grid in ((w, surface.w), (b, surface.b)):
+        assert grid[0] - 1e-9 <= values.min() and values.max() <= grid[-1] + 1e-9, "drawn over the surface shown"
+
+
 def test_fit_frames_the_start_the_path_and_the_optimum(qtbot, monkeypatch):
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
     window = open_window(qtbot, SMALL.replace(l2=0.05, lr=0.5, epochs=40))

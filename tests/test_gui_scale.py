@@ -66,6 +66,31 @@ def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_
     window.close()
 
 
+def test_cells_made_ahead_are_only_those_the_run_will_show(qtbot, monkeypatch):
+    """Twelve cells were made ahead for every run, 50 ms of the window's thread each, though a run of 12 epochs
+    with a snapshot every 4 shows four."""
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
+    made = []
+
+    class Counted(gui.views.plots.NeuronView):
+        def __init__(self, *args, **kwargs):
+            made.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(gui.views.plots, "NeuronView", Counted)
+    settings = SMALL.replace(epochs=12, every=4)
+    window = open_window(qtbot, settings)
+    grid = window.canvas.side.snapshots
+    while grid.prebuild():
+        pass
+    assert settings.planned_snapshots == 4 and len(made) == 4
+    window.run_to_end_action.trigger()
+    wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    qtbot.waitUntil(lambda: len(grid.cells) == 4)
+    assert len(made) == 4
+    window.close()
+
+
 def _panes_show(window, view) -> bool:
     """The loss curve, the parameter view's current point and the snapshot cells all show this view."""
     canvas = window.canvas

@@ -212,7 +212,7 @@ class Canvas(QtWidgets.QWidget):
         side.set_accent(self._accent)
         state = self._state()
         if state is not None:
-            side.set_data(state.data, state.settings.loss, state.display)
+            side.set_data(state.data, state.settings.loss, state.display, state.settings.planned_snapshots)
             side.set_problem(state.problem)
             side.set_picture(state.picture)
             side.show_update(state.step)
@@ -249,7 +249,7 @@ class Canvas(QtWidgets.QWidget):
         self.shares.plot.setLabel("bottom", input_label(state.data.scale))
         self.show_update(None)
         if self._side is not None:
-            self._side.set_data(state.data, state.settings.loss, state.display)
+            self._side.set_data(state.data, state.settings.loss, state.display, state.settings.planned_snapshots)
         self.label_snapshots()
         if self.last_view is not None:
             self.show_view(self.last_view)

@@ -22,7 +22,7 @@ from model.landscape import PLANE_LIMIT, Ray
 from model.optimum import Optimum
 
 COLOUR_MAP = "cividis"
-STEP_KEY = "step taken −η·arrow"
+STEP_KEY = "step = −η·arrow"
 """The step is −η times the gradient for plain descent, the velocity for momentum, Adam's m̂/(√ŝ + ε) for Adam."""
 TITLE = "Loss over (w, b)"
 PATH_POINT_LIMIT = 1500

@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.base import style
 from gui.base.state import NOT_YET, PLAIN, DisplayOptions
+from gui.views.legend import FittingLegend
 from gui.views.sample_points import SamplePoints
 from model.data import Dataset, Scale
 from model.history import EpochRecord, HistoryView
@@ -34,6 +35,9 @@ CELL_AXIS_WIDTH = 26
 cell wider than the others widened its whole column and pushed the last column out of the grid's pane."""
 MIN_CELL_WIDTH = 100.0
 """Snapshot cells are never narrower than this: below it their axes crowd out the curves."""
+LEGEND_MARGINS = (4, 0, 4, 0)
+"""Left, top, right, bottom around a legend under its plot: its labels carry their own padding above and below,
+and every pixel of height a legend takes goes from its plot's data area."""
 GHOST_OPACITY = 0.3
 """The curves before an update taken apart, drawn faintly under the curves after it."""
 
@@ -61,9 +65,10 @@ def input_label(scale: Scale | None) -> str:
 
 def legend_below(layout: pg.GraphicsLayout, plot: pg.PlotItem, row: int, col: int = 0,
                  columns: int = 4) -> pg.LegendItem:
-    """A legend in its own layout cell under the plot, so it never covers the data."""
-    legend = pg.LegendItem(colCount=columns, labelTextSize=f"{style.LEGEND_FONT_SIZE}pt", verSpacing=-6,
-                           horSpacing=12)
+    """A legend in its own layout cell under the plot, so it never covers the data; in `columns` columns while they
+    fit, in fewer rather than widen the plot past its window."""
+    legend = FittingLegend(columns, labelTextSize=f"{style.LEGEND_FONT_SIZE}pt", verSpacing=-6, horSpacing=8)
+    legend.layout.setContentsMargins(*LEGEND_MARGINS)
     legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
     layout.addItem(legend, row=row, col=col)
     plot.legend = legend
@@ -402,6 +407,8 @@ class SnapshotGrid:
         """The moment each cell shows: a cell is redrawn when its moment changes, even within the same epoch (a
         new start's epoch 0)."""
         self._made: list[NeuronView] = []
+        self._wanted = max_cells
+        """How many cells prebuild() makes: no more than the run will show."""
         self._data: Dataset | None = None
         self._display = PLAIN
         self._accent: str | None = None
@@ -412,8 +419,10 @@ class SnapshotGrid:
         for cell in self._made:
             cell.set_accent(colour)
 
-    def set_data(self, data: Dataset, display: DisplayOptions = PLAIN) -> None:
+    def set_data(self, data: Dataset, display: DisplayOptions = PLAIN, snapshots: int | None = None) -> None:
+        """The samples every cell draws; `snapshots`, how many the run will take, bounds the cells made ahead."""
         self._data = data
+        self._wanted = self.max_cells if snapshots is None else min(self.max_cells, snapshots)
         self._display = DisplayOptions(display.samples_at_label, False, display.every_point)
         for cell in self.cells:
             cell.set_data(data, self._display)
@@ -441,8 +450,8 @@ class SnapshotGrid:
         self._shrink_to(0)
 
     def prebuild(self) -> bool:
-        """Make one more hidden cell, if any is still to make; False when all are made."""
-        if len(self._made) >= self.max_cells or self._data is None:
+        """Make one more hidden cell, if the run will show it and it is not made yet; False when none is left."""
+        if len(self._made) >= self._wanted or self._data is None:
             return False
         self._make()
         return True

@@ -128,11 +128,13 @@ class SidePanes(QtCore.QObject):
             self.snapshots.fit_width(self.snapshot_viewport.width())
         return super().eventFilter(watched, event)
 
-    def set_data(self, data: Dataset, loss: str, display: DisplayOptions) -> None:
+    def set_data(self, data: Dataset, loss: str, display: DisplayOptions, snapshots: int) -> None:
+        """New samples: the grid starts again, with cells made ahead for the `snapshots` the run will take."""
         self._scale = data.scale
         self.snapshots.clear()
         self._fit_snapshot_rows()
-        self.snapshots.set_data(data, display)
+        self.snapshots.set_data(data, display, snapshots)
+        self._prebuild_timer.start()
         self.loss.set_loss_name(loss)
 
     def show_loss(self, history: HistoryView, total_epochs: int, diverged: bool,

@@ -43,13 +43,24 @@ class LandscapeControl(QtCore.QObject):
         self._range_timer.timeout.connect(self._follow_view)
         canvas.parametersMoved.connect(self._range_timer.start)
         canvas.fitRequested.connect(self.fit)
-        run.stepChanged.connect(self.show_batch_loss)
+        self._listen(run, True)
 
     def follow(self, run: Run) -> None:
         """Serve another run (the selection moved): its analysis computes, its surfaces are handed to it."""
-        self._run.stepChanged.disconnect(self.show_batch_loss)
+        self._listen(self._run, False)
         self._run, self._analysis = run, run.analysis
-        run.stepChanged.connect(self.show_batch_loss)
+        self._listen(run, True)
+
+    def _listen(self, run: Run, on: bool) -> None:
+        """An update taken apart gets its batch's contours; so does a new surface while one is shown (an update
+        taken apart before the first surface arrived would otherwise never get them)."""
+        for signal, slot in ((run.stepChanged, self.show_batch_loss), (run.surfaceChanged, self._surface_changed)):
+            (signal.connect if on else signal.disconnect)(slot)
+
+    def _surface_changed(self, _picture: SurfacePicture) -> None:
+        state = self._run.state
+        if state is not None and state.step is not None:
+            self.show_batch_loss(state.step)
 
     def fit(self) -> None:
         """Frame the start, the whole path so far and the optimum, with a surface to match."""
