@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6 import QtCore, QtWidgets
+
 from gui.base.style import configure_pyqtgraph
 from gui.window.main_window import MainWindow
 from model.settings import Settings
@@ -24,3 +26,13 @@ def wait_for_view(qtbot, window: MainWindow, condition) -> TrainerView:
     """Wait until a drawn view satisfies condition; return it."""
     qtbot.waitUntil(lambda: window.canvas.last_view is not None and condition(window.canvas.last_view), timeout=10000)
     return window.canvas.last_view
+
+
+
+def bring_to_front(qtbot, window: MainWindow, pane: str) -> None:
+    """Click a pane's tab ("lossPane", "snapshotPane", "cardPane"): a pane behind another tab is drawn once shown."""
+    tabs = window.canvas.tabs
+    index = tabs.indexOf(tabs.findChild(QtWidgets.QWidget, pane))
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, QtCore.Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert tabs.currentIndex() == index

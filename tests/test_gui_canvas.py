@@ -52,13 +52,14 @@ def test_the_window_paints_its_neuron_view_first_and_makes_the_other_panes_unask
     assert first.plots_then == 1
     assert len(window.canvas.findChildren(pg.GraphicsLayoutWidget)) == 4
     side = window.canvas.side
-    qtbot.waitUntil(lambda: side.loss.curve.getData()[0] is not None and len(side.snapshots.cells) == 1)
+    qtbot.waitUntil(lambda: side.loss.curve.getData()[0] is not None)
     view = window.canvas.last_view
     assert side.parameters.current.getData()[0][0] == view.w
     assert side.parameters.current.getData()[1][0] == view.b
     qtbot.waitUntil(lambda: side.param_widget.isVisible() and side.loss_plot.isVisible())
+    assert side.snapshots.cells == [], "the snapshots' tab is behind the loss curve's: drawn when it is shown"
     window.canvas.tabs.setCurrentIndex(1)
-    qtbot.waitUntil(side.snapshot_widget.isVisible)
+    qtbot.waitUntil(lambda: side.snapshot_widget.isVisible() and len(side.snapshots.cells) == 1)
     window.close()
 
 
@@ -83,7 +84,10 @@ def _feed(canvas: Canvas, run) -> None:
 
 
 def _seen(canvas: Canvas) -> dict:
+    """What each pane shows, once a learner has brought every tab to the front in turn."""
     side = canvas.side
+    for index in range(canvas.tabs.count()):
+        canvas.tabs.setCurrentIndex(index)
     parameters = side.parameters
     return {"loss": [np.asarray(values).tolist() for values in side.loss.curve.getData()],
             "loss optimum": side.loss.optimum.value(),

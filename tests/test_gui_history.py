@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import wait_for_view
+from gui_helpers import bring_to_front, wait_for_view
 from PySide6 import QtCore, QtTest, QtWidgets
 
 from gui.base.accessibility import controls
@@ -66,6 +66,7 @@ def test_the_slider_rewinds_the_status_bar_loss_curve_and_snapshots(qtbot, windo
     epochs, losses = window.canvas.side.loss.curve.getData()
     assert list(epochs) == list(range(6))
     np.testing.assert_array_equal(losses, final.history.loss[:6])
+    bring_to_front(qtbot, window, "snapshotPane")
     titles = [cell.plot.titleLabel.text for cell in window.canvas.side.snapshots.cells]
     assert len(titles) == 2 and "Epoch 0<br>" in titles[0] and "Epoch 4<br>" in titles[1]
     assert window.history.readout.text() == "epoch 5 of epoch 12"

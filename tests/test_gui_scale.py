@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 import pytest
-from gui_helpers import SMALL, open_window, wait_for_view
+from gui_helpers import SMALL, bring_to_front, open_window, wait_for_view
 from PySide6 import QtCore
 
 import gui.views.plots
@@ -50,6 +50,7 @@ def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_
     monkeypatch.setattr(gui.views.plots, "NeuronView", Counted)
     window = open_window(qtbot, SMALL.replace(every=1, epochs=60))
     grid = window.canvas.side.snapshots
+    bring_to_front(qtbot, window, "snapshotPane")
     for epoch in range(1, 31):
         window.step_epoch_action.trigger()
         view = wait_for_view(qtbot, window, lambda v, e=epoch: v.epoch == e)
@@ -84,6 +85,7 @@ def test_cells_made_ahead_are_only_those_the_run_will_show(qtbot, monkeypatch):
     while grid.prebuild():
         pass
     assert settings.planned_snapshots == 4 and len(made) == 4
+    bring_to_front(qtbot, window, "snapshotPane")
     window.run_to_end_action.trigger()
     wait_for_view(qtbot, window, lambda v: v.status == "finished")
     qtbot.waitUntil(lambda: len(grid.cells) == 4)
@@ -92,16 +94,19 @@ def test_cells_made_ahead_are_only_those_the_run_will_show(qtbot, monkeypatch):
 
 
 def _panes_show(window, view) -> bool:
-    """The loss curve, the parameter view's current point and the snapshot cells all show this view."""
+    """The loss curve and the parameter view's current point show this view."""
     canvas = window.canvas
     epochs, _ = canvas.side.loss.curve.getOriginalDataset()
     current_w, current_b = canvas.side.parameters.current.getData()
-    titles = [cell.plot.titleLabel.text for cell in canvas.side.snapshots.cells]
-    chosen = thin(view.snapshots, canvas.side.snapshots.max_cells)
     return (epochs is not None and epochs[-1] == view.history.epoch[-1]
-            and (current_w[-1], current_b[-1]) == (view.w, view.b)
-            and len(titles) == len(chosen)
-            and all(f"Epoch {record.epoch}<br>" in title for record, title in zip(chosen, titles, strict=True)))
+            and (current_w[-1], current_b[-1]) == (view.w, view.b))
+
+
+def _snapshots_show(window, view) -> bool:
+    titles = [cell.plot.titleLabel.text for cell in window.canvas.side.snapshots.cells]
+    chosen = thin(view.snapshots, window.canvas.side.snapshots.max_cells)
+    return len(titles) == len(chosen) and all(
+        f"Epoch {record.epoch}<br>" in title for record, title in zip(chosen, titles, strict=True))
 
 
 def test_panes_drawn_in_turn_while_playing_all_show_the_last_view_once_paused(qtbot):
@@ -115,6 +120,9 @@ def test_panes_drawn_in_turn_while_playing_all_show_the_last_view_once_paused(qt
     window.play_action.trigger()
     qtbot.waitUntil(lambda: not window.playing)
     qtbot.waitUntil(lambda: _panes_show(window, window.canvas.last_view))
+    assert not _snapshots_show(window, window.canvas.last_view), "behind the loss curve's tab, not drawn"
+    bring_to_front(qtbot, window, "snapshotPane")
+    qtbot.waitUntil(lambda: _snapshots_show(window, window.canvas.last_view))
     assert window.canvas.last_view.epoch > 3
     assert window.status_fields["rate"].text() == "0 updates/s"
     window.close()
@@ -153,6 +161,7 @@ def test_new_samples_are_counted_for_drawing_on_the_training_thread(qtbot, monke
 
     monkeypatch.setattr(model.data, "count_bins", recording)
     window = open_window(qtbot, SMALL.replace(n0=9000, n1=6000, every=1))
+    bring_to_front(qtbot, window, "snapshotPane")
     window.step_epoch_action.trigger()
     wait_for_view(qtbot, window, lambda view: view.epoch == 1 and len(window.canvas.side.snapshots.cells) == 2)
     edit = window.panel.fields["n0"]
@@ -169,6 +178,7 @@ def test_three_snapshot_cells_fit_across_the_pane_and_stay_put_as_more_appear(qt
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
     window = open_window(qtbot, SMALL.replace(every=1))
     window.resize(1360, 860)
+    bring_to_front(qtbot, window, "snapshotPane")
     grid, shown = window.canvas.side.snapshots, window.canvas.side.snapshot_viewport
     qtbot.waitUntil(lambda: shown.width() > 500)
     for epoch in range(1, 4):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import SMALL, open_window, wait_for_view
+from gui_helpers import SMALL, bring_to_front, open_window, wait_for_view
 from PySide6 import QtCore, QtGui
 
 from model.neuron import sigmoid
@@ -72,15 +72,18 @@ def test_keyboard_shortcuts_drive_training(qtbot, window):
 def test_reset_returns_to_epoch_zero_and_clears_curves_and_snapshots(qtbot, window):
     window.run_to_end_action.trigger()
     wait_for_view(qtbot, window, lambda v: v.status == "finished")
+    bring_to_front(qtbot, window, "snapshotPane")
     assert len(window.canvas.side.snapshots.cells) == 4
     window.reset_action.trigger()
     view = wait_for_view(qtbot, window, lambda v: v.epoch == 0)
-    assert len(window.canvas.side.loss.curve.getData()[0]) == 1
     assert len(window.canvas.side.snapshots.cells) == 1
+    bring_to_front(qtbot, window, "lossPane")
+    assert len(window.canvas.side.loss.curve.getData()[0]) == 1
     assert view.w == window.canvas.last_view.history.w[0]
 
 
 def test_snapshots_appear_every_n_epochs(qtbot, window):
+    bring_to_front(qtbot, window, "snapshotPane")
     for expected_epoch in range(1, 9):
         window.step_epoch_action.trigger()
         wait_for_view(qtbot, window, lambda v, e=expected_epoch: v.epoch == e)

@@ -119,6 +119,7 @@ class Canvas(QtWidgets.QWidget):
         for box, title in ((loss_box, "Loss per epoch"), (snapshot_box, "Snapshots"),
                            (card_box, "One update, worked out")):
             self.tabs.addTab(box, title)
+        self.tabs.currentChanged.connect(self.catch_up)
         side = _splitter("sideSplitter", QtCore.Qt.Orientation.Vertical, [param_box, self.tabs], [340, 320])
         self.splitter = _splitter("columnSplitter", QtCore.Qt.Orientation.Horizontal, [main_box, side], [540, 450])
         self._pane_boxes = dict(zip(PANES, (main_box, param_box, loss_box, snapshot_box), strict=True))
@@ -138,6 +139,7 @@ class Canvas(QtWidgets.QWidget):
         if first is not None:
             self.tabs.setCurrentWidget(self._pane_boxes[first])
         self.tabs.parentWidget().setVisible(bool(shown - {"neuron"}))
+        self.catch_up()
 
     def show_all_panes(self) -> None:
         """The full canvas again: every pane and every tab."""
@@ -145,6 +147,7 @@ class Canvas(QtWidgets.QWidget):
         self._pane_boxes["parameters"].setVisible(True)
         for index in range(self.tabs.count()):
             self.tabs.setTabVisible(index, True)
+        self.catch_up()
 
     def shown_panes(self) -> tuple[str, ...]:
         """The panes a learner can see now, by their lesson names."""
@@ -307,18 +310,21 @@ class Canvas(QtWidgets.QWidget):
             self._side.set_picture(picture)
 
     def show_view(self, view: TrainerView, in_turn: bool = False) -> None:
-        """Draw a view on every pane, or, `in_turn` (while training plays), on the neuron view and on just one of
-        the others, taking turns: each frame then paints about half as much, and every pane still moves many times
-        a second. catch_up() brings the panes left behind up to date."""
+        """Draw a view on every pane on show, or, `in_turn` (while training plays), on the neuron view and on just
+        one of the other panes on show, taking turns: each frame then paints about half as much, and every pane
+        still moves many times a second. catch_up() brings the panes left behind up to date; a hidden pane is
+        brought up to date when it is shown."""
         self.last_view = view
         self.neuron.show(view.w, view.b, neuron_title(view.epoch, view.loss, view.accuracy))
         self._recent = self._recent_path(view)
         self._stale = set(self._panes)
-        if in_turn:
-            self._turn = (self._turn + 1) % len(self._panes)
-            self._show_pane(self._panes[self._turn])
-        else:
+        if not in_turn:
             self.catch_up()
+            return
+        shown = [pane for pane in self._panes if self._pane_boxes[pane].isVisibleTo(self)]
+        if shown:
+            self._turn = (self._turn + 1) % len(shown)
+            self._show_pane(shown[self._turn])
 
     def catch_up(self) -> None:
         """Draw the last view on the panes a turn-taking draw left behind (once they are made)."""
@@ -327,8 +333,10 @@ class Canvas(QtWidgets.QWidget):
                 self._show_pane(pane)
 
     def _show_pane(self, pane: str) -> None:
+        """Draw a pane, unless it is hidden (behind another tab, or left out by a lesson): it stays stale, and is
+        drawn when it is shown. Going back through a run redraws a dozen snapshot cells each time otherwise."""
         side, view = self._side, self.last_view
-        if side is None:
+        if side is None or not self._pane_boxes[pane].isVisibleTo(self):
             return
         self._stale.discard(pane)
         if pane == "loss":
