@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import SMALL, open_window
+from gui_helpers import SMALL, bring_to_front, open_window
 from PySide6 import QtCore, QtWidgets
 
 from gui.base.style import RUN_COLOURS, lighter
@@ -57,6 +57,13 @@ def test_the_selected_run_is_drawn_fully_in_its_colour_and_the_other_lighter(qtb
     epochs, losses = marks.loss.getData()
     np.testing.assert_array_equal(epochs, first_view.history.epoch)
     np.testing.assert_allclose(losses, first_view.history.loss)
+
+    bring_to_front(qtbot, window, "snapshotPane")
+    window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: window.canvas.others.views[id(first)][1].epoch == 2)
+    assert len(marks.loss.getData()[0]) == 2, "behind the snapshots' tab, the loss curves wait"
+    bring_to_front(qtbot, window, "lossPane")
+    np.testing.assert_array_equal(marks.loss.getData()[0], [0, 1, 2])
 
 
 def test_a_hidden_run_is_not_drawn_nor_trained_and_the_last_run_cannot_be_removed(qtbot, window):

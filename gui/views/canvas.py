@@ -294,6 +294,8 @@ class Canvas(QtWidgets.QWidget):
         for key, (colour, view) in pending.items():
             self.others.show(key, colour, view, self.neuron.grid)
         self._frame_losses()
+        if self._side is not None and self._pane_boxes["parameters"].isVisibleTo(self):
+            self.others.show_paths()
 
     def _frame_losses(self) -> None:
         """The loss axis frames every run's losses: draw the selected run's loss again with the others'."""
@@ -341,11 +343,13 @@ class Canvas(QtWidgets.QWidget):
         self._stale.discard(pane)
         if pane == "loss":
             side.show_loss(view.history, view.total_epochs, view.status == DIVERGED, self.others.losses())
+            self.others.show_losses()
         elif pane == "snapshots":
             side.show_snapshots(view.snapshots)
             self.label_snapshots()
         else:
             side.parameters.show_path(view.history.w, view.history.b, self._recent)
+            self.others.show_paths()
 
     def show_update(self, step: UpdateStep | None) -> None:
         """Take the last single update apart on every view, or clear that when training moves on otherwise."""

@@ -37,27 +37,49 @@ class OtherRuns:
         self._marks: dict[int, _Marks] = {}
         self.views: dict[int, tuple[str, TrainerView]] = {}
         """The view each other run is drawn at, with its colour."""
+        self._stale: set[str] = set()
+        """Which side marks ("losses", "paths") lag behind the views."""
 
     def attach_side(self, loss_plot: pg.PlotItem, parameter_plot: pg.PlotItem) -> None:
         """The loss and parameter views now exist: runs drawn so far get their marks there too."""
         self._loss_plot, self._parameter_plot = loss_plot, parameter_plot
         for key, marks in self._marks.items():
             self._side_marks(marks, self.views[key][0])
+        self._stale = {"losses", "paths"}
 
     def show(self, key: int, colour: str, view: TrainerView, grid: np.ndarray) -> None:
-        """Draw run `key` at `view`; grid is the x values the neuron view draws its curves at."""
+        """Draw run `key`'s sigmoid at `view` (grid: the x values the neuron view draws its curves at); its loss and
+        path are drawn by show_losses and show_paths, with the pane they are on, when that pane is on show."""
         marks = self._marks.get(key)
         if marks is None or self.views[key][0] != colour:
             self.drop(key)
             marks = self._marks[key] = _Marks(self._neuron_plot.plot(pen=self._pen(colour)))
             self._side_marks(marks, colour)
         self.views[key] = (colour, view)
+        self._stale = {"losses", "paths"}
         marks.sigmoid.setData(grid, sigmoid(view.w * grid + view.b))
-        if marks.loss is not None:
-            marks.loss.setData(view.history.epoch, view.history.loss)
-            w, b = thinned_path(view.history.w, view.history.b, np.array([[view.w, view.b]]))
-            marks.path.setData(w, b)
-            marks.current.setData([view.w], [view.b])
+
+    def show_losses(self) -> None:
+        """Every other run's loss curve, at the view it was last shown at (once for each newer view)."""
+        if "losses" not in self._stale or self._loss_plot is None:
+            return
+        self._stale.discard("losses")
+        for key, marks in self._marks.items():
+            if marks.loss is not None:
+                history = self.views[key][1].history
+                marks.loss.setData(history.epoch, history.loss)
+
+    def show_paths(self) -> None:
+        """Every other run's path and current point on the parameter view (once for each newer view)."""
+        if "paths" not in self._stale or self._parameter_plot is None:
+            return
+        self._stale.discard("paths")
+        for key, marks in self._marks.items():
+            if marks.path is not None:
+                view = self.views[key][1]
+                w, b = thinned_path(view.history.w, view.history.b, np.array([[view.w, view.b]]))
+                marks.path.setData(w, b)
+                marks.current.setData([view.w], [view.b])
 
     def drop(self, key: int) -> None:
         marks = self._marks.pop(key, None)
