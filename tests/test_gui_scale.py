@@ -38,16 +38,22 @@ def test_many_samples_are_drawn_as_strips_with_the_samples_counts(qtbot, monkeyp
     window.close()
 
 
-def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_moves(qtbot, monkeypatch):
-    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
-    made = []
+@pytest.fixture
+def made(monkeypatch) -> list[int]:
+    """One entry for every snapshot cell the window makes from now on."""
+    counted = []
 
     class Counted(gui.views.plots.NeuronView):
         def __init__(self, *args, **kwargs):
-            made.append(1)
+            counted.append(1)
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(gui.views.plots, "NeuronView", Counted)
+    return counted
+
+
+def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_moves(qtbot, monkeypatch, made):
+    monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
     window = open_window(qtbot, SMALL.replace(every=1, epochs=60))
     grid = window.canvas.side.snapshots
     bring_to_front(qtbot, window, "snapshotPane")
@@ -67,18 +73,10 @@ def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_
     window.close()
 
 
-def test_cells_made_ahead_are_only_those_the_run_will_show(qtbot, monkeypatch):
+def test_cells_made_ahead_are_only_those_the_run_will_show(qtbot, monkeypatch, made):
     """Twelve cells were made ahead for every run, 50 ms of the window's thread each, though a run of 12 epochs
     with a snapshot every 4 shows four."""
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
-    made = []
-
-    class Counted(gui.views.plots.NeuronView):
-        def __init__(self, *args, **kwargs):
-            made.append(1)
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(gui.views.plots, "NeuronView", Counted)
     settings = SMALL.replace(epochs=12, every=4)
     window = open_window(qtbot, settings)
     grid = window.canvas.side.snapshots

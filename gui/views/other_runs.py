@@ -61,25 +61,23 @@ class OtherRuns:
 
     def show_losses(self) -> None:
         """Every other run's loss curve, at the view it was last shown at (once for each newer view)."""
-        if "losses" not in self._stale or self._loss_plot is None:
-            return
-        self._stale.discard("losses")
-        for key, marks in self._marks.items():
-            if marks.loss is not None:
-                history = self.views[key][1].history
-                marks.loss.setData(history.epoch, history.loss)
+        for marks, view in self._lagging("losses"):
+            marks.loss.setData(view.history.epoch, view.history.loss)
 
     def show_paths(self) -> None:
         """Every other run's path and current point on the parameter view (once for each newer view)."""
-        if "paths" not in self._stale or self._parameter_plot is None:
-            return
-        self._stale.discard("paths")
-        for key, marks in self._marks.items():
-            if marks.path is not None:
-                view = self.views[key][1]
-                w, b = thinned_path(view.history.w, view.history.b, np.array([[view.w, view.b]]))
-                marks.path.setData(w, b)
-                marks.current.setData([view.w], [view.b])
+        for marks, view in self._lagging("paths"):
+            w, b = thinned_path(view.history.w, view.history.b, np.array([[view.w, view.b]]))
+            marks.path.setData(w, b)
+            marks.current.setData([view.w], [view.b])
+
+    def _lagging(self, kind: str) -> list[tuple[_Marks, TrainerView]]:
+        """Each run's marks on the side panes with its view, if those of this kind lag behind the views (from now
+        on they do not); none before the side panes exist."""
+        if kind not in self._stale or self._loss_plot is None:
+            return []
+        self._stale.discard(kind)
+        return [(marks, self.views[key][1]) for key, marks in self._marks.items() if marks.loss is not None]
 
     def drop(self, key: int) -> None:
         marks = self._marks.pop(key, None)
