@@ -123,7 +123,7 @@ def test_a_step_from_an_earlier_moment_gives_up_the_moments_after_it(qtbot, wind
     reference = _trainer_at(window, 3, 1)
     assert (view.w, view.b) == (reference.w, reference.b)
     qtbot.waitUntil(lambda: window.history.slider.maximum() == 4)
-    assert window.history.readout.text() == "epoch 3 + 1 samples of epoch 3 + 1 samples"
+    assert window.history.readout.text() == "epoch 3 + 1 sample of epoch 3 + 1 sample"
 
 
 def test_every_control_in_the_window_has_a_name_a_screen_reader_reads(qtbot, window):

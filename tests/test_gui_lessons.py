@@ -41,6 +41,21 @@ def test_a_lesson_shows_its_panes_locks_its_controls_and_full_window_restores_th
     assert window.panel.choices["loss"].toolTip() != "Locked by the lesson. Press Full window to unlock."
 
 
+def test_the_settings_are_in_front_at_first_launch_and_after_a_lesson_is_left(qtbot, window, lessons):
+    """Hiding the lesson's tab once gave the front to the run list, so a first launch opened on a table of one run
+    instead of the settings."""
+    def in_front(dock) -> bool:
+        return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+    qtbot.waitUntil(lambda: in_front(window.parameters_dock))
+    assert not in_front(window.runs_dock)
+    _open_from_menu(qtbot, window, "01-sigmoid")
+    qtbot.waitUntil(lambda: in_front(lessons.dock))
+    qtbot.mouseClick(lessons.pane.close_button, QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: in_front(window.parameters_dock) and not lessons.dock.isVisible())
+    assert not in_front(window.runs_dock)
+
+
 def test_a_click_in_the_data_view_is_scored_right_and_the_run_follows_the_step(qtbot, window, lessons):
     _open_from_menu(qtbot, window, "01-sigmoid")
     qtbot.mouseClick(lessons.pane.next, QtCore.Qt.MouseButton.LeftButton)

@@ -55,5 +55,5 @@ class HistorySlider(QtWidgets.QWidget):
 
 
 def _words(moment: Moment) -> str:
-    inside = f" + {moment.position:,} samples" if moment.position else ""
+    inside = f" + {moment.position:,} sample{'s' if moment.position > 1 else ''}" if moment.position else ""
     return f"epoch {moment.epoch:,}{inside}"

@@ -48,10 +48,10 @@ class LessonControl(QtCore.QObject):
         self.dock.setObjectName("lessonDock")
         self.dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.dock.setWidget(self.pane)
-        parameters = window.findChild(QtWidgets.QDockWidget, "parametersDock")
+        self._parameters = window.findChild(QtWidgets.QDockWidget, "parametersDock")
         window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
-        window.tabifyDockWidget(parameters, self.dock)
-        self.dock.hide()
+        window.tabifyDockWidget(self._parameters, self.dock)
+        self._hide_dock()
         self._build_menus(window)
         self.pane.revealRequested.connect(self.reveal)
         self.pane.nextRequested.connect(lambda: self.go(self.index + 1))
@@ -213,7 +213,13 @@ class LessonControl(QtCore.QObject):
         self.pane.factor_widget.hide()
         self._window.canvas.mark_guess(None)
         self.lesson = None
+        self._hide_dock()
+
+    def _hide_dock(self) -> None:
+        """Hidden, the lesson's tab gave the front to whichever tab Qt picked (the run list at first launch): the
+        settings come back instead."""
         self.dock.hide()
+        self._parameters.raise_()
 
 
 def _race_words(race: tuple[RaceResult, ...]) -> str:
