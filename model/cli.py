@@ -259,7 +259,8 @@ def _prepare_out(out: Path) -> None:
 
 
 FigureWriter = Callable[[Path, Settings, Dataset, TrainerView, Problem], list[Path]]
-AnimationWriter = Callable[[Path, Settings, Dataset, TrainerView, Problem], Path]
+AnimationWriter = Callable[[Path, Settings, Dataset, Sequence[TrainerView], Problem], Path]
+"""Draws training.gif: the run's view first, then the views of the runs raced against it on the same loss."""
 
 
 def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, prog: str = SCRIPT,
@@ -306,7 +307,8 @@ def run_train(argv: Sequence[str], figure_writer: FigureWriter | None = None, pr
             if runs:
                 write_race(command.out, runs, data, command.branch_at)
             if animation_writer is not None:
-                animation_writer(command.out, settings, data, view, problem)
+                raced = [run.view for run in runs[1:] if run.settings.loss == settings.loss]
+                animation_writer(command.out, settings, data, [view, *raced], problem)
         except (OSError, DataFileError) as error:
             reason = getattr(error, "strerror", None) or error
             print(f"{prog} train: error: cannot write to {command.out}: {reason}", file=sys.stderr)

@@ -151,6 +151,24 @@ def test_train_animation_writes_one_frame_per_snapshot(tmp_path, monkeypatch):
     assert frames[0].shape == (FRAME_SIZE[1], FRAME_SIZE[0], 3) and len(palettes) == 1
 
 
+def test_train_animation_of_a_race_draws_each_raced_run_in_its_colour(tmp_path, monkeypatch):
+    """Headless, --animation once drew the base run alone: the window's export draws the race."""
+    import main
+
+    arguments = ["train", "--epochs", "25", "--every", "10", "--n0", "30", "--n1", "30", "--animation", "--quiet"]
+    assert main.main([*arguments, "--out", str(tmp_path / "alone")]) == 0
+    assert main.main([*arguments, "--out", str(tmp_path / "race"), "--race", "lr=0.5", "--branch-at", "10"]) == 0
+    (alone, _), (raced, _) = (gif_frames(tmp_path / name / "training.gif", monkeypatch) for name in ("alone", "race"))
+    branch = np.array(QtGui.QColor(RUN_COLOURS[1]).getRgb()[:3])
+
+    def near_branch_colour(frame: np.ndarray) -> int:
+        return int((np.abs(frame.astype(int) - branch).sum(axis=-1) < 40).sum())
+
+    assert len(raced) == len(alone) == 4
+    assert [near_branch_colour(frame) for frame in alone] == [0, 0, 0, 0]
+    assert all(near_branch_colour(frame) > 100 for frame in raced[1:])
+
+
 def test_train_animation_without_qt_says_so_in_one_line_before_training_or_writing(tmp_path):
     out = tmp_path / "run"
     script = ("import sys; sys.modules['PySide6'] = None; import main; "

@@ -9,7 +9,6 @@ import pytest
 from gui_helpers import SMALL, bring_to_front, open_window, wait_for_view
 from PySide6 import QtCore
 
-import gui.views.plots
 import model.data
 from gui.base.style import DENSE_ABOVE, STRIP_COLUMNS
 from gui.views.plots import thin
@@ -38,21 +37,7 @@ def test_many_samples_are_drawn_as_strips_with_the_samples_counts(qtbot, monkeyp
     window.close()
 
 
-@pytest.fixture
-def made(monkeypatch) -> list[int]:
-    """One entry for every snapshot cell the window makes from now on."""
-    counted = []
-
-    class Counted(gui.views.plots.NeuronView):
-        def __init__(self, *args, **kwargs):
-            counted.append(1)
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(gui.views.plots, "NeuronView", Counted)
-    return counted
-
-
-def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_moves(qtbot, monkeypatch, made):
+def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_moves(qtbot, monkeypatch):
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
     window = open_window(qtbot, SMALL.replace(every=1, epochs=60))
     grid = window.canvas.side.snapshots
@@ -64,16 +49,16 @@ def test_snapshot_cells_are_made_once_and_show_the_right_epochs_as_the_thinning_
         titles = [cell.plot.titleLabel.text for cell in grid.cells]
         assert [f"Epoch {record.epoch}<br>" in title for record, title in zip(chosen, titles, strict=True)] == \
             [True] * len(chosen)
-    assert len(made) == grid.max_cells
+    assert grid.made == grid.max_cells
     window.reset_action.trigger()
     wait_for_view(qtbot, window, lambda v: v.epoch == 0 and len(grid.cells) == 1)
     window.run_to_end_action.trigger()
     wait_for_view(qtbot, window, lambda v: v.status == "finished")
-    assert len(made) == grid.max_cells
+    assert grid.made == grid.max_cells
     window.close()
 
 
-def test_cells_made_ahead_are_only_those_the_run_will_show(qtbot, monkeypatch, made):
+def test_cells_made_ahead_are_only_those_the_run_will_show(qtbot, monkeypatch):
     """Twelve cells were made ahead for every run, 50 ms of the window's thread each, though a run of 12 epochs
     with a snapshot every 4 shows four."""
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
@@ -82,12 +67,12 @@ def test_cells_made_ahead_are_only_those_the_run_will_show(qtbot, monkeypatch, m
     grid = window.canvas.side.snapshots
     while grid.prebuild():
         pass
-    assert settings.planned_snapshots == 4 and len(made) == 4
+    assert settings.planned_snapshots == 4 and grid.made == 4
     bring_to_front(qtbot, window, "snapshotPane")
     window.run_to_end_action.trigger()
     wait_for_view(qtbot, window, lambda v: v.status == "finished")
     qtbot.waitUntil(lambda: len(grid.cells) == 4)
-    assert len(made) == 4
+    assert grid.made == 4
     window.close()
 
 

@@ -4,12 +4,13 @@ any two), the command line and the benchmark run them in a loop."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6 import QtWidgets
 
-from gui.base.style import configure_pyqtgraph
+from gui.base.style import RUN_COLOURS, configure_pyqtgraph
 from gui.export.animation import AnimatedRun, AnimationContent, FrameRenderer, animation_content, frame_epochs
 from gui.export.animation_file import open_animation_file
 from model.data import Dataset
@@ -103,13 +104,15 @@ def export_animation(content: AnimationContent, choice: AnimationChoice, path: s
     return export.commit()
 
 
-def headless_animation_writer(out_dir: Path, settings: Settings, data: Dataset, view: TrainerView,
+def headless_animation_writer(out_dir: Path, settings: Settings, data: Dataset, views: Sequence[TrainerView],
                               problem: Problem) -> Path:
-    """`train --animation`: the canvas, one frame per snapshot, as DIR/training.gif. Starts an offscreen Qt
+    """`train --animation`: the canvas, one frame per snapshot, as DIR/training.gif: the run, and each run raced
+    against it (`--race`) in the colour the window gives the branch in that place. Starts an offscreen Qt
     application if none is running."""
     if QtWidgets.QApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         QtWidgets.QApplication([])
     configure_pyqtgraph()
-    content = animation_content(data, settings.loss, settings.l2, [AnimatedRun(view)], problem)
+    runs = [AnimatedRun(view, RUN_COLOURS[place % len(RUN_COLOURS)]) for place, view in enumerate(views)]
+    content = animation_content(data, settings.loss, settings.l2, runs, problem)
     return export_animation(content, AnimationChoice(), out_dir / HEADLESS_NAME)

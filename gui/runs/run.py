@@ -109,6 +109,8 @@ class Run(QtCore.QObject):
         self.display = PLAIN
         self._ticket = 0
         self._run_ticket = 0
+        self._landed_ticket = 0
+        """The newest run request the worker has answered with its run."""
         self._opening_ticket = -1
         self._requested = settings
         self._candidate: Settings | None = None
@@ -361,6 +363,7 @@ class Run(QtCore.QObject):
     def _run_changed(self, ticket: int, settings: Settings, data: Dataset) -> None:
         if ticket < self._run_ticket:
             return
+        self._landed_ticket = ticket
         previous = self.state
         restart = previous is None or data is not previous.data or classify_change(previous.settings, settings).restart
         same = previous is not None and previous.same_problem(data, settings.loss, settings.l2)
@@ -487,8 +490,10 @@ class Run(QtCore.QObject):
 
     @property
     def settled(self) -> bool:
-        """No view is waiting to be drawn."""
-        return self._pending is None and not self._draw_timer.isActive()
+        """Nothing is on its way: no edit waits for a pause in typing, every run asked for has landed, and no view
+        waits to be drawn."""
+        return (not self._apply_timer.isActive() and self._landed_ticket >= self._run_ticket
+                and self._pending is None and not self._draw_timer.isActive())
 
     def diagnosis(self) -> Diagnosis:
         """The engine's verdict on the run as its newest drawn view shows it."""

@@ -491,6 +491,11 @@ class SnapshotGrid:
             self.drawn.pop()
 
     @property
+    def made(self) -> int:
+        """How many cells have been made (shown or kept hidden for later)."""
+        return len(self._made)
+
+    @property
     def rows(self) -> int:
         return -(-len(self.cells) // self.columns)
 
