@@ -37,12 +37,14 @@ def collect_garbage_between_tests_only():
 
 @pytest.fixture(autouse=True)
 def fresh_window_test(request: pytest.FixtureRequest):
-    """Each window test starts as a first launch: no layout remembered from the test before it, which would make
-    a test's outcome depend on the order the tests run in. Windows' cycles are collected between tests. Engine
-    tests leave none that matter, and a full collection over the loaded libraries costs a tenth of a second: most
-    of their time, were it done after each of them."""
+    """Each window test starts as a first launch, with the application made (Qt aborts the process on a pixmap
+    made before it, and on several processes a test may be the first of its process to draw): no layout
+    remembered from the test before it, which would make a test's outcome depend on the order the tests run in.
+    Windows' cycles are collected between tests. Engine tests leave none that matter, and a full collection over
+    the loaded libraries costs a tenth of a second: most of their time, were it done after each of them."""
     gui = request.node.get_closest_marker("gui") is not None
     if gui:
+        request.getfixturevalue("qapp")
         from gui.window.file_actions import app_settings
 
         app_settings().clear()
