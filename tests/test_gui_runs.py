@@ -85,27 +85,26 @@ def test_a_hidden_run_is_not_drawn_nor_trained_and_the_last_run_cannot_be_remove
 
 
 def test_a_run_never_trains_past_the_slowest_playing_run_by_more_than_its_quantum():
-    """Two workers sharing a lockstep, ticked by hand: the fast one stops at the slow one's epoch + SLACK, then + the
-    epochs the slow one trains per tick once it says so, and goes on once the slow one leaves."""
+    """Two workers playing in one lockstep, given their turns by hand (no event loop runs their timers): the fast
+    one stops at the slow one's epoch + SLACK, then + the epochs the slow one trains per turn once it says so, and
+    goes on once the slow one pauses."""
     lockstep = Lockstep()
     settings = SMALL.replace(speed=0.0, epochs=1000)
     slow, fast = TrainingWorker(lockstep), TrainingWorker(lockstep)
     for worker in (slow, fast):
         worker.start_from(0, Trainer(settings, generate(settings)))
-        worker._kernel_ready = True
-    lockstep.enter(id(slow), 0)
-    lockstep.enter(id(fast), 0)
-    fast._playing = True
+        worker.play()
     for _ in range(5):
-        fast._tick()
+        fast.tick()
     assert fast.trainer.epoch == SLACK
     slow.trainer.run_epochs(3)
     lockstep.report(id(slow), 3, quantum=4)
-    fast._tick()
+    fast.tick()
     assert fast.trainer.epoch == 3 + 4, "as far ahead as the slow run trains in a tick"
-    lockstep.leave(id(slow))
-    fast._tick()
+    slow.pause()
+    fast.tick()
     assert fast.trainer.epoch > 3 + SLACK
+    fast.pause()
 
 
 def test_the_run_list_selects_hides_renames_and_removes_runs(qtbot, window):

@@ -180,8 +180,12 @@ def test_three_snapshot_cells_fit_across_the_pane_and_stay_put_as_more_appear(qt
 
 
 def _columns_fit(grid, shown) -> bool:
-    """The first row's cells are as wide as three columns fitted to the width the pane shows now: the layout has
-    settled (the scroll bar a second row brings narrows that width, a turn of the event loop or more later)."""
+    """The scroll bar is shown exactly when the rows need it, and the first row's cells are as wide as three
+    columns fitted to the width the pane then shows: the layout has settled (the scroll bar a second row brings
+    narrows that width, a turn of the event loop or more after the row appears)."""
+    grid_height = shown.parentWidget().widget().minimumHeight()
+    if shown.parentWidget().verticalScrollBar().isVisible() != (grid_height > shown.height()):
+        return False
     layout = grid.layout.layout
     left, _, right, _ = layout.getContentsMargins()
     column = (shown.width() - left - right - layout.horizontalSpacing() * (grid.columns - 1)) / grid.columns

@@ -64,7 +64,6 @@ def test_a_kernel_that_cannot_load_stops_play_with_a_message(qtbot, window, monk
         raise ImportError("numba's compiled loop is missing")
 
     monkeypatch.setattr("model.trainer.best_kernel", no_kernel)
-    window.run.worker_thread.worker._kernel_ready = False
     with qtbot.waitSignal(window.errors.faulted, timeout=5000) as blocker:
         window.play_action.trigger()
     assert "compiled loop is missing" in blocker.args[1]

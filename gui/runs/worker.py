@@ -346,7 +346,7 @@ class TrainingWorker(QtCore.QObject):
                 self._timer = QtCore.QTimer(self)
                 self._timer.setInterval(TICK_MS)
                 self._timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
-                self._timer.timeout.connect(self._tick)
+                self._timer.timeout.connect(self.tick)
             self._last_tick = time.perf_counter()
             self._sample_budget = 0.0
             self._timer.start()
@@ -366,7 +366,8 @@ class TrainingWorker(QtCore.QObject):
             set_aside_lasting_objects()
 
     @reported("Training stopped")
-    def _tick(self) -> None:
+    def tick(self) -> None:
+        """One turn of play, as the play timer gives it every TICK_MS (a test may give turns by hand)."""
         trainer = self.trainer
         if trainer is None or not trainer.can_train:
             self._set_playing(False)
