@@ -462,8 +462,6 @@ def _data_task(settings: Settings) -> str:
     return f"Drawing {settings.n0 + settings.n1:,} samples…"
 
 
-
-
 class WorkerThread(QtCore.QObject):
     """Owns the thread and the worker, and stops both cleanly (no 'QThread destroyed while running')."""
 

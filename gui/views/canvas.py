@@ -151,7 +151,7 @@ class Canvas(QtWidgets.QWidget):
 
     def shown_panes(self) -> tuple[str, ...]:
         """The panes a learner can see now, by their lesson names."""
-        visible = {"neuron": True, "parameters": self._pane_boxes["parameters"].isVisibleTo(self),
+        visible = {"neuron": True, "parameters": self._on_show("parameters"),
                    **{name: self.tabs.isTabVisible(self.tabs.indexOf(self._pane_boxes[name]))
                       for name in ("loss", "snapshots")}}
         return tuple(name for name in PANES if visible[name])
@@ -294,7 +294,7 @@ class Canvas(QtWidgets.QWidget):
         for key, (colour, view) in pending.items():
             self.others.show(key, colour, view, self.neuron.grid)
         self._frame_losses()
-        if self._side is not None and self._pane_boxes["parameters"].isVisibleTo(self):
+        if self._side is not None and self._on_show("parameters"):
             self.others.show_paths()
 
     def _frame_losses(self) -> None:
@@ -323,7 +323,7 @@ class Canvas(QtWidgets.QWidget):
         if not in_turn:
             self.catch_up()
             return
-        shown = [pane for pane in self._panes if self._pane_boxes[pane].isVisibleTo(self)]
+        shown = [pane for pane in self._panes if self._on_show(pane)]
         if shown:
             self._turn = (self._turn + 1) % len(shown)
             self._show_pane(shown[self._turn])
@@ -338,7 +338,7 @@ class Canvas(QtWidgets.QWidget):
         """Draw a pane, unless it is hidden (behind another tab, or left out by a lesson): it stays stale, and is
         drawn when it is shown. Going back through a run redraws a dozen snapshot cells each time otherwise."""
         side, view = self._side, self.last_view
-        if side is None or not self._pane_boxes[pane].isVisibleTo(self):
+        if side is None or not self._on_show(pane):
             return
         self._stale.discard(pane)
         if pane == "loss":
@@ -350,6 +350,10 @@ class Canvas(QtWidgets.QWidget):
         else:
             side.parameters.show_path(view.history.w, view.history.b, self._recent)
             self.others.show_paths()
+
+    def _on_show(self, pane: str) -> bool:
+        """Whether a learner can see the pane: not behind another tab, nor left out by a lesson."""
+        return self._pane_boxes[pane].isVisibleTo(self)
 
     def show_update(self, step: UpdateStep | None) -> None:
         """Take the last single update apart on every view, or clear that when training moves on otherwise."""

@@ -53,6 +53,8 @@ class CompareControl(QtCore.QObject):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
         self._searching: dict[Run, BestLr | None] = {}
+        self._filled: dict[Run, tuple[object, object]] = {}
+        """The view and problem each run's row was filled from."""
         self.best_button = QtWidgets.QPushButton("Best η for each run")
         self.best_button.setObjectName("bestLr")
         self.best_button.setToolTip(f"A race at one η is unfair to some rules: try {len(lr_grid())} values of η for "
@@ -76,15 +78,17 @@ class CompareControl(QtCore.QObject):
         for run in runs.runs:
             self._follow(run)
 
-    def rows(self) -> dict[Run, Comparison]:
-        """Each run's comparison as its newest drawn view shows it (runs without a view, or whose optimum is still
-        being computed, are left out)."""
-        return {run: compare(run.name, run.state.view, run.state.problem.optimum) for run in self._runs.runs
-                if run.state is not None and run.state.view is not None and run.state.problem is not UNSTUDIED}
-
     def refresh(self) -> None:
-        for run, row in self.rows().items():
-            self._list.set_cells(run, cells(row))
+        """Fill the rows of the runs whose view or problem changed since the last refresh: the others' histories
+        need no new scan."""
+        for run in self._runs.runs:
+            state = run.state
+            if state is None or state.view is None or state.problem is UNSTUDIED:
+                continue
+            filled = self._filled.get(run)
+            if filled is None or filled[0] is not state.view or filled[1] is not state.problem:
+                self._filled[run] = (state.view, state.problem)
+                self._list.set_cells(run, cells(compare(run.name, state.view, state.problem.optimum)))
 
     def search(self) -> None:
         """Take each run's exact state, then try the grid of η from it on the run's analysis thread."""
@@ -114,6 +118,7 @@ class CompareControl(QtCore.QObject):
         self._finish_if_done()
 
     def _removed(self, run: Run) -> None:
+        self._filled.pop(run, None)
         if self._searching.pop(run, False) is None:
             self._finish_if_done()
 
