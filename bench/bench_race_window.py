@@ -60,7 +60,8 @@ def branched(window: MainWindow, count: int) -> bool:
 
 
 def ready_run(run: object) -> bool:
-    return run.state is not None and run.state.view is not None
+    """The run is drawn and its analysis (optimum, loss surface) is done, so none is computed while measuring."""
+    return run.state is not None and run.state.view is not None and run.state.picture is not None
 
 
 def spread(window: MainWindow) -> int:

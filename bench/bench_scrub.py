@@ -3,12 +3,13 @@ the run's timeline keeps in memory.
 
 Run: python bench/bench_scrub.py [--quick] [--repeats R] [--epochs E] [--samples N]
 
-- epochs: the real window trains E epochs (10⁵; --quick 2,000) of 200 samples as fast as possible to the end; then
-  the history slider is set to R random epochs one after another (each when the last has been drawn, as a learner
-  moving it does), timing each from the move to the view of that epoch drawn: at once, while the window still
-  computes the loss surface that frames the finished run's path (on 2 cores it then shares them with that work),
-  and again once that is done; then a drag: the slider moves every 5 ms across the whole run, and the GUI thread's
-  lateness is probed meanwhile (a 5 ms timer);
+- epochs: the real window, once its first view, optimum and loss surface are in (a short run would otherwise end
+  while the window still starts up), trains E epochs (10⁵; --quick 2,000) of 200 samples as fast as possible to the
+  end; then the history slider is set to R random epochs one after another (each when the last has been drawn, as
+  a learner moving it does), timing each from the move to the view of that epoch drawn: at once as the run ends
+  (while the window computes any loss surface the finished run's path asks for), and again once that is done;
+  then a drag: the slider moves every 5 ms across the whole run, and the GUI thread's lateness is probed meanwhile
+  (a 5 ms timer);
 - inside an epoch: the window trains 3 epochs of N samples (10⁶; --quick 10⁵), then shows R random moments inside
   the epochs (per-sample SGD, so any sample), timing each from the request to the view drawn;
 - memory: a timeline told of every epoch's start of a run of 200 samples (the most keyframes it can be offered), at
@@ -53,7 +54,8 @@ DRAG_STEP_MS = 5
 
 def _trained_window(samples: int, epochs: int):
     window = open_window(Settings(n0=samples // 2, n1=samples - samples // 2, epochs=epochs, speed=0.0))
-    spin(TIMEOUT_S, lambda: window.state is not None and window.state.view is not None)
+    spin(TIMEOUT_S, lambda: window.state is not None and window.state.picture is not None
+         and not window.run.analysis.description())
     window.run_to_end_action.trigger()
     spin(TIMEOUT_S, lambda: window.state.view.epoch >= epochs and not window.playing)
     return window

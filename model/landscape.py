@@ -114,8 +114,9 @@ class _Groups:
 
 
 def loss_surface(data: Dataset, loss: str, l2: float, w_range: tuple[float, float], b_range: tuple[float, float],
-                 size: int = 200, cancelled: Callable[[], bool] = lambda: False) -> Surface:
-    """The loss on a size × size grid spanning w_range and b_range.
+                 size: int = 200, cancelled: Callable[[], bool] = lambda: False, threads: int | None = None) -> Surface:
+    """The loss on a size × size grid spanning w_range and b_range, computed on `threads` threads (default: one per
+    core).
 
     Up to EXACT_LIMIT samples every sample is summed exactly (copies of one value once). Beyond, each column w puts
     the samples into bins of width h = (x range)/2ᴸ, the widest with |w|·h/2 ≤ u (below). A bin with centre c
@@ -149,7 +150,8 @@ def loss_surface(data: Dataset, loss: str, l2: float, w_range: tuple[float, floa
     samples = _Sorted.of(data)
     plans = [_plan(float(w_j), b, samples, loss) for w_j in w]
     groups = _groups_for(samples, loss, set(plans))
-    done = _map_columns(lambda j: _column(float(w[j]), b, samples, groups[plans[j]], loss, cancelled), range(w.size))
+    done = _map_columns(lambda j: _column(float(w[j]), b, samples, groups[plans[j]], loss, cancelled), range(w.size),
+                        threads or os.cpu_count() or 1)
     total = np.column_stack([sums for sums, _, _ in done])
     surface = total / len(data) + 0.5 * l2 * w * w
     return Surface(w, b, surface, any(groups[plan].spread > 0 for plan in plans),
@@ -410,11 +412,11 @@ def _column(w: float, b: np.ndarray, samples: _Sorted, groups: _Groups, loss: st
     return total, bound, int(inside.sum())
 
 
-def _map_columns(compute: Callable[[int], tuple[np.ndarray, float, int]],
-                 columns: range) -> list[tuple[np.ndarray, float, int]]:
-    """compute(j) for every column, shared among the machine's cores (numpy lets go of the interpreter lock while
-    it computes)."""
-    workers = max(1, min(os.cpu_count() or 1, len(columns)))
+def _map_columns(compute: Callable[[int], tuple[np.ndarray, float, int]], columns: range,
+                 threads: int) -> list[tuple[np.ndarray, float, int]]:
+    """compute(j) for every column, shared among threads (numpy lets go of the interpreter lock while it
+    computes)."""
+    workers = max(1, min(threads, len(columns)))
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(compute, columns))
 

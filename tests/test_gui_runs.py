@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from gui_helpers import SMALL, bring_to_front, open_window
@@ -10,7 +12,8 @@ from PySide6 import QtCore, QtWidgets
 from gui.base.style import RUN_COLOURS, lighter
 from gui.runs.lockstep import SLACK, Lockstep
 from gui.runs.run import MAX_RUNS, RunLimitError
-from gui.runs.worker import TrainingWorker
+from gui.runs.worker import TrainingWorker, WorkerThread
+from gui.views.other_runs import sigmoid_points
 from gui.window.compare_control import PREFIX_EPOCHS
 from model.data import generate
 from model.neuron import sigmoid
@@ -105,6 +108,75 @@ def test_a_run_never_trains_past_the_slowest_playing_run_by_more_than_its_quantu
     fast.tick()
     assert fast.trainer.epoch > 3 + SLACK
     fast.pause()
+
+
+def test_a_halted_lockstep_stops_every_run_at_the_furthest_epoch_one_may_reach():
+    """Given their turns by hand: the fast run stands at the ceiling, the slow one behind; after halt neither trains
+    past that epoch, and pausing brings the slow one up to it."""
+    lockstep = Lockstep()
+    settings = SMALL.replace(speed=0.0, epochs=1000)
+    slow, fast = TrainingWorker(lockstep), TrainingWorker(lockstep)
+    for worker in (slow, fast):
+        worker.start_from(0, Trainer(settings, generate(settings)))
+        worker.play()
+    for worker in (slow, fast):
+        worker.trainer.run_epochs(3)
+        lockstep.report(id(worker), 3, quantum=4)
+    fast.tick()
+    assert (slow.trainer.epoch, fast.trainer.epoch) == (3, 3 + 4)
+    lockstep.halt()
+    assert lockstep.halted_at() == 7
+    fast.tick()
+    assert fast.trainer.epoch == 7
+    slow.pause()
+    fast.pause()
+    assert slow.trainer.epoch == fast.trainer.epoch == 7
+    assert lockstep.halted_at() is None, "once every run has stopped, the next Play starts afresh"
+
+
+class _Commands(QtCore.QObject):
+    """Commands for workers on their own threads, queued as the window's runs send them."""
+
+    start = QtCore.Signal(int, object)
+    play = QtCore.Signal()
+
+
+def test_runs_playing_together_take_turns_to_train(qtbot):
+    """Two runs playing flat out on their own threads never train at the same moment: together they keep to one
+    core, and leave the other to the window."""
+    lockstep = Lockstep()
+    settings = SMALL.replace(n0=1000, n1=1000, speed=0.0, epochs=100_000)
+    threads = [WorkerThread(lockstep=lockstep) for _ in range(2)]
+    inside, most = [0], [0]
+    guard = threading.Lock()
+
+    def watched(train):
+        def training(*args, **kwargs):
+            with guard:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            try:
+                return train(*args, **kwargs)
+            finally:
+                with guard:
+                    inside[0] -= 1
+        return training
+
+    commands = _Commands()
+    for thread in threads:
+        trainer = Trainer(settings, generate(settings))
+        for name in ("run_epochs", "step_epoch", "step_samples"):
+            setattr(trainer, name, watched(getattr(trainer, name)))
+        commands.start.connect(thread.worker.start_from)
+        commands.play.connect(thread.worker.play)
+        with qtbot.waitSignal(thread.worker.viewReady):
+            commands.start.emit(0, trainer)
+        commands.start.disconnect(thread.worker.start_from)
+    commands.play.emit()
+    qtbot.waitUntil(lambda: min(thread.worker.trainer.epoch for thread in threads) >= 30, timeout=30000)
+    for thread in threads:
+        assert thread.stop()
+    assert most[0] == 1
 
 
 def test_the_run_list_selects_hides_renames_and_removes_runs(qtbot, window):
@@ -226,6 +298,23 @@ def test_play_advances_both_runs_in_lockstep_by_epoch(qtbot, monkeypatch):
     window.close()
 
 
+def test_runs_paused_while_racing_flat_out_stand_at_one_epoch(qtbot):
+    """Racing flat out, runs may be a tick's worth of epochs apart; Pause stops every one of them at the epoch the
+    furthest had reached, in the views as in the trainers."""
+    window = open_window(qtbot, SMALL.replace(epochs=1_000_000))
+    runs = [window.run, window.runs.make(SMALL.replace(epochs=1_000_000, optimizer="batch")),
+            window.runs.make(SMALL.replace(epochs=1_000_000, optimizer="minibatch", batch_size=8))]
+    qtbot.waitUntil(lambda: all(epoch_of(run) == 0 for run in runs))
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: all(epoch_of(run) >= 300 for run in runs), timeout=30000)
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: not window.playing)
+    trained = {run.worker_thread.worker.trainer.epoch for run in runs}
+    assert len(trained) == 1
+    qtbot.waitUntil(lambda: {epoch_of(run) for run in runs} == trained)
+    window.close()
+
+
 def test_the_compare_table_shows_each_run_against_the_optimum(qtbot, monkeypatch):
     """Epochs to within 1 % of the optimum's loss, loss, accuracy and distance, worked out here from the views."""
     monkeypatch.setenv("NEURON_LAB_PURE_PYTHON", "1")
@@ -324,3 +413,14 @@ def test_a_finished_run_does_not_hold_the_others_back_when_all_run_to_the_end(qt
     qtbot.waitUntil(lambda: longer.state.view.status == "finished", timeout=20000)
     assert epoch_of(longer) == 6
     window.close()
+
+
+@pytest.mark.parametrize(("w", "b"), [(0.0, 0.3), (1.0, 0.0), (-3.0, 2.0), (40.0, -7.0), (5000.0, 1234.5), (1e-4, 0.2)])
+def test_another_runs_sigmoid_is_drawn_within_a_pixel_through_few_points(w, b):
+    """Drawn as straight lines between its points, another run's sigmoid stays within 0.003 (a pixel of a 330 px
+    tall plot) of σ(w·x + b) evaluated at 200,001 points, however steep, through at most 50 points."""
+    x = sigmoid_points(-5.0, 5.0, w, b)
+    assert x[0] == -5.0 and x[-1] == 5.0 and np.all(np.diff(x) > 0) and x.size <= 50
+    dense = np.linspace(-5.0, 5.0, 200_001)
+    drawn = np.interp(dense, x, sigmoid(w * x + b))
+    assert np.max(np.abs(drawn - sigmoid(w * dense + b))) < 0.003

@@ -51,6 +51,17 @@ def test_exact_surface_equals_the_objective_at_every_grid_point(loss, l2, decima
     np.testing.assert_allclose(surface.loss, _objective_grid(surface, data, loss, l2), rtol=1e-12, atol=0)
 
 
+@pytest.mark.parametrize("samples", [300, 200_000], ids=["exact", "binned"])
+def test_a_surface_is_the_same_on_one_thread_as_on_several(samples):
+    """The window computes surfaces on a core fewer than the command line: the same numbers, bit for bit."""
+    data = generate(Settings(n0=samples // 2, n1=samples // 2, seed=3))
+    one, three = (loss_surface(data, "bce", 0.1, (-2.0, 6.0), (-4.0, 3.0), size=23, threads=threads)
+                  for threads in (1, 3))
+    assert one.binned == three.binned == (samples > 1000)
+    np.testing.assert_array_equal(one.loss, three.loss)
+    assert one.error_bound == three.error_bound and one.terms == three.terms
+
+
 @pytest.fixture(scope="module", params=[2.0, 1.0], ids=["t2", "cauchy"])
 def long_tailed(request):
     return _long_tailed(request.param)

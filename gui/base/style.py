@@ -71,9 +71,10 @@ def cache_axes(plot: pg.PlotItem) -> None:
 
 
 def cache_still(*items: QtWidgets.QGraphicsItem) -> None:
-    """Keep items that stay put while training runs (the samples, the optimum, the loss surface and its iso-lines)
-    as pixmaps: a frame that moves the curves over them then pastes them instead of drawing them again. A plot's
-    data item is cached through the curve and points it draws with."""
+    """Keep items that stay put while training runs (the samples, the optimum, the loss surface and its iso-lines,
+    marks that are empty meanwhile, other runs' curves between their batches) as pixmaps: a frame that moves the
+    curves over them then pastes them instead of drawing them again, even an empty scatter costing half a
+    millisecond to draw. A plot's data item is cached through the curve and points it draws with."""
     for item in items:
         parts = (item.curve, item.scatter) if isinstance(item, pg.PlotDataItem) else (item,)
         for part in parts:

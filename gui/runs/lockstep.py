@@ -1,5 +1,6 @@
 """Runs that play together advance in lockstep by epoch: none trains more than one tick's worth of epochs past the
-slowest run still playing (at least SLACK epochs), as far apart as the slowest run moves between two frames. Each
+slowest run still playing (at least SLACK epochs), as far apart as the slowest run moves between two frames, and
+when Pause comes they stop together at the epoch the furthest had reached (halt). Each
 run trains on its own thread and reads the shared ceiling there, under a lock, so a fast run waits for the others
 without the window relaying anything; a run that finishes, diverges or pauses leaves, and no longer holds the
 others back. The playing runs also share the training budget of a tick, so six runs take no more of the processor
@@ -20,6 +21,13 @@ class Lockstep:
         self._lock = threading.Lock()
         self._epochs: dict[int, int] = {}
         self._quanta: dict[int, int] = {}
+        self._turn = threading.Lock()
+        self._halt_at: int | None = None
+
+    def turn(self) -> threading.Lock:
+        """Held while a run trains flat out: the runs take turns, so together they keep to one core and leave the
+        other to the window (six runs training at once would share both with it, and slow its frames)."""
+        return self._turn
 
     def enter(self, key: int, epoch: int) -> None:
         with self._lock:
@@ -37,11 +45,29 @@ class Lockstep:
         with self._lock:
             self._epochs.pop(key, None)
             self._quanta.pop(key, None)
+            if not self._epochs:
+                self._halt_at = None
+
+    def halt(self) -> None:
+        """Pause is on its way to every playing run: they stop at the furthest epoch any of them may reach by then
+        (the ceiling a slice under way may be heading for), each catching up with it first (halted_at), so the
+        paused runs stand at one epoch."""
+        with self._lock:
+            if len(self._epochs) > 1:
+                self._halt_at = max(*self._epochs.values(), min(self._epochs.values()) + min(self._quanta.values()))
+
+    def halted_at(self) -> int | None:
+        """The epoch the playing runs stop at once paused, or None when no Pause is on its way."""
+        with self._lock:
+            return self._halt_at
 
     def ceiling(self) -> int | None:
         """The epoch no playing run may go beyond, or None while at most one plays: the slowest run's epoch plus
-        the smallest quantum, so the slowest run never waits and the others wait for it within a tick."""
+        the smallest quantum, so the slowest run never waits and the others wait for it within a tick; once
+        halted, the epoch they stop at."""
         with self._lock:
+            if self._halt_at is not None:
+                return self._halt_at
             if len(self._epochs) < 2:
                 return None
             return min(self._epochs.values()) + min(self._quanta.values())

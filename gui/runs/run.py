@@ -622,6 +622,14 @@ class RunSet(QtCore.QObject):
                 self.lockstep.enter(id(run.worker_thread.worker), run.state.view.epoch)
         self.for_each(start)
 
+    def pause(self) -> None:
+        """Pause every run that plays: those playing flat out stop together, at the epoch the furthest had reached
+        (Lockstep.halt)."""
+        self.lockstep.halt()
+        for run in self.runs:
+            if run.playing:
+                run.toggle_play()
+
     def for_each(self, action: Callable[[Run], object]) -> None:
         """Do something to every run shown (a command all of them follow together)."""
         for run in self.visible:

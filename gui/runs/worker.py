@@ -206,7 +206,17 @@ class TrainingWorker(QtCore.QObject):
             self._lockstep.leave(id(self))
 
     @QtCore.Slot()
+    @reported("Training could not pause")
     def pause(self) -> None:
+        """Stop playing; among runs training flat out, first catch up with the furthest (Lockstep.halt)."""
+        trainer, target = self.trainer, self._lockstep.halted_at()
+        flat_out = trainer is not None and (self._fast or trainer.settings.speed == 0)
+        if self._playing and flat_out and target is not None and trainer.epoch < target:
+            with self._lockstep.turn():
+                trainer.run_epochs(target - trainer.epoch)
+            self._set_playing(False)
+            self._emit()
+            return
         self._set_playing(False)
 
     @QtCore.Slot()
@@ -377,16 +387,8 @@ class TrainingWorker(QtCore.QObject):
         speed = trainer.settings.speed
         n = len(trainer.data)
         if self._fast or speed == 0:
-            budget = WORK_BUDGET_S / self._lockstep.players()
-            deadline = now + budget
-            quantum = int(budget * self._samples_per_second / n)
-            while trainer.can_train and time.perf_counter() < deadline and (
-                    not self._fast or trainer.epoch < trainer.settings.epochs):
-                limit = self._epoch_limit(trainer)
-                if trainer.epoch >= limit:
-                    break
-                self._train_slice(trainer, deadline, limit)
-                self._lockstep.report(id(self), trainer.epoch, quantum)
+            with self._lockstep.turn():
+                self._train_flat_out(trainer, WORK_BUDGET_S / self._lockstep.players())
         else:
             self._sample_budget += speed * n * min(elapsed, 0.25)
             whole = int(self._sample_budget)
@@ -399,6 +401,19 @@ class TrainingWorker(QtCore.QObject):
             self._set_playing(False)
         self._emit()
 
+    def _train_flat_out(self, trainer: Trainer, budget: float) -> None:
+        """Train for `budget` seconds of this run's turn, up to the lockstep's ceiling (and, running to the end,
+        the planned epochs)."""
+        deadline = time.perf_counter() + budget
+        quantum = int(budget * self._samples_per_second / len(trainer.data))
+        while trainer.can_train and time.perf_counter() < deadline and (
+                not self._fast or trainer.epoch < trainer.settings.epochs):
+            limit = self._epoch_limit(trainer)
+            if trainer.epoch >= limit:
+                break
+            self._train_slice(trainer, deadline, limit)
+            self._lockstep.report(id(self), trainer.epoch, quantum)
+
     def _epoch_limit(self, trainer: Trainer) -> int:
         """The epoch this run may train up to: the lockstep's ceiling while other runs play with it."""
         ceiling = self._lockstep.ceiling()
@@ -408,8 +423,8 @@ class TrainingWorker(QtCore.QObject):
         """As much training as fits before the deadline, at the pace measured so far and up to epoch `limit`:
         whole epochs when they are short, else a slice of samples, so a million-sample epoch still sends a view
         every tick."""
-        started = time.perf_counter()
-        budget = max(0.0, deadline - started) * self._samples_per_second
+        budget = max(0.0, deadline - time.perf_counter()) * self._samples_per_second
+        started = time.thread_time()
         n = len(trainer.data)
         before = trainer.epoch * n + trainer.position
         if trainer.position == 0 and budget >= 2 * n and limit - trainer.epoch >= 2:
@@ -418,7 +433,7 @@ class TrainingWorker(QtCore.QObject):
             trainer.step_epoch()
         else:
             trainer.step_samples(max(1, int(budget)), measure=False)
-        elapsed = time.perf_counter() - started
+        elapsed = time.thread_time() - started
         done = trainer.epoch * n + trainer.position - before
         if elapsed > 0 and done > 0:
             self._samples_per_second = 0.5 * self._samples_per_second + 0.5 * done / elapsed

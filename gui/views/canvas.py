@@ -35,6 +35,10 @@ SIDE_PANES_LATEST_MS = 300
 LEFT_AXIS_WIDTH = 64
 """The neuron view's and the shares' left axes are as wide as each other, so each stem stands under its sample."""
 OTHER_RUNS_INTERVAL_MS = 33
+TURN_MS_PER_RUN = 8
+"""While training plays, the side panes take turns at most every this many ms per run drawn: one run, every frame
+(about 60 turns a second); six, every 48 ms, since each pane then draws six curves, and drawing all of them every
+frame would leave the neuron view far fewer frames."""
 """Other runs' views are drawn together at most this often: five of them arriving one by one would otherwise each
 cost a frame of their own."""
 
@@ -64,6 +68,10 @@ class Canvas(QtWidgets.QWidget):
         self._panes = ("parameters", "loss", "snapshots")
         self._stale: set[str] = set()
         self._turn = 0
+        self._taking_turns = False
+        self._last_turn = QtCore.QElapsedTimer()
+        """Whether the selected run's frames take turns among the panes (it plays): other runs' moves then leave their
+        panes to those turns."""
         self._recent = np.empty((0, 2))
         self._side: SidePanes | None = None
         self._diagnosis: Diagnosis | None = None
@@ -287,20 +295,22 @@ class Canvas(QtWidgets.QWidget):
     def drop_other(self, key: int) -> None:
         self._other_pending.pop(key, None)
         self.others.drop(key)
-        self._frame_losses()
+        self._others_moved()
 
     def _draw_others(self) -> None:
         pending, self._other_pending = self._other_pending, {}
         for key, (colour, view) in pending.items():
             self.others.show(key, colour, view, self.neuron.grid)
-        self._frame_losses()
-        if self._side is not None and self._on_show("parameters"):
-            self.others.show_paths()
+        self._others_moved()
 
-    def _frame_losses(self) -> None:
-        """The loss axis frames every run's losses: draw the selected run's loss again with the others'."""
-        if self.last_view is not None:
-            self._show_pane("loss")
+    def _others_moved(self) -> None:
+        """Other runs' loss curves and paths lag behind: the loss pane (whose axis frames every run's losses) and the
+        parameter pane are drawn again, in turn with the selected run's frames while it plays, else at once."""
+        if self.last_view is None:
+            return
+        self._stale |= {"loss", "parameters"}
+        if not self._taking_turns:
+            self.catch_up()
 
     def set_problem(self, problem: Problem) -> None:
         self.neuron.set_optimum(problem.optimum)
@@ -320,13 +330,28 @@ class Canvas(QtWidgets.QWidget):
         self.neuron.show(view.w, view.b, neuron_title(view.epoch, view.loss, view.accuracy))
         self._recent = self._recent_path(view)
         self._stale = set(self._panes)
+        self._taking_turns = in_turn
         if not in_turn:
             self.catch_up()
             return
         shown = [pane for pane in self._panes if self._on_show(pane)]
-        if shown:
+        if shown and self._turn_due():
             self._turn = (self._turn + 1) % len(shown)
             self._show_pane(shown[self._turn])
+
+    def _turn_due(self) -> bool:
+        """Whether a side pane's turn has come (TURN_MS_PER_RUN); if so, the next one starts counting now."""
+        interval = TURN_MS_PER_RUN * (1 + len(self.others.views))
+        if self._last_turn.isValid() and self._last_turn.elapsed() < interval:
+            return False
+        self._last_turn.start()
+        return True
+
+    def stop_turns(self) -> None:
+        """The selected run stopped playing: draw the panes its turns left behind, and draw other runs' moves at
+        once from now on."""
+        self._taking_turns = False
+        self.catch_up()
 
     def catch_up(self) -> None:
         """Draw the last view on the panes a turn-taking draw left behind (once they are made)."""

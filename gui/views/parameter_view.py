@@ -165,10 +165,11 @@ class ParameterView:
         return self.picture.value_at(w, b)
 
 
-def thinned_path(w: np.ndarray, b: np.ndarray, recent: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """A path of one point per epoch, every stride-th when long (keeping the newest), then the recent points
-    within the current epoch (rows of w, b)."""
-    stride = -(-w.size // PATH_POINT_LIMIT)
+def thinned_path(w: np.ndarray, b: np.ndarray, recent: np.ndarray | None = None,
+                 limit: int = PATH_POINT_LIMIT) -> tuple[np.ndarray, np.ndarray]:
+    """A path of one point per epoch, every stride-th when there are more than `limit` (keeping the newest), then
+    the recent points within the current epoch (rows of w, b)."""
+    stride = -(-w.size // limit)
     tail = np.zeros((0, 2)) if recent is None else recent
     w = np.concatenate([w[::stride], w[-1:] if (w.size - 1) % stride else w[:0], tail[:, 0]])
     b = np.concatenate([b[::stride], b[-1:] if (b.size - 1) % stride else b[:0], tail[:, 1]])

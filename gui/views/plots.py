@@ -166,7 +166,7 @@ class NeuronView:
         self._truth_in_legend = False
         self.boundary = pg.InfiniteLine(angle=90, pen=style.pen(style.BOUNDARY_COLOUR, 2, dashed=True))
         plot.addItem(self.boundary)
-        style.cache_still(*self.histograms, *self.samples, *self.strips, self.optimum)
+        style.cache_still(*self.histograms, *self.samples, *self.strips, self.optimum, self.batch, self.truth_points)
         if not compact:
             plot.legend.addItem(pg.PlotDataItem(pen=style.pen(style.BOUNDARY_COLOUR, 2, dashed=True)),
                                 "boundary x*")

@@ -301,9 +301,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def toggle_play(self) -> None:
         """Pause every run that plays, or play every run shown: they train in lockstep by epoch."""
         if self.runs.playing:
-            for run in self.runs.runs:
-                if run.playing:
-                    run.toggle_play()
+            self.runs.pause()
         elif self.play_action.isEnabled():
             self.runs.play()
 
@@ -506,7 +504,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _selected_playing(self, playing: bool) -> None:
         """The selected run stopped (or started): draw the panes a turn-taking draw left behind."""
         if not playing:
-            self.canvas.catch_up()
+            self.canvas.stop_turns()
             if self.run.state is not None and self.run.state.view is not None:
                 self._show_numbers(self.run.state.view)
 
