@@ -14,6 +14,10 @@ A moment at an epoch's start is read from the head's history (no training). A mo
 trainer at any moment, come from replaying the updates from the nearest keyframe at or before it, applying the
 edits made in between at the moments they were made: the replayed trainer is, bit for bit, the one that was there.
 Seeking never loses the future; only cutting (training on from an earlier moment) does.
+
+A branch (Timeline.branch) holds the keyframes and edits of the run it came from before its fork, and a keyframe of
+its own at the fork that thinning never drops: going back before the fork shows the run it came from, and training
+on from there moves the fork there, with the same changes.
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from model.anatomy import UpdateStep, take_one_update
 from model.history import EpochRecord, Snapshots
+from model.race import branch
 from model.settings import Settings, effective_batch_size
 from model.trainer import FINISHED, READY, TRAINING, Trainer, TrainerState, TrainerView
 
@@ -52,6 +59,16 @@ class _Keyframe:
     moment: Moment
     state: TrainerState
     settings: Settings
+    fork: bool = False
+    """A branch's own first keyframe: replays after the fork start here, never in the run it came from."""
+
+
+@dataclass(frozen=True)
+class _Fork:
+    """Where a branch left the run it came from, and the changes it made there."""
+
+    moment: Moment
+    changes: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -71,8 +88,28 @@ class Timeline:
         self._count = itertools.count()
         self._keyframes: list[_Keyframe] = []
         self._edits: list[_Edit] = []
+        self._fork: _Fork | None = None
         self.head = trainer
         self._keep(trainer)
+
+    def branch(self, moment: Moment, changes: Mapping[str, Any]) -> Timeline:
+        """A run going on from `moment` with the changes made there (model.race.branch, whose RaceError it
+        raises), with this run's moments before the fork as its past."""
+        moment = self.clamp(moment)
+        here = self.head if moment == self.end else self._replayed(moment)
+        made = Timeline(branch(here.state(), here.settings, here.data, changes), self._max_keyframes)
+        made._stride = self._stride
+        made._count = itertools.count(next(self._count))
+        made._take_past(self._keyframes, self._edits, _Fork(moment, dict(changes)))
+        return made
+
+    def _take_past(self, keyframes: list[_Keyframe], edits: list[_Edit], fork: _Fork) -> None:
+        """The keyframes and edits before the fork, then the head's keyframe as the fork's, counted after them."""
+        self._fork = fork
+        own = _Keyframe(next(self._count), fork.moment, self.head.state(with_history=False), self.head.settings,
+                        fork=True)
+        self._keyframes = [*(key for key in keyframes if key.moment < fork.moment), own]
+        self._edits = [edit for edit in edits if edit.moment < fork.moment]
 
     @property
     def origin(self) -> Moment:
@@ -106,11 +143,12 @@ class Timeline:
         return self.clamp(Moment(moment.epoch if moment.position else moment.epoch - 1))
 
     def update_before(self, moment: Moment) -> Moment:
-        """The moment one update earlier."""
+        """The moment one update earlier (with the batch size in effect then: a branch may have changed it)."""
         n = len(self.head.data)
-        batch = effective_batch_size(self.head.settings, n)
         if moment.position:
+            batch = effective_batch_size(self.settings_at(moment), n)
             return self.clamp(Moment(moment.epoch, (moment.position - 1) // batch * batch))
+        batch = effective_batch_size(self.settings_at(Moment(moment.epoch - 1, n - 1)), n)
         return self.clamp(Moment(moment.epoch - 1, (n - 1) // batch * batch))
 
     def view_at(self, moment: Moment) -> TrainerView:
@@ -135,9 +173,15 @@ class Timeline:
 
     def cut(self, moment: Moment) -> Trainer:
         """Give up the moments after this one and return the trainer there, with its history: training on from it
-        is the run that never went further."""
+        is the run that never went further. Before a branch's fork, the fork moves there."""
         moment = self.clamp(moment)
         if moment == self.end:
+            return self.head
+        fork = self._fork
+        if fork is not None and moment < fork.moment:
+            here = self._replayed(moment)
+            self.head = branch(here.state(), here.settings, here.data, fork.changes)
+            self._take_past(self._keyframes, self._edits, _Fork(moment, fork.changes))
             return self.head
         trainer = self.trainer_at(moment)
         self._keyframes = [key for key in self._keyframes if key.moment <= moment]
@@ -151,7 +195,7 @@ class Timeline:
 
     def _keep(self, trainer: Trainer) -> None:
         keys = self._keyframes
-        if len(keys) >= 2 and self._bucket(keys[-1]) == self._bucket(keys[-2]):
+        if len(keys) >= 2 and self._bucket(keys[-1]) == self._bucket(keys[-2]) and not keys[-1].fork:
             keys.pop()
         keys.append(_Keyframe(next(self._count), moment_of(trainer), trainer.state(with_history=False),
                               trainer.settings))
@@ -160,12 +204,13 @@ class Timeline:
             self._keyframes = self._thinned()
 
     def _thinned(self) -> list[_Keyframe]:
-        """The first keyframe in each stride of epochs, and the first and the newest of all. (A new keyframe
-        replaces the newest when that one shares its stride with the one before: it was kept only as the newest.)"""
+        """The first keyframe in each stride of epochs, and the first, the newest and the fork's of all. (A new
+        keyframe replaces the newest when that one shares its stride with the one before: it was kept only as the
+        newest.)"""
         first, *middle, newest = self._keyframes
         kept = [first]
         for key in middle:
-            if self._bucket(key) != self._bucket(kept[-1]):
+            if key.fork or self._bucket(key) != self._bucket(kept[-1]):
                 kept.append(key)
         return [*kept, newest]
 

@@ -236,8 +236,36 @@ def test_branch_here_with_a_new_rate_makes_a_second_run_that_shares_the_history_
     assert window.run_list.table.item(1, 0).text() == "η = 0.2"
 
 
+def test_going_back_before_a_fork_shows_the_branch_as_its_parent_and_training_on_moves_the_fork(qtbot, window):
+    """The history slider takes a branch back before its fork with the others: it shows the parent's moment there.
+    Stepping on from there trains the branch with its own rate from that moment (the fork moves), and the parent
+    with its own."""
+    parent = window.run
+    for _ in range(3):
+        window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: epoch_of(parent) == 3)
+    branch = branch_with(qtbot, window, lr="0.5")
+    for _ in range(2):
+        window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: epoch_of(parent) == 5 and epoch_of(branch) == 5)
+    window.history.slider.setValue(1)
+    qtbot.waitUntil(lambda: epoch_of(parent) == 1 and epoch_of(branch) == 1)
+    then, shown = parent.state.view, branch.state.view
+    assert (shown.w, shown.b, len(shown.history)) == (then.w, then.b, 2)
+    window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: epoch_of(parent) == 2 and epoch_of(branch) == 2)
+    assert branch.state.settings.lr == 0.5 and parent.state.settings.lr == SMALL.lr
+    forked = Trainer(SMALL, parent.state.data)
+    forked.step_epoch()
+    forked.update_settings(SMALL.replace(lr=0.5))
+    forked.step_epoch()
+    assert (branch.state.view.w, branch.state.view.b) == (forked.w, forked.b)
+    assert (parent.state.view.w, parent.state.view.b) != (forked.w, forked.b)
+
+
 def test_stepping_back_moves_every_run_shown_and_a_branch_starts_at_the_moment_shown(qtbot, window):
-    """A branch's own moments begin where it was forked; the parent keeps its future after a branch from the past."""
+    """A branch made at an earlier moment goes on from there; the parent keeps its future after a branch from the
+    past."""
     parent = window.run
     for _ in range(3):
         window.step_epoch_action.trigger()

@@ -202,3 +202,81 @@ def test_the_update_that_led_to_a_moment_is_taken_apart_as_the_step_that_made_it
 def _advance_by_hand(trainer: Trainer, moment: Moment) -> None:
     while moment_of(trainer) < moment:
         trainer.step_batch()
+
+
+FORKS = {
+    "η": {"lr": 0.9},
+    "batching and Adam": {"optimizer": "minibatch", "batch_size": 3, "rule": "adam"},
+}
+
+
+def _branched(settings: Settings, changes: dict, fork_after: int) -> tuple[list[TrainerView], Timeline, Timeline]:
+    """The parent's views through the session, its timeline, and a branch of it made at the moment after action
+    `fork_after`, which then trains 4 epochs and 5 samples (told to its timeline as the window tells it)."""
+    trainer, timeline = _fresh(settings)
+    views = _run(settings, ACTIONS[:fork_after + 1], trainer, timeline)
+    _run(settings, ACTIONS[fork_after + 1:], trainer, timeline)
+    fork = Moment(views[-1].epoch, views[-1].position)
+    branch = timeline.branch(fork, changes)
+    _run(settings, [lambda t: t.run_epochs(4), lambda t: t.step_samples(5)], branch.head, branch)
+    return views, timeline, branch
+
+
+@pytest.mark.parametrize("changes", FORKS.values(), ids=FORKS.keys())
+@pytest.mark.parametrize("settings", [VARIANTS["per-sample"], VARIANTS["momentum mini-batch"]],
+                         ids=["per-sample", "momentum mini-batch"])
+def test_going_back_through_a_branch_before_its_fork_shows_the_run_it_came_from(settings, changes):
+    """Every moment the parent reached before the fork (live edits between them included) shows, in the branch, what
+    the parent showed then; after the fork the branch replays as the trainer forked there and trained on."""
+    views, parent, branch = _branched(settings, changes, fork_after=7)
+    fork = Moment(views[-1].epoch, views[-1].position)
+    assert branch.origin == Moment(0)
+    for view in views[:-1]:
+        moment = Moment(view.epoch, view.position)
+        if moment < fork:
+            _same_view(branch.view_at(moment), parent.view_at(moment))
+            assert branch.settings_at(moment) == parent.settings_at(moment)
+    for epoch in range(fork.epoch + 1):
+        shown, then = branch.view_at(Moment(epoch)), parent.view_at(Moment(epoch))
+        assert (shown.w, shown.b, shown.loss) == (then.w, then.b, then.loss)
+    reference = parent.branch(fork, changes).head
+    reference.run_epochs(4)
+    assert branch.cut(Moment(fork.epoch + 4)).state() == reference.state()
+
+
+@pytest.mark.parametrize("changes", FORKS.values(), ids=FORKS.keys())
+def test_training_a_branch_on_from_before_its_fork_moves_the_fork_there(changes):
+    """The branch goes on from the earlier moment with its changes: the run forked there with the same changes."""
+    settings = VARIANTS["mini-batch"]
+    views, parent, branch = _branched(settings, changes, fork_after=10)
+    earlier = Moment(views[2].epoch, views[2].position)
+    moved = branch.cut(earlier)
+    assert moment_of(moved) == earlier
+    forked_there = parent.branch(earlier, changes).head
+    assert moved.state() == forked_there.state() and moved.settings == forked_there.settings
+    for trainer in (moved, forked_there):
+        trainer.run_epochs(3)
+        trainer.step_samples(7)
+    branch.observe()
+    assert moved.state() == forked_there.state()
+    _same_view(branch.view_at(Moment(1)), parent.view_at(Moment(1)))
+
+
+def test_a_branch_keeps_its_fork_however_far_it_runs_and_steps_back_in_the_batches_of_each_side():
+    """Thinning never drops the fork's keyframe (a replay from the parent's keyframes would cross the fork with the
+    parent's settings); one update back from the fork is one of the parent's batches, not the branch's."""
+    settings = VARIANTS["mini-batch"].replace(epochs=200)
+    trainer, parent = _fresh(settings, max_keyframes=4)
+    _run(settings, [lambda t: t.run_epochs(5)], trainer, parent)
+    branch = parent.branch(Moment(5), {"batch_size": 2})
+    for _ in range(60):
+        branch.head.step_epoch()
+        branch.observe()
+    assert branch.keyframes <= 6 and any(key.moment == Moment(5) for key in branch._keyframes)
+    reference_at = Trainer.restored(branch.settings_at(Moment(5)), branch.head.data,
+                                    parent.branch(Moment(5), {"batch_size": 2}).head.state(), PYTHON_KERNEL)
+    reference_at.run_epochs(40)
+    reference_at.step_samples(7)
+    assert branch.cut(Moment(45, 7)).state() == reference_at.state()
+    assert branch.update_before(Moment(5)) == Moment(4, 20), "the parent's batches of 5 (23 samples)"
+    assert branch.update_before(Moment(6)) == Moment(5, 22), "the branch's batches of 2"

@@ -26,7 +26,7 @@ from model.diagnosis import Diagnosis, Verdict, diagnose, diagnose_view
 from model.problem import Problem, study
 from model.session import NamedRun, Runs, Session
 from model.settings import Settings, classify_change
-from model.timeline import Moment
+from model.timeline import Moment, Timeline
 from model.trainer import TRAINING, Trainer, TrainerView
 
 DRAW_INTERVAL_MS = 16
@@ -77,7 +77,7 @@ class Run(QtCore.QObject):
     runsOpened = QtCore.Signal(object, object)
     """(Runs, trainers): the session this run opened holds these runs; it is the selected one (its trainer None)."""
     forked = QtCore.Signal(object)
-    """Trainer: a branch of this run (fork), to be held as a run of its own."""
+    """Timeline: a branch of this run (fork), to be held as a run of its own, with this run's past."""
 
     configureRequested = QtCore.Signal(int, object, bool)
     startFromRequested = QtCore.Signal(int, object)
@@ -96,9 +96,10 @@ class Run(QtCore.QObject):
     snapshotRequested = QtCore.Signal(int)
 
     def __init__(self, settings: Settings, parent: QtCore.QObject | None = None, lockstep: Lockstep | None = None,
-                 trainer: Trainer | None = None):
-        """A run of these settings from epoch 0, or one that carries on training `trainer` (its settings). Runs that
-        share a lockstep play in step."""
+                 trainer: Trainer | Timeline | None = None):
+        """A run of these settings from epoch 0, or one that carries on training `trainer` (its settings), or goes
+        on with a timeline (a branch, with the past of the run it came from). Runs that share a lockstep play in
+        step."""
         super().__init__(parent)
         self.name = ""
         self.colour = 0
@@ -134,7 +135,7 @@ class Run(QtCore.QObject):
         if trainer is None:
             self.configureRequested.emit(self._next_run(), settings, True)
         else:
-            self._requested = trainer.settings
+            self._requested = (trainer.head if isinstance(trainer, Timeline) else trainer).settings
             self.startFromRequested.emit(self._next_run(), trainer)
 
     def _single_shot(self, interval_ms: int, slot: Callable[[], object]) -> QtCore.QTimer:
@@ -446,9 +447,9 @@ class Run(QtCore.QObject):
         if done is not None:
             done(session)
 
-    def _forked(self, trainer: Trainer) -> None:
+    def _forked(self, timeline: Timeline) -> None:
         """A bound slot: the branch reaches the GUI thread."""
-        self.forked.emit(trainer)
+        self.forked.emit(timeline)
 
     def _analysis_busy(self, description: str) -> None:
         self.busyChanged.emit("analysis", description)
@@ -525,7 +526,7 @@ class RunSet(QtCore.QObject):
         self._selected: Run | None = None
         self._playing = False
 
-    def make(self, settings: Settings, trainer: Trainer | None = None, name: str = "",
+    def make(self, settings: Settings, trainer: Trainer | Timeline | None = None, name: str = "",
              colour: int | None = None) -> Run:
         """A new run in this set's lockstep (see Run), held at once. Raises RunLimitError when MAX_RUNS are held."""
         if self.full:

@@ -24,7 +24,7 @@ from gui.runs.lockstep import Lockstep
 from gui.runs.process_tuning import set_aside_lasting_objects, use_training_switch_interval
 from model.anatomy import take_one_update
 from model.csv_io import DataFileError
-from model.race import RaceError, branch
+from model.race import RaceError
 from model.session import Runs, SessionError, load_runs, save_runs, session_of
 from model.settings import Settings, classify_change
 from model.sources import dataset_for
@@ -86,7 +86,7 @@ class TrainingWorker(QtCore.QObject):
     sought = QtCore.Signal()
     """A seek was answered (its view went first): the window may ask for the next one."""
     forked = QtCore.Signal(object)
-    """Trainer: a branch of this run at the moment it was asked for, for a run of its own."""
+    """Timeline: a branch of this run at the moment it was asked for, for a run of its own (its past this run's)."""
     snapshotTaken = QtCore.Signal(int, object)
     """(tag, Session): the run's settings, samples and exact state at the moment asked for."""
     runsOpened = QtCore.Signal(int, object, object)
@@ -126,11 +126,12 @@ class TrainingWorker(QtCore.QObject):
 
     @QtCore.Slot(int, object)
     @reported("The run could not start")
-    def start_from(self, ticket: int, trainer: Trainer) -> None:
-        """Train a trainer made elsewhere (a branch of another run, a run of an opened session)."""
+    def start_from(self, ticket: int, start: Trainer | Timeline) -> None:
+        """Train a trainer made elsewhere (a run of an opened session), or go on with a timeline (a branch of
+        another run)."""
         self._ticket = ticket
         self._set_playing(False)
-        self._adopt(trainer)
+        self._adopt(start)
 
     @QtCore.Slot(int)
     @reported("The run's state could not be read")
@@ -141,13 +142,12 @@ class TrainingWorker(QtCore.QObject):
     @QtCore.Slot(object)
     @reported("The run could not be branched")
     def fork(self, changes: dict) -> None:
-        """A trainer going on from this one's exact state at the moment shown (model.race.branch) with the changes,
-        made here so the window never waits for the copy; this run keeps its own future."""
+        """A run going on from this one's exact state at the moment shown with the changes (Timeline.branch), made
+        here so the window never waits for the copy; this run keeps its own future."""
         if self.trainer is None:
             return
-        trainer = self.trainer if self._shown is None else self.timeline.trainer_at(self._shown)
         try:
-            forked = branch(trainer.state(), trainer.settings, trainer.data, changes)
+            forked = self.timeline.branch(self._shown or self.timeline.end, changes)
         except RaceError as error:
             self.refused.emit(self._ticket, "The run could not be branched", str(error))
             return
@@ -328,10 +328,11 @@ class TrainingWorker(QtCore.QObject):
         self._emit()
         return None
 
-    def _adopt(self, trainer: Trainer) -> None:
+    def _adopt(self, start: Trainer | Timeline) -> None:
+        timeline = start if isinstance(start, Timeline) else Timeline(start)
+        trainer = timeline.head
         trainer.data.prepare(DRAWN_BINS)
-        self.trainer = trainer
-        self._start_timeline()
+        self.trainer, self.timeline, self._shown = trainer, timeline, None
         self.runChanged.emit(self._ticket, trainer.settings, trainer.data)
         self._emit()
 

@@ -9,7 +9,7 @@ from PySide6 import QtCore, QtWidgets
 from gui.runs.run import LIMIT_MESSAGE, Run, RunLimitError, RunSet
 from gui.widgets.branch_dialog import BranchDialog
 from model.race import run_name, unique_names
-from model.trainer import Trainer
+from model.timeline import Timeline
 
 
 class Branching(QtCore.QObject):
@@ -41,14 +41,15 @@ class Branching(QtCore.QObject):
         self.dialog.open()
 
     def _follow(self, run: Run) -> None:
-        run.forked.connect(lambda trainer, parent=run: self._add(parent, trainer))
+        run.forked.connect(lambda timeline, parent=run: self._add(parent, timeline))
 
-    def _add(self, parent: Run, trainer: Trainer) -> None:
+    def _add(self, parent: Run, timeline: Timeline) -> None:
+        trainer = timeline.head
         base = self._runs.runs[0].state
         name = run_name(base.settings if base is not None else parent.state.settings, trainer.settings)
         name = unique_names([*(run.name for run in self._runs.runs), name])[-1]
         try:
-            run = self._runs.make(trainer.settings, trainer, name)
+            run = self._runs.make(trainer.settings, timeline, name)
         except RunLimitError as error:
             self.notice.emit(str(error))
             return
