@@ -84,6 +84,7 @@ class Run(QtCore.QObject):
     settingsUpdateRequested = QtCore.Signal(object)
     playRequested = QtCore.Signal()
     pauseRequested = QtCore.Signal()
+    viewIntervalRequested = QtCore.Signal(float)
     stepEpochRequested = QtCore.Signal()
     stepBatchRequested = QtCore.Signal()
     runToEndRequested = QtCore.Signal()
@@ -158,7 +159,8 @@ class Run(QtCore.QObject):
                               (self.openSessionRequested, worker.open_session),
                               (self.forkRequested, worker.fork), (self.snapshotRequested, worker.snapshot),
                               (self.saveRunsRequested, worker.save_runs),
-                              (self.seekRequested, worker.seek), (self.stepBackRequested, worker.step_back)):
+                              (self.seekRequested, worker.seek), (self.stepBackRequested, worker.step_back),
+                              (self.viewIntervalRequested, worker.set_view_interval)):
             request.connect(slot)
         worker.viewReady.connect(self._view_arrived)
         worker.runChanged.connect(self._run_changed)
@@ -300,6 +302,11 @@ class Run(QtCore.QObject):
     def save_runs(self, path: str, runs: Runs) -> None:
         """This run's training thread writes the runs (whose states were taken on their own threads)."""
         self.saveRunsRequested.emit(path, runs)
+
+    def set_view_interval(self, ms: float) -> None:
+        """While playing, send views at most this often (a run drawn lighter needs no more than the canvas draws
+        them): each view sent costs both threads Python's lock."""
+        self.viewIntervalRequested.emit(ms / 1000)
 
     def fork(self, changes: dict) -> None:
         """Branch the run where it stands with these settings changed (model.race); the branch comes back as

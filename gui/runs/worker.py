@@ -108,6 +108,8 @@ class TrainingWorker(QtCore.QObject):
         self._ticket = 0
         self._fast = False
         self._samples_per_second = FIRST_PACE
+        self._view_interval = 0.0
+        self._last_view = 0.0
 
     @QtCore.Slot(int, object, bool)
     @reported("Training could not restart")
@@ -205,19 +207,24 @@ class TrainingWorker(QtCore.QObject):
         else:
             self._lockstep.leave(id(self))
 
+    @QtCore.Slot(float)
+    def set_view_interval(self, seconds: float) -> None:
+        """While playing, send a view at most every `seconds` (0: after every tick); when training stops, at once."""
+        self._view_interval = seconds
+
     @QtCore.Slot()
     @reported("Training could not pause")
     def pause(self) -> None:
-        """Stop playing; among runs training flat out, first catch up with the furthest (Lockstep.halt)."""
-        trainer, target = self.trainer, self._lockstep.halted_at()
+        """Stop playing, and send the view where it stopped (a tick may have kept its view back); among runs
+        training flat out, first catch up with the furthest (Lockstep.halt)."""
+        trainer, target, playing = self.trainer, self._lockstep.halted_at(), self._playing
         flat_out = trainer is not None and (self._fast or trainer.settings.speed == 0)
-        if self._playing and flat_out and target is not None and trainer.epoch < target:
+        if playing and flat_out and target is not None and trainer.epoch < target:
             with self._lockstep.turn():
                 trainer.run_epochs(target - trainer.epoch)
-            self._set_playing(False)
-            self._emit()
-            return
         self._set_playing(False)
+        if playing:
+            self._emit()
 
     @QtCore.Slot()
     @reported("The epoch could not be trained")
@@ -400,6 +407,9 @@ class TrainingWorker(QtCore.QObject):
                 self._lockstep.report(id(self), trainer.epoch)
         if not trainer.can_train:
             self._set_playing(False)
+        elif now - self._last_view < self._view_interval:
+            return
+        self._last_view = now
         self._emit()
 
     def _train_flat_out(self, trainer: Trainer, budget: float) -> None:

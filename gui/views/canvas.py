@@ -70,6 +70,10 @@ class Canvas(QtWidgets.QWidget):
         self._turn = 0
         self._taking_turns = False
         self._last_turn = QtCore.QElapsedTimer()
+        self._turn_timer = QtCore.QTimer(self)
+        self._turn_timer.setSingleShot(True)
+        self._turn_timer.setInterval(0)
+        self._turn_timer.timeout.connect(self._take_turn)
         """Whether the selected run's frames take turns among the panes (it plays): other runs' moves then leave their
         panes to those turns."""
         self._recent = np.empty((0, 2))
@@ -334,8 +338,14 @@ class Canvas(QtWidgets.QWidget):
         if not in_turn:
             self.catch_up()
             return
+        if self._turn_due():
+            self._turn_timer.start()
+
+    def _take_turn(self) -> None:
+        """Draw the next side pane on show, in an event of its own: the neuron view's frame is painted first, and
+        the window's other work (a timer, a click) can come in between the two."""
         shown = [pane for pane in self._panes if self._on_show(pane)]
-        if shown and self._turn_due():
+        if shown:
             self._turn = (self._turn + 1) % len(shown)
             self._show_pane(shown[self._turn])
 
@@ -351,6 +361,7 @@ class Canvas(QtWidgets.QWidget):
         """The selected run stopped playing: draw the panes its turns left behind, and draw other runs' moves at
         once from now on."""
         self._taking_turns = False
+        self._turn_timer.stop()
         self.catch_up()
 
     def catch_up(self) -> None:

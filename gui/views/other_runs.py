@@ -4,12 +4,13 @@ run's colour. They only draw what they are given, like the other views."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
 
 from gui.base import style
+from gui.views.envelope import Envelope
 from gui.views.parameter_view import thinned_path
 from model.neuron import sigmoid
 from model.trainer import TrainerView
@@ -30,6 +31,8 @@ class _Marks:
     """One other run's items: the sigmoid, and (once the side panes exist) the loss curve, path and point."""
 
     sigmoid: pg.PlotDataItem
+    losses: Envelope = field(default_factory=Envelope)
+    """The loss curve's points, kept up to date as the run grows (drawing it costs the same at any length)."""
     loss: pg.PlotDataItem | None = None
     path: pg.PlotDataItem | None = None
     current: pg.ScatterPlotItem | None = None
@@ -73,7 +76,7 @@ class OtherRuns:
     def show_losses(self) -> None:
         """Every other run's loss curve, at the view it was last shown at (once for each newer view)."""
         for marks, view in self._lagging("losses"):
-            marks.loss.setData(view.history.epoch, view.history.loss)
+            marks.loss.setData(*marks.losses.of(view.history.epoch, view.history.loss))
 
     def show_paths(self) -> None:
         """Every other run's path and current point on the parameter view (once for each newer view)."""
@@ -102,15 +105,15 @@ class OtherRuns:
             self._parameter_plot.removeItem(marks.current)
 
     def losses(self) -> list[np.ndarray]:
-        """Every other run's losses so far, so the loss axis can frame them all."""
-        return [view.history.loss for _, view in self.views.values()]
+        """Every other run's losses so far, as their curves draw them (the same lowest and highest), so the loss
+        axis can frame them all."""
+        return [self._marks[key].losses.of(view.history.epoch, view.history.loss)[1]
+                for key, (_, view) in self.views.items()]
 
     def _side_marks(self, marks: _Marks, colour: str) -> None:
         if self._loss_plot is None or marks.loss is not None:
             return
-        marks.loss = self._loss_plot.plot(pen=self._pen(colour), autoDownsampleFactor=1.0)
-        marks.loss.setDownsampling(auto=True, method="peak")
-        marks.loss.setClipToView(True)
+        marks.loss = self._loss_plot.plot(pen=self._pen(colour))
         marks.path = self._parameter_plot.plot(pen=self._pen(colour))
         marks.current = pg.ScatterPlotItem(size=10, brush=style.brush(style.lighter(colour), 255),
                                            pen=pg.mkPen("#FFFFFF", width=1))

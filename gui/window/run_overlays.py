@@ -7,7 +7,7 @@ from PySide6 import QtCore
 
 from gui.base.style import RUN_COLOURS
 from gui.runs.run import Run, RunSet
-from gui.views.canvas import Canvas
+from gui.views.canvas import OTHER_RUNS_INTERVAL_MS, Canvas
 from model.trainer import TrainerView
 
 
@@ -49,8 +49,10 @@ class RunOverlays(QtCore.QObject):
             self._canvas.show_other(id(run), RUN_COLOURS[run.colour], view)
 
     def _refresh(self, run: Run) -> None:
-        """Draw the run lighter at its newest view, or take its lighter drawing away."""
+        """Draw the run lighter at its newest view, or take its lighter drawing away; a run drawn lighter sends its
+        views only as often as the canvas draws them."""
         view = run.state.view if run.state is not None else None
+        run.set_view_interval(OTHER_RUNS_INTERVAL_MS if self._drawn_lighter(run) else 0)
         if self._drawn_lighter(run) and view is not None:
             self._view(run, view)
         else:
