@@ -87,16 +87,22 @@ def test_a_hidden_run_is_not_drawn_nor_trained_and_the_last_run_cannot_be_remove
     assert not window.runs.remove(first)
 
 
-def test_a_run_never_trains_past_the_slowest_playing_run_by_more_than_its_quantum():
-    """Two workers playing in one lockstep, given their turns by hand (no event loop runs their timers): the fast
-    one stops at the slow one's epoch + SLACK, then + the epochs the slow one trains per turn once it says so, and
-    goes on once the slow one pauses."""
+def _two_playing_workers() -> tuple[Lockstep, TrainingWorker, TrainingWorker]:
+    """Two workers playing flat out in one lockstep, on this thread: turns are given by calling tick()."""
     lockstep = Lockstep()
     settings = SMALL.replace(speed=0.0, epochs=1000)
     slow, fast = TrainingWorker(lockstep), TrainingWorker(lockstep)
     for worker in (slow, fast):
         worker.start_from(0, Trainer(settings, generate(settings)))
         worker.play()
+    return lockstep, slow, fast
+
+
+def test_a_run_never_trains_past_the_slowest_playing_run_by_more_than_its_quantum():
+    """Two workers playing in one lockstep, given their turns by hand (no event loop runs their timers): the fast
+    one stops at the slow one's epoch + SLACK, then + the epochs the slow one trains per turn once it says so, and
+    goes on once the slow one pauses."""
+    lockstep, slow, fast = _two_playing_workers()
     for _ in range(5):
         fast.tick()
     assert fast.trainer.epoch == SLACK
@@ -113,12 +119,7 @@ def test_a_run_never_trains_past_the_slowest_playing_run_by_more_than_its_quantu
 def test_a_halted_lockstep_stops_every_run_at_the_furthest_epoch_one_may_reach():
     """Given their turns by hand: the fast run stands at the ceiling, the slow one behind; after halt neither trains
     past that epoch, and pausing brings the slow one up to it."""
-    lockstep = Lockstep()
-    settings = SMALL.replace(speed=0.0, epochs=1000)
-    slow, fast = TrainingWorker(lockstep), TrainingWorker(lockstep)
-    for worker in (slow, fast):
-        worker.start_from(0, Trainer(settings, generate(settings)))
-        worker.play()
+    lockstep, slow, fast = _two_playing_workers()
     for worker in (slow, fast):
         worker.trainer.run_epochs(3)
         lockstep.report(id(worker), 3, quantum=4)
@@ -217,6 +218,13 @@ def branch_with(qtbot, window, **texts: str):
     return window.runs.runs[-1]
 
 
+def step_to(qtbot, window, epoch: int, *runs) -> None:
+    """Step every run shown, an epoch at a time, until `runs` (all at one epoch) stand at `epoch`."""
+    for _ in range(epoch - epoch_of(runs[0])):
+        window.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: all(epoch_of(run) == epoch for run in runs))
+
+
 def test_branch_here_with_a_new_rate_makes_a_second_run_that_shares_the_history_up_to_the_fork(qtbot, window):
     parent = window.run
     window.step_epoch_action.trigger()
@@ -241,13 +249,9 @@ def test_going_back_before_a_fork_shows_the_branch_as_its_parent_and_training_on
     Stepping on from there trains the branch with its own rate from that moment (the fork moves), and the parent
     with its own."""
     parent = window.run
-    for _ in range(3):
-        window.step_epoch_action.trigger()
-    qtbot.waitUntil(lambda: epoch_of(parent) == 3)
+    step_to(qtbot, window, 3, parent)
     branch = branch_with(qtbot, window, lr="0.5")
-    for _ in range(2):
-        window.step_epoch_action.trigger()
-    qtbot.waitUntil(lambda: epoch_of(parent) == 5 and epoch_of(branch) == 5)
+    step_to(qtbot, window, 5, parent, branch)
     window.history.slider.setValue(1)
     qtbot.waitUntil(lambda: epoch_of(parent) == 1 and epoch_of(branch) == 1)
     then, shown = parent.state.view, branch.state.view
@@ -267,13 +271,9 @@ def test_stepping_back_moves_every_run_shown_and_a_branch_starts_at_the_moment_s
     """A branch made at an earlier moment goes on from there; the parent keeps its future after a branch from the
     past."""
     parent = window.run
-    for _ in range(3):
-        window.step_epoch_action.trigger()
-    qtbot.waitUntil(lambda: epoch_of(parent) == 3)
+    step_to(qtbot, window, 3, parent)
     branch = branch_with(qtbot, window, lr="0.2")
-    for _ in range(3):
-        window.step_epoch_action.trigger()
-    qtbot.waitUntil(lambda: epoch_of(parent) == 6 and epoch_of(branch) == 6)
+    step_to(qtbot, window, 6, parent, branch)
     window.back_epoch_action.trigger()
     window.back_epoch_action.trigger()
     qtbot.waitUntil(lambda: epoch_of(parent) == 4 and epoch_of(branch) == 4)
