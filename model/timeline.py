@@ -235,7 +235,7 @@ class Timeline:
         keyframe is the head's (a copy), the rest the replay's own."""
         key = self._keyframe_at_or_before(moment)
         head = self.head
-        trainer = Trainer.restored(key.settings, head.data, key.state, head.kernel)
+        trainer = Trainer.restored(key.settings, head.data, key.state, head.kernel, reached=True)
         trainer.history = head.history.first(key.moment.epoch + 1)
         trainer.snapshots = head.snapshots[:self._snapshots_until(key.moment.epoch)]
         for edit in self._edits_between(key, moment):
