@@ -433,7 +433,8 @@ class TrainingWorker(QtCore.QObject):
     def _train_slice(self, trainer: Trainer, deadline: float, limit: int) -> None:
         """As much training as fits before the deadline, at the pace measured so far and up to epoch `limit`:
         whole epochs when they are short, else a slice of samples, so a million-sample epoch still sends a view
-        every tick."""
+        every tick. The pace is measured in this thread's own time: measured by the clock, it counted the waits for
+        Python's lock and the processor among six racing runs, and each then trained one epoch a turn."""
         budget = max(0.0, deadline - time.perf_counter()) * self._samples_per_second
         started = time.thread_time()
         n = len(trainer.data)
