@@ -23,6 +23,8 @@ class Lockstep:
         self._quanta: dict[int, int] = {}
         self._turn = threading.Lock()
         self._halt_at: int | None = None
+        self._granted = 0
+        """The highest ceiling handed out since the runs began to play: a slice under way may be heading for it."""
 
     def turn(self) -> threading.Lock:
         """Held while a run trains flat out: the runs take turns, so together they keep to one core and leave the
@@ -46,15 +48,15 @@ class Lockstep:
             self._epochs.pop(key, None)
             self._quanta.pop(key, None)
             if not self._epochs:
-                self._halt_at = None
+                self._halt_at, self._granted = None, 0
 
     def halt(self) -> None:
         """Pause is on its way to every playing run: they stop at the furthest epoch any of them may reach by then
-        (the ceiling a slice under way may be heading for), each catching up with it first (halted_at), so the
-        paused runs stand at one epoch."""
+        (the highest ceiling a slice under way may be heading for), each catching up with it first (halted_at),
+        so the paused runs stand at one epoch."""
         with self._lock:
             if len(self._epochs) > 1:
-                self._halt_at = max(*self._epochs.values(), min(self._epochs.values()) + min(self._quanta.values()))
+                self._halt_at = max(*self._epochs.values(), self._granted)
 
     def halted_at(self) -> int | None:
         """The epoch the playing runs stop at once paused, or None when no Pause is on its way."""
@@ -70,7 +72,9 @@ class Lockstep:
                 return self._halt_at
             if len(self._epochs) < 2:
                 return None
-            return min(self._epochs.values()) + min(self._quanta.values())
+            ceiling = min(self._epochs.values()) + min(self._quanta.values())
+            self._granted = max(self._granted, ceiling)
+            return ceiling
 
     def players(self) -> int:
         """How many runs play (at least 1): each gets that share of a tick's training time."""
