@@ -631,8 +631,8 @@ class RunSet(QtCore.QObject):
         self.for_each(start)
 
     def pause(self) -> None:
-        """Pause every run that plays: those playing flat out stop together, at the epoch the furthest had reached
-        (Lockstep.halt)."""
+        """Pause every run that plays: those playing flat out stop together, at the furthest epoch any of them may
+        reach by then (Lockstep.halt)."""
         self.lockstep.halt()
         for run in self.runs:
             if run.playing:

@@ -35,12 +35,12 @@ SIDE_PANES_LATEST_MS = 300
 LEFT_AXIS_WIDTH = 64
 """The neuron view's and the shares' left axes are as wide as each other, so each stem stands under its sample."""
 OTHER_RUNS_INTERVAL_MS = 33
+"""Other runs' views are drawn together at most this often: five of them arriving one by one would otherwise each
+cost a frame of their own."""
 TURN_MS_PER_RUN = 8
 """While training plays, the side panes take turns at most every this many ms per run drawn: one run, every frame
 (about 60 turns a second); six, every 48 ms, since each pane then draws six curves, and drawing all of them every
 frame would leave the neuron view far fewer frames."""
-"""Other runs' views are drawn together at most this often: five of them arriving one by one would otherwise each
-cost a frame of their own."""
 
 
 class Canvas(QtWidgets.QWidget):
@@ -69,13 +69,13 @@ class Canvas(QtWidgets.QWidget):
         self._stale: set[str] = set()
         self._turn = 0
         self._taking_turns = False
+        """Whether the selected run's frames take turns among the panes (it plays): other runs' moves then leave their
+        panes to those turns."""
         self._last_turn = QtCore.QElapsedTimer()
         self._turn_timer = QtCore.QTimer(self)
         self._turn_timer.setSingleShot(True)
         self._turn_timer.setInterval(0)
         self._turn_timer.timeout.connect(self._take_turn)
-        """Whether the selected run's frames take turns among the panes (it plays): other runs' moves then leave their
-        panes to those turns."""
         self._recent = np.empty((0, 2))
         self._side: SidePanes | None = None
         self._diagnosis: Diagnosis | None = None
