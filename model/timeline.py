@@ -177,21 +177,15 @@ class Timeline:
         moment = self.clamp(moment)
         if moment == self.end:
             return self.head
-        fork = self._fork
+        here, fork = self._replayed(moment), self._fork
         if fork is not None and moment < fork.moment:
-            here = self._replayed(moment)
             self.head = branch(here.state(), here.settings, here.data, fork.changes)
             self._take_past(self._keyframes, self._edits, _Fork(moment, fork.changes))
             return self.head
-        trainer = self.trainer_at(moment)
         self._keyframes = [key for key in self._keyframes if key.moment <= moment]
         self._edits = [edit for edit in self._edits if edit.moment <= moment]
-        self.head = trainer
-        return trainer
-
-    def trainer_at(self, moment: Moment) -> Trainer:
-        """A trainer at an earlier moment, with its history, the timeline untouched: where a branch starts."""
-        return self._replayed(self.clamp(moment))
+        self.head = here
+        return here
 
     def _keep(self, trainer: Trainer) -> None:
         keys = self._keyframes

@@ -113,19 +113,14 @@ class Trainer:
 
     def __init__(self, settings: Settings, data: Dataset, kernel: Kernel | None = None,
                  remedy: Remedy = WINDOW_REMEDY):
+        self._configure(settings, data, kernel, remedy)
+        self.reset()
+
+    def _configure(self, settings: Settings, data: Dataset, kernel: Kernel | None, remedy: Remedy) -> None:
         self.settings = settings.validated()
         self.data = data
         self._kernel = kernel
         self._remedy = remedy
-        self.reset()
-
-    @classmethod
-    def _unstarted(cls, settings: Settings, data: Dataset, kernel: Kernel | None, remedy: Remedy) -> Trainer:
-        """A trainer with every field set as at epoch 0, its start not measured: one whose state is set next."""
-        trainer = cls.__new__(cls)
-        trainer.settings, trainer.data, trainer._kernel, trainer._remedy = settings.validated(), data, kernel, remedy
-        trainer._set_start()
-        return trainer
 
     @property
     def kernel(self) -> Kernel:
@@ -144,6 +139,7 @@ class Trainer:
         self._record_epoch()
 
     def _set_start(self) -> None:
+        """Every field as at epoch 0, the start not measured yet (reset measures it; a restored state replaces it)."""
         self._rng = np.random.default_rng((self.settings.seed, 1))
         drawn_w, drawn_b = self._rng.uniform(-INIT_RANGE, INIT_RANGE, size=2)
         self.w = float(drawn_w if self.settings.init_w is None else self.settings.init_w)
@@ -264,7 +260,9 @@ class Trainer:
         Raises ValueError if the generator state is not one numpy accepts, or if the saved w and b give a loss that
         is not a finite number.
         """
-        trainer = cls._unstarted(settings, data, kernel, remedy)
+        trainer = cls.__new__(cls)
+        trainer._configure(settings, data, kernel, remedy)
+        trainer._set_start()
         trainer._rng.bit_generator.state = state.rng_state
         if reached:
             trainer._unmeasured = True

@@ -1,6 +1,6 @@
 """Runs that play together advance in lockstep by epoch: none trains more than one tick's worth of epochs past the
 slowest run still playing (at least SLACK epochs), as far apart as the slowest run moves between two frames, and
-when Pause comes they stop together at the epoch the furthest had reached (halt). Each
+when Pause comes they stop together, at the furthest epoch any of them may reach by then (halt). Each
 run trains on its own thread and reads the shared ceiling there, under a lock, so a fast run waits for the others
 without the window relaying anything; a run that finishes, diverges or pauses leaves, and no longer holds the
 others back. The playing runs also share the training budget of a tick, so six runs take no more of the processor
