@@ -12,6 +12,7 @@ import pytest
 from gui_helpers import SMALL, open_window, wait_for_view
 from PySide6 import QtCore, QtGui
 
+from gui.views.parameter_view import thinned_path
 from gui.widgets.panels import LR_SLIDER_STEPS_PER_DECADE
 from model.anatomy import adam_corrected, card
 from model.diagnosis import Verdict, diagnose
@@ -411,4 +412,51 @@ def test_choosing_a_rule_shows_its_parameters_and_its_eta_max(qtbot, monkeypatch
     assert _rule_rows_shown(window) == {"beta1", "beta2", "eps"}
     assert slider.mark is None
     assert "no η_max" in window.panel.lr_limit_label.text()
+    window.close()
+
+
+def test_a_path_drawn_a_point_per_half_pixel_strays_from_no_epoch_by_half_a_pixel():
+    """A settled path (w and b approach their end geometrically over 40,000 epochs, thinned to 1,500) keeps the
+    first point of each run of points in one half-pixel cell, and the newest: every point left out lies within
+    half a pixel, in w and in b, of the point drawn before it, and a seventh as many points are stroked."""
+    epochs = np.arange(40_000.0)
+    w, b = 3.0 * (1 - np.exp(-epochs / 2000)), -0.5 * (1 - np.exp(-epochs / 800))
+    pixel = (6 / 445, 2 / 358)
+    every_w, every_b = thinned_path(w, b)
+    drawn_w, drawn_b = thinned_path(w, b, pixel=pixel)
+    assert 1400 < every_w.size <= 1500 and drawn_w.size < every_w.size / 7
+    assert (drawn_w[[0, -1]] == every_w[[0, -1]]).all() and (drawn_b[[0, -1]] == every_b[[0, -1]]).all()
+    last = -1
+    for point_w, point_b in zip(every_w, every_b, strict=True):
+        if last + 1 < drawn_w.size and (drawn_w[last + 1], drawn_b[last + 1]) == (point_w, point_b):
+            last += 1
+        assert abs(point_w - drawn_w[last]) < pixel[0] / 2 and abs(point_b - drawn_b[last]) < pixel[1] / 2
+    assert last == drawn_w.size - 1
+
+
+def test_zooming_in_on_a_settled_path_draws_it_again_at_the_new_scale(qtbot):
+    """The path is drawn through a point per half pixel, so zooming in on where it settled brings back the points
+    the coarser scale left out."""
+    window = open_window(qtbot, SMALL.replace(epochs=1500, every=500, lr=0.5))
+    window.run_to_end_action.trigger()
+    wait_for_view(qtbot, window, lambda view: view.status == "finished")
+    parameters = window.canvas.side.parameters
+    history = window.canvas.last_view.history
+    qtbot.mouseClick(window.canvas.side.fit_button, QtCore.Qt.MouseButton.LeftButton)
+
+    def framed() -> bool:
+        (low_w, high_w), (low_b, high_b) = parameters.plot.vb.viewRange()
+        return low_w < history.w[-1] < high_w and low_b < history.b[-1] < high_b
+
+    qtbot.waitUntil(framed)
+    before = parameters.path.getData()[0].size
+    assert before < history.w.size
+    widget = window.canvas.side.param_widget
+    end = QtCore.QPointF(widget.mapFromScene(parameters.plot.vb.mapViewToScene(
+        QtCore.QPointF(history.w[-1], history.b[-1]))))
+    coarse = parameters.pixel_size()
+    _wheel(widget, end, 12)
+    qtbot.waitUntil(lambda: parameters.pixel_size()[0] < coarse[0] / 3)
+    qtbot.waitUntil(lambda: parameters.path.getData()[0].size == thinned_path(
+        history.w, history.b, pixel=parameters.pixel_size())[0].size > before)
     window.close()

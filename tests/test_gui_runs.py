@@ -13,7 +13,7 @@ from gui.base.style import RUN_COLOURS, lighter
 from gui.runs.lockstep import SLACK, Lockstep
 from gui.runs.run import MAX_RUNS, RunLimitError
 from gui.runs.worker import TrainingWorker, WorkerThread
-from gui.views.other_runs import sigmoid_points
+from gui.views.plots import sigmoid_points
 from gui.window.compare_control import PREFIX_EPOCHS
 from model.data import generate
 from model.neuron import sigmoid
@@ -443,12 +443,14 @@ def test_a_finished_run_does_not_hold_the_others_back_when_all_run_to_the_end(qt
     window.close()
 
 
+@pytest.mark.parametrize(("per_unit", "most"), [(2, 50), (4, 74)])
 @pytest.mark.parametrize(("w", "b"), [(0.0, 0.3), (1.0, 0.0), (-3.0, 2.0), (40.0, -7.0), (5000.0, 1234.5), (1e-4, 0.2)])
-def test_another_runs_sigmoid_is_drawn_within_a_pixel_through_few_points(w, b):
-    """Drawn as straight lines between its points, another run's sigmoid stays within 0.003 (a pixel of a 330 px
-    tall plot) of σ(w·x + b) evaluated at 200,001 points, however steep, through at most 50 points."""
-    x = sigmoid_points(-5.0, 5.0, w, b)
-    assert x[0] == -5.0 and x[-1] == 5.0 and np.all(np.diff(x) > 0) and x.size <= 50
+def test_a_sigmoid_is_drawn_within_a_pixel_through_few_points(w, b, per_unit, most):
+    """Drawn as straight lines between its points, a run's sigmoid (another run's at 2 points per unit of z, the
+    selected run's at 4) stays within 0.003 (a pixel of a 330 px tall plot) of σ(w·x + b) evaluated at 200,001
+    points, however steep, through at most 50 or 74 points."""
+    x = sigmoid_points(-5.0, 5.0, w, b, per_unit)
+    assert x[0] == -5.0 and x[-1] == 5.0 and np.all(np.diff(x) > 0) and x.size <= most
     dense = np.linspace(-5.0, 5.0, 200_001)
     drawn = np.interp(dense, x, sigmoid(w * x + b))
     assert np.max(np.abs(drawn - sigmoid(w * dense + b))) < 0.003

@@ -41,6 +41,8 @@ TURN_MS_PER_RUN = 8
 """While training plays, the side panes take turns at most every this many ms per run drawn: one run, every frame
 (about 60 turns a second); six, every 48 ms, since each pane then draws six curves, and drawing all of them every
 frame would leave the neuron view far fewer frames."""
+TURN_LATEST_MS = 100
+"""A side pane's turn waits for the neuron view to paint, but no longer than this (should it not paint at all)."""
 
 
 class Canvas(QtWidgets.QWidget):
@@ -74,8 +76,11 @@ class Canvas(QtWidgets.QWidget):
         self._last_turn = QtCore.QElapsedTimer()
         self._turn_timer = QtCore.QTimer(self)
         self._turn_timer.setSingleShot(True)
-        self._turn_timer.setInterval(0)
         self._turn_timer.timeout.connect(self._take_turn)
+        self._rescale_timer = QtCore.QTimer(self)
+        self._rescale_timer.setSingleShot(True)
+        self._rescale_timer.setInterval(0)
+        self._rescale_timer.timeout.connect(self._parameters_rescaled)
         self._recent = np.empty((0, 2))
         self._side: SidePanes | None = None
         self._diagnosis: Diagnosis | None = None
@@ -194,15 +199,23 @@ class Canvas(QtWidgets.QWidget):
         return (float(w[0]), float(b[0])) if len(w) else None
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
-        """The other panes are made on the turn of the event loop after the neuron view has painted its first view
-        (or SIDE_PANES_LATEST_MS after its first paint, should no view come): the window is on screen by then."""
         if watched is self.main_plot.viewport() and event.type() == QtCore.QEvent.Type.Paint:
-            if self.last_view is not None:
-                watched.removeEventFilter(self)
-                QtCore.QTimer.singleShot(0, self, self._make_side)
-            elif not self._side_timer.isActive():
-                self._side_timer.start()
+            self._neuron_painting()
         return super().eventFilter(watched, event)
+
+    def _neuron_painting(self) -> None:
+        """What waits for the neuron view to paint comes on the next turn of the event loop. The other panes are
+        made after it has painted its first view (or SIDE_PANES_LATEST_MS after its first paint, should no view
+        come): the window is on screen by then. Later, a side pane whose turn has come paints after the neuron
+        view instead of in the same pass of the event loop, which held the window's thread for up to 45 ms with
+        six runs racing."""
+        if self._side is not None:
+            if self._turn_timer.isActive():
+                self._turn_timer.start(0)
+        elif self.last_view is not None:
+            self._side_timer.start(0)
+        elif not self._side_timer.isActive():
+            self._side_timer.start()
 
     @property
     def panes_made(self) -> bool:
@@ -220,9 +233,9 @@ class Canvas(QtWidgets.QWidget):
         if self._side is not None:
             return
         self._side_timer.stop()
-        self.main_plot.viewport().removeEventFilter(self)
         side = self._side = SidePanes(*self._boxes, picked=self.startPicked, fit=self.fitRequested)
         side.rangeMoved.connect(self.parametersMoved)
+        side.parameters.plot.vb.sigTransformChanged.connect(self._rescale_timer.start)
         self.others.attach_side(side.loss.plot, side.parameters.plot)
         side.set_accent(self._accent)
         state = self._state()
@@ -291,7 +304,8 @@ class Canvas(QtWidgets.QWidget):
             self._side.set_accent(colour)
 
     def show_other(self, key: int, colour: str, view: TrainerView) -> None:
-        """Another run's newest view, drawn lighter with the next batch of other runs' views."""
+        """Another run's newest view, drawn lighter with the next batch of other runs' views, or with the selected
+        run's next frame if that comes first (while it plays): the neuron view then paints once for both."""
         self._other_pending[key] = (colour, view)
         if not self._other_timer.isActive():
             self._other_timer.start()
@@ -316,6 +330,16 @@ class Canvas(QtWidgets.QWidget):
         if not self._taking_turns:
             self.catch_up()
 
+    def _parameters_rescaled(self) -> None:
+        """The parameter view was zoomed, panned or resized: its paths, drawn through a point per half pixel, are
+        drawn again at the new scale (at once when paused, in turn while training plays)."""
+        if self.last_view is None:
+            return
+        self._stale.add("parameters")
+        self.others.rescaled()
+        if not self._taking_turns:
+            self.catch_up()
+
     def set_problem(self, problem: Problem) -> None:
         self.neuron.set_optimum(problem.optimum)
         if self._side is not None:
@@ -331,6 +355,9 @@ class Canvas(QtWidgets.QWidget):
         still moves many times a second. catch_up() brings the panes left behind up to date; a hidden pane is
         brought up to date when it is shown."""
         self.last_view = view
+        if in_turn and self._other_pending:
+            self._other_timer.stop()
+            self._draw_others()
         self.neuron.show(view.w, view.b, neuron_title(view.epoch, view.loss, view.accuracy))
         self._recent = self._recent_path(view)
         self._stale = set(self._panes)
@@ -339,11 +366,11 @@ class Canvas(QtWidgets.QWidget):
             self.catch_up()
             return
         if self._turn_due():
-            self._turn_timer.start()
+            self._turn_timer.start(TURN_LATEST_MS)
 
     def _take_turn(self) -> None:
-        """Draw the next side pane on show, in an event of its own: the neuron view's frame is painted first, and
-        the window's other work (a timer, a click) can come in between the two."""
+        """Draw the next side pane on show, once the neuron view's frame has painted: the window's other work (a
+        timer, a click) can come in between the two."""
         shown = [pane for pane in self._panes if self._on_show(pane)]
         if shown:
             self._turn = (self._turn + 1) % len(shown)
@@ -384,8 +411,9 @@ class Canvas(QtWidgets.QWidget):
             side.show_snapshots(view.snapshots)
             self.label_snapshots()
         else:
-            side.parameters.show_path(view.history.w, view.history.b, self._recent)
-            self.others.show_paths()
+            pixel = side.parameters.pixel_size()
+            side.parameters.show_path(view.history.w, view.history.b, self._recent, pixel)
+            self.others.show_paths(pixel)
 
     def _on_show(self, pane: str) -> bool:
         """Whether a learner can see the pane: not behind another tab, nor left out by a lesson."""

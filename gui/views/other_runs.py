@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from gui.base import style
 from gui.views.envelope import Envelope
 from gui.views.parameter_view import thinned_path
+from gui.views.plots import sigmoid_points
 from model.neuron import sigmoid
 from model.trainer import TrainerView
 
@@ -19,11 +20,6 @@ LINE_WIDTH = 1.8
 PATH_POINTS = 300
 """Another run's path is drawn through at most this many of its epochs: stroking five paths of 1,500 points doubled
 the parameter view's paint."""
-BENDS = np.linspace(-6.0, 6.0, 25)
-"""Where another run's sigmoid is drawn densely, in z = w·x + b: every half unit across its bend. Beyond |z| = 6
-it lies within 0.0025 of 0 or 1 (under a pixel), so 25 more points spread over the plot draw it to within a pixel
-through at most 50 points instead of the selected run's 400."""
-SPREAD_POINTS = 25
 
 
 @dataclass
@@ -78,12 +74,17 @@ class OtherRuns:
         for marks, view in self._lagging("losses"):
             marks.loss.setData(*marks.losses.of(view.history.epoch, view.history.loss))
 
-    def show_paths(self) -> None:
-        """Every other run's path and current point on the parameter view (once for each newer view)."""
+    def show_paths(self, pixel: tuple[float, float] | None = None) -> None:
+        """Every other run's path and current point on the parameter view (once for each newer view, or after
+        rescaled()), through a point per half `pixel` when given."""
         for marks, view in self._lagging("paths"):
-            w, b = thinned_path(view.history.w, view.history.b, np.array([[view.w, view.b]]), PATH_POINTS)
+            w, b = thinned_path(view.history.w, view.history.b, np.array([[view.w, view.b]]), PATH_POINTS, pixel)
             marks.path.setData(w, b)
             marks.current.setData([view.w], [view.b])
+
+    def rescaled(self) -> None:
+        """The parameter view was zoomed or resized: paths drawn a point per half pixel are drawn again."""
+        self._stale.add("paths")
 
     def _lagging(self, kind: str) -> list[tuple[_Marks, TrainerView]]:
         """Each run's marks on the side panes with its view, if those of this kind lag behind the views (from now
@@ -123,12 +124,3 @@ class OtherRuns:
     @staticmethod
     def _pen(colour: str) -> object:
         return style.pen(style.lighter(colour), LINE_WIDTH)
-
-
-def sigmoid_points(low: float, high: float, w: float, b: float) -> np.ndarray:
-    """x values from low to high that draw σ(w·x + b) to within a pixel: dense across its bend, sparse where flat."""
-    x = np.linspace(low, high, SPREAD_POINTS)
-    if w == 0:
-        return x
-    bends = (BENDS - b) / w
-    return np.union1d(x, bends[(bends > low) & (bends < high)])

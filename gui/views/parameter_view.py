@@ -113,14 +113,23 @@ class ParameterView:
             self.reason = f"{ray.reason} The dashed line is that direction."
         self._key()
 
-    def show_path(self, w: np.ndarray, b: np.ndarray, recent: np.ndarray | None = None) -> None:
+    def show_path(self, w: np.ndarray, b: np.ndarray, recent: np.ndarray | None = None,
+                  pixel: tuple[float, float] | None = None) -> None:
         """The path: one point per epoch (every stride-th when long), then the recent points within the current
-        epoch (rows of w, b), always ending at the newest point."""
-        w, b = thinned_path(w, b, recent)
+        epoch (rows of w, b), always ending at the newest point; through a point per half `pixel` when given."""
+        w, b = thinned_path(w, b, recent, pixel=pixel)
         self.path.setData(w, b)
         self.start.setData(w[:1], b[:1])
         self.current.setData(w[-1:], b[-1:])
         self._key()
+
+    def pixel_size(self) -> tuple[float, float] | None:
+        """A screen pixel's width in w and height in b, None while the view is not on screen."""
+        view_box = self.plot.vb
+        if None in view_box.pixelVectors():
+            return None
+        width, height = view_box.viewPixelSize()
+        return (width, height) if width > 0 and height > 0 else None
 
     def set_accent(self, colour: str | None) -> None:
         """Draw the path and its points in this colour (a run's, among several), or in the single run's."""
@@ -165,15 +174,22 @@ class ParameterView:
         return self.picture.value_at(w, b)
 
 
-def thinned_path(w: np.ndarray, b: np.ndarray, recent: np.ndarray | None = None,
-                 limit: int = PATH_POINT_LIMIT) -> tuple[np.ndarray, np.ndarray]:
+def thinned_path(w: np.ndarray, b: np.ndarray, recent: np.ndarray | None = None, limit: int = PATH_POINT_LIMIT,
+                 pixel: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A path of one point per epoch, every stride-th when there are more than `limit` (keeping the newest), then
-    the recent points within the current epoch (rows of w, b)."""
+    the recent points within the current epoch (rows of w, b). Given a pixel's size in w and b, of consecutive
+    points within one half-pixel cell only the first is kept (and always the newest): a settled path piles
+    thousands of epochs onto a few pixels, and stroking them was half of the parameter view's paint."""
     stride = -(-w.size // limit)
     tail = np.zeros((0, 2)) if recent is None else recent
     w = np.concatenate([w[::stride], w[-1:] if (w.size - 1) % stride else w[:0], tail[:, 0]])
     b = np.concatenate([b[::stride], b[-1:] if (b.size - 1) % stride else b[:0], tail[:, 1]])
-    return w, b
+    if pixel is None or w.size < 3:
+        return w, b
+    cells = np.floor(np.stack([w / (pixel[0] / 2), b / (pixel[1] / 2)]))
+    keep = np.ones(w.size, dtype=bool)
+    keep[1:-1] = np.any(cells[:, 1:-1] != cells[:, :-2], axis=0)
+    return w[keep], b[keep]
 
 
 def _spacing(grid: np.ndarray) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from gui.widgets.steady_label import SteadyLabel
 from model.timeline import Moment
 
 
@@ -29,7 +30,7 @@ class HistorySlider(QtWidgets.QWidget):
         self.slider.setRange(0, 0)
         self.slider.setPageStep(10)
         self.slider.valueChanged.connect(self._slid)
-        self.readout = QtWidgets.QLabel()
+        self.readout = SteadyLabel()
         self.readout.setObjectName("historyReadout")
         self.readout.setToolTip("The moment the views show, of the furthest one the run reached")
         title = QtWidgets.QLabel("History")

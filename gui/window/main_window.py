@@ -25,6 +25,7 @@ from gui.widgets.hand_controls import HandControls
 from gui.widgets.history_slider import HistorySlider
 from gui.widgets.panels import SettingsPanel
 from gui.widgets.run_list import RunList
+from gui.widgets.steady_label import SteadyLabel
 from gui.window.branching import Branching
 from gui.window.compare_control import COLUMNS as COMPARE_COLUMNS
 from gui.window.compare_control import CompareControl
@@ -250,7 +251,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for made in self.training_actions:
             toolbar.addAction(made)
         toolbar.addSeparator()
-        self.epoch_label = QtWidgets.QLabel()
+        self.epoch_label = SteadyLabel()
         self.epoch_label.setObjectName("epochLabel")
         self.epoch_label.setToolTip("Epochs done out of the planned number")
         self.progress = QtWidgets.QProgressBar()
@@ -292,9 +293,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 "verdict": "the engine's verdict on the run",
                 "units": "w, b and the boundary in the data's own units, when training on standardised x"}
         for name, tip in tips.items():
-            label = QtWidgets.QLabel()
+            label = SteadyLabel(minimum_width=90)
             label.setToolTip(tip)
-            label.setMinimumWidth(90)
             self.status_fields[name] = label
             self.statusBar().addPermanentWidget(label)
 
