@@ -171,7 +171,6 @@ class Run(QtCore.QObject):
         worker.updateTaken.connect(self._update_taken)
         worker.saveFailed.connect(self._save_failed)
         worker.failed.connect(self.failed)
-        worker.momentsChanged.connect(self._moments_arrived)
         worker.sought.connect(self._seek_landed)
         worker.forked.connect(self._forked)
         worker.snapshotTaken.connect(self._snapshot_taken)
@@ -465,27 +464,24 @@ class Run(QtCore.QObject):
         """A bound slot, not a lambda: only a receiver object makes Qt deliver it on the GUI thread."""
         self.busyChanged.emit("worker", task)
 
-    def _moments_arrived(self, ticket: int, shown: Moment, end: Moment) -> None:
-        if ticket == self._ticket:
-            self.moments = (shown, end)
-            self.momentsChanged.emit(shown, end)
-
     def _playing_changed(self, playing: bool) -> None:
         self.playing = playing
         self.playingChanged.emit(playing)
 
-    def _view_arrived(self, ticket: int, view: TrainerView) -> None:
-        """Keep only the newest view; pass it on now if a frame's time has passed since the last one."""
+    def _view_arrived(self, ticket: int, view: TrainerView, shown: Moment, end: Moment) -> None:
+        """Keep only the newest view; pass it on now if a frame's time has passed since the last one. Announce
+        where the views are in the run."""
         if ticket != self._ticket:
             return
         self._pending = view
-        if self._draw_timer.isActive():
-            return
-        since = self._last_draw.elapsed() if self._last_draw.isValid() else DRAW_INTERVAL_MS
-        if since >= DRAW_INTERVAL_MS:
-            self._draw_pending()
-        else:
-            self._draw_timer.start(DRAW_INTERVAL_MS - since)
+        if not self._draw_timer.isActive():
+            since = self._last_draw.elapsed() if self._last_draw.isValid() else DRAW_INTERVAL_MS
+            if since >= DRAW_INTERVAL_MS:
+                self._draw_pending()
+            else:
+                self._draw_timer.start(DRAW_INTERVAL_MS - since)
+        self.moments = (shown, end)
+        self.momentsChanged.emit(shown, end)
 
     def _draw_pending(self) -> None:
         view, self._pending = self._pending, None

@@ -66,7 +66,10 @@ def reported(title: str) -> Callable[[Method], Method]:
 class TrainingWorker(QtCore.QObject):
     """Lives on a QThread. Slots are commands; signals carry results, each tagged with the request's ticket."""
 
-    viewReady = QtCore.Signal(int, object)
+    viewReady = QtCore.Signal(int, object, object, object)
+    """(ticket, view, shown, end): a view, with the moment the views show and the furthest one reached. One signal,
+    not two: each crosses to the window's thread as an event, and with six runs racing those events kept the
+    window's timers waiting."""
     runChanged = QtCore.Signal(int, object, object)
     """(ticket, settings, samples): the run the worker now trains, sent before any view of it."""
     refused = QtCore.Signal(int, str, str)
@@ -81,8 +84,6 @@ class TrainingWorker(QtCore.QObject):
     saveFailed = QtCore.Signal(str)
     """Why a session could not be written; the run goes on untouched."""
     failed = QtCore.Signal(str, str)
-    momentsChanged = QtCore.Signal(int, object, object)
-    """(ticket, shown, end): the moment the views show and the furthest one reached, after every view."""
     sought = QtCore.Signal()
     """A seek was answered (its view went first): the window may ask for the next one."""
     forked = QtCore.Signal(object)
@@ -458,10 +459,10 @@ class TrainingWorker(QtCore.QObject):
         timeline = self.timeline
         if self._shown is None:
             timeline.observe()
-            self.viewReady.emit(self._ticket, shown or self.trainer.view())
+            view = shown or self.trainer.view()
         else:
-            self.viewReady.emit(self._ticket, shown or timeline.view_at(self._shown))
-        self.momentsChanged.emit(self._ticket, self._shown or timeline.end, timeline.end)
+            view = shown or timeline.view_at(self._shown)
+        self.viewReady.emit(self._ticket, view, self._shown or timeline.end, timeline.end)
 
     def _fail(self, title: str, details: str) -> None:
         self._set_playing(False)
