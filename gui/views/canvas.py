@@ -78,10 +78,12 @@ class Canvas(QtWidgets.QWidget):
         self._turn_timer.setSingleShot(True)
         self._turn_timer.timeout.connect(self._take_turn)
         self._side_painting = False
-        """Whether a side pane took its turn and has not painted yet: a frame of the neuron view then waits."""
+        """Whether a side pane took its turn in this pass of the event loop: a frame of the neuron view then waits
+        for the next pass, after the pane has painted."""
         self._waiting: TrainerView | None = None
         self._waiting_timer = QtCore.QTimer(self)
         self._waiting_timer.setSingleShot(True)
+        self._waiting_timer.setInterval(0)
         self._waiting_timer.timeout.connect(self._show_waiting)
         self._rescale_timer = QtCore.QTimer(self)
         self._rescale_timer.setSingleShot(True)
@@ -205,13 +207,8 @@ class Canvas(QtWidgets.QWidget):
         return (float(w[0]), float(b[0])) if len(w) else None
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
-        if event.type() == QtCore.QEvent.Type.Paint:
-            if watched is self.main_plot.viewport():
-                self._neuron_painting()
-            elif self._side_painting:
-                self._side_painting = False
-                if self._waiting is not None:
-                    self._waiting_timer.start(0)
+        if watched is self.main_plot.viewport() and event.type() == QtCore.QEvent.Type.Paint:
+            self._neuron_painting()
         return super().eventFilter(watched, event)
 
     def _neuron_painting(self) -> None:
@@ -246,8 +243,6 @@ class Canvas(QtWidgets.QWidget):
         self._side_timer.stop()
         side = self._side = SidePanes(*self._boxes, picked=self.startPicked, fit=self.fitRequested)
         side.rangeMoved.connect(self.parametersMoved)
-        for widget in (side.param_widget, side.loss_plot, side.snapshot_widget):
-            widget.viewport().installEventFilter(self)
         side.parameters.plot.vb.sigTransformChanged.connect(self._rescale_timer.start)
         self.others.attach_side(side.loss.plot, side.parameters.plot)
         side.set_accent(self._accent)
@@ -366,21 +361,18 @@ class Canvas(QtWidgets.QWidget):
         """Draw a view on every pane on show, or, `in_turn` (while training plays), on the neuron view and on just
         one of the other panes on show, taking turns: each frame then paints about half as much, and every pane
         still moves many times a second. catch_up() brings the panes left behind up to date; a hidden pane is
-        brought up to date when it is shown. A frame that comes while a side pane waits to paint its turn is drawn
-        once that pane has painted (or after TURN_LATEST_MS), so that one pass of the event loop never paints
-        both: together they held the window's thread for 30–40 ms with six runs racing."""
+        brought up to date when it is shown. A frame that comes in the pass of the event loop in which a side pane
+        took its turn is drawn in the next pass, after that pane's paint (posted events come before timers), so
+        one pass never paints both: together they held the window's thread for 30–40 ms with six runs racing."""
         self._recent = self._recent_path(view)
         if in_turn and self._side_painting:
             self._waiting = view
-            if not self._waiting_timer.isActive():
-                self._waiting_timer.start(TURN_LATEST_MS)
             return
         self._draw_view(view, in_turn)
 
     def _draw_view(self, view: TrainerView, in_turn: bool) -> None:
         """Draw the view now (show_view says how)."""
         self._waiting = None
-        self._waiting_timer.stop()
         self.last_view = view
         if in_turn and self._other_pending:
             self._other_timer.stop()
@@ -403,9 +395,10 @@ class Canvas(QtWidgets.QWidget):
             self._turn = (self._turn + 1) % len(shown)
             self._show_pane(shown[self._turn])
             self._side_painting = True
+            self._waiting_timer.start()
 
     def _show_waiting(self) -> None:
-        """Draw the frame that waited for a side pane's turn to paint."""
+        """The pass of the event loop in which a side pane took its turn is over: draw the frame that waited."""
         self._side_painting = False
         if self._waiting is not None:
             self._draw_view(self._waiting, self._taking_turns)
@@ -423,6 +416,7 @@ class Canvas(QtWidgets.QWidget):
         once from now on."""
         self._taking_turns = False
         self._turn_timer.stop()
+        self._waiting_timer.stop()
         self._side_painting = False
         if self._waiting is None:
             self.catch_up()
