@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_memory import child_baseline
+from bench_memory import child_baseline, settings_for
 from bench_race_window import BRANCHES, branched, ready_run
 from harness import (
     CHILD_FLAG,
@@ -38,8 +38,6 @@ from harness import (
     warm_kernel,
 )
 
-from model.settings import Settings
-
 SAMPLES = 200
 LIMIT_MB = 1024
 TIMEOUT_S = 1500
@@ -49,7 +47,7 @@ def child_race(epochs: int) -> dict:
     """Six runs race to `epochs` in the window; its peak memory and how long that took."""
     application()
     warm_kernel()
-    window = open_window(Settings(n0=SAMPLES // 2, n1=SAMPLES // 2, epochs=epochs, speed=0.0))
+    window = open_window(settings_for(SAMPLES, epochs))
     spin(60, lambda: ready_run(window.run))
     branched(window, len(BRANCHES))
     started = time.perf_counter()

@@ -77,14 +77,13 @@ class Canvas(QtWidgets.QWidget):
         self._turn_timer = QtCore.QTimer(self)
         self._turn_timer.setSingleShot(True)
         self._turn_timer.timeout.connect(self._take_turn)
-        self._side_painting = False
-        """Whether a side pane took its turn in this pass of the event loop: a frame of the neuron view then waits
-        for the next pass, after the pane has painted."""
         self._waiting: TrainerView | None = None
-        self._waiting_timer = QtCore.QTimer(self)
-        self._waiting_timer.setSingleShot(True)
-        self._waiting_timer.setInterval(0)
-        self._waiting_timer.timeout.connect(self._show_waiting)
+        self._after_turn = QtCore.QTimer(self)
+        """Active from a side pane's turn to the end of that pass of the event loop: a frame of the neuron view that
+        comes meanwhile waits for the next pass, after the pane has painted."""
+        self._after_turn.setSingleShot(True)
+        self._after_turn.setInterval(0)
+        self._after_turn.timeout.connect(self._show_waiting)
         self._rescale_timer = QtCore.QTimer(self)
         self._rescale_timer.setSingleShot(True)
         self._rescale_timer.setInterval(0)
@@ -365,7 +364,7 @@ class Canvas(QtWidgets.QWidget):
         took its turn is drawn in the next pass, after that pane's paint (posted events come before timers), so
         one pass never paints both: together they held the window's thread for 30–40 ms with six runs racing."""
         self._recent = self._recent_path(view)
-        if in_turn and self._side_painting:
+        if in_turn and self._after_turn.isActive():
             self._waiting = view
             return
         self._draw_view(view, in_turn)
@@ -381,7 +380,6 @@ class Canvas(QtWidgets.QWidget):
         self._stale = set(self._panes)
         self._taking_turns = in_turn
         if not in_turn:
-            self._side_painting = False
             self.catch_up()
             return
         if self._turn_due():
@@ -394,12 +392,10 @@ class Canvas(QtWidgets.QWidget):
         if shown:
             self._turn = (self._turn + 1) % len(shown)
             self._show_pane(shown[self._turn])
-            self._side_painting = True
-            self._waiting_timer.start()
+            self._after_turn.start()
 
     def _show_waiting(self) -> None:
         """The pass of the event loop in which a side pane took its turn is over: draw the frame that waited."""
-        self._side_painting = False
         if self._waiting is not None:
             self._draw_view(self._waiting, self._taking_turns)
 
@@ -416,8 +412,7 @@ class Canvas(QtWidgets.QWidget):
         once from now on."""
         self._taking_turns = False
         self._turn_timer.stop()
-        self._waiting_timer.stop()
-        self._side_painting = False
+        self._after_turn.stop()
         if self._waiting is None:
             self.catch_up()
         else:

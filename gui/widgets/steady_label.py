@@ -18,7 +18,7 @@ class SteadyLabel(QtWidgets.QLabel):
 
     def __init__(self, text: str = "", minimum_width: int = 0, parent: QtWidgets.QWidget | None = None):
         super().__init__(text, parent)
-        self._minimum_width = minimum_width
+        self.setMinimumWidth(minimum_width)
         self._fit()
 
     def setText(self, text: str) -> None:
@@ -29,5 +29,5 @@ class SteadyLabel(QtWidgets.QLabel):
 
     def _fit(self) -> None:
         hint = self.sizeHint()
-        self.setFixedSize(max(hint.width(), self.minimumWidth(), self._minimum_width),
+        self.setFixedSize(max(hint.width(), self.minimumWidth()),
                           max(hint.height(), self.minimumHeight()))
